@@ -1,0 +1,54 @@
+# ScrubHub: `make run` for the app with demo data, `make test` for the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+# The test suite's database and broker (real Postgres and Redis, as in production).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scrubhub
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint format bench services browser venv demo clean vendor
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: the site at http://127.0.0.1:8000 with demo data, a Celery worker and beat (SQLite, no servers).
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo --if-empty
+	@echo "Starting ScrubHub at http://127.0.0.1:8000 (Ctrl+C stops the site, worker and beat)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A scrubhub worker --loglevel=WARNING --pool=solo & \
+	$(VENV)/bin/celery -A scrubhub beat --loglevel=WARNING & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite against Postgres and Redis, in headless Chromium too.
+test: $(STAMP) services browser
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+services:
+	@bash .ci/services.sh
+
+browser:
+	@test -x /usr/bin/chromium || (echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var $(VENV)

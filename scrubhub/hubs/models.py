@@ -1,0 +1,162 @@
+"""Hubs (the tenant), the hospitals they supply, and who may do what where."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Hospital(models.Model):
+    """A hospital and its laundry service. Several hubs may supply one hospital."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    laundry_name = models.CharField(
+        max_length=200, blank=True, help_text=_("The laundry service that receives deliveries.")
+    )
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    sets_in_circulation = models.PositiveIntegerField(
+        default=0, help_text=_("Sets of scrubs the laundry already has in use.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hub(models.Model):
+    """A community scrub hub. One deployment hosts many; nobody sees another hub's data."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    area = models.CharField(max_length=200, help_text=_("Town or area the hub serves."))
+    about = models.TextField(blank=True, help_text=_("A few plain sentences for volunteers."))
+    phone = models.CharField(max_length=40, help_text=_("Shown to volunteers on every page."))
+    email = models.EmailField(help_text=_("Shown to volunteers on every page."))
+    timezone = models.CharField(max_length=64, default="Europe/London")
+    overdue_after_days = models.PositiveSmallIntegerField(
+        default=7, help_text=_("Days with a maker before a kit counts as overdue.")
+    )
+    auto_approve_makers = models.BooleanField(
+        default=False, help_text=_("Approve new volunteers at once instead of waiting for staff.")
+    )
+    stand_down_on = models.DateField(null=True, blank=True)
+    retention_days = models.PositiveIntegerField(
+        default=180, help_text=_("Days after stand-down before volunteers' details are erased.")
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    hospitals = models.ManyToManyField(Hospital, related_name="hubs", blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overdue_after_days__gte=1), name="hub_overdue_after_at_least_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    MAKER = "maker", _("Maker")
+    GROUP_LEADER = "group_leader", _("Group leader")
+    POINT_HELPER = "point_helper", _("Point helper")
+    DRIVER = "driver", _("Driver")
+    HUB_STAFF = "hub_staff", _("Hub staff")
+    COORDINATOR = "coordinator", _("Hub coordinator")
+    LAUNDRY = "laundry", _("Laundry staff")
+
+
+HUB_ROLES = {
+    Role.MAKER,
+    Role.GROUP_LEADER,
+    Role.POINT_HELPER,
+    Role.DRIVER,
+    Role.HUB_STAFF,
+    Role.COORDINATOR,
+}
+STAFF_ROLES = {Role.HUB_STAFF, Role.COORDINATOR}
+
+
+class Membership(models.Model):
+    """One role a person holds, scoped to a hub, a point of that hub, or a hospital.
+
+    A person may hold several. Laundry staff are scoped to a hospital and never to a hub;
+    point helpers to one point of their hub; every other role to a hub.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    hub = models.ForeignKey(
+        Hub, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    hospital = models.ForeignKey(
+        Hospital, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    point = models.ForeignKey(
+        "dropoffs.Point",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="membership_scope_fits_role",
+                condition=(
+                    Q(
+                        role=Role.LAUNDRY,
+                        hospital__isnull=False,
+                        hub__isnull=True,
+                        point__isnull=True,
+                    )
+                    | Q(
+                        role=Role.POINT_HELPER,
+                        hub__isnull=False,
+                        point__isnull=False,
+                        hospital__isnull=True,
+                    )
+                    | (
+                        Q(role__in=sorted(HUB_ROLES - {Role.POINT_HELPER}))
+                        & Q(hub__isnull=False, hospital__isnull=True, point__isnull=True)
+                    )
+                ),
+            ),
+            # Partial unique indexes, not nulls_distinct, so SQLite enforces them too.
+            models.UniqueConstraint(
+                fields=["user", "role", "hub"],
+                condition=Q(hub__isnull=False, point__isnull=True),
+                name="membership_unique_hub_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "point"],
+                condition=Q(point__isnull=False),
+                name="membership_unique_point_helper",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "hospital"],
+                condition=Q(hospital__isnull=False),
+                name="membership_unique_laundry",
+            ),
+        ]
+        indexes = [models.Index(fields=["hub", "role"])]
+
+    def __str__(self) -> str:
+        scope = self.hospital or self.point or self.hub
+        return f"{self.user} — {self.get_role_display()} — {scope}"

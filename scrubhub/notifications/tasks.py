@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from scrubhub.notifications import services
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def deliver_message(self, message_id: int) -> bool:
+    try:
+        return services.message_deliver(message_id=message_id)
+    except Exception as exc:
+        # The row is already back to pending (or failed for good); retry with backoff.
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+
+
+@shared_task
+def sweep_outbox() -> int:
+    """Send what is still pending: messages whose publishing failed while the broker was down."""
+    sent = 0
+    for message_id in services.messages_due_for_sweep():
+        try:
+            sent += services.message_deliver(message_id=message_id)
+        except Exception:  # noqa: BLE001, S112 - recorded on the row; the next sweep retries
+            continue
+    return sent

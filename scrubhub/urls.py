@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from scrubhub import views
+
+admin.site.site_header = "ScrubHub operators"
+admin.site.site_title = "ScrubHub operators"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("start/", views.role_home, name="role_home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("hub/", include("scrubhub.hubs.urls")),
+    path("", include("makers.urls")),
+    path("", include("packages.urls")),
+    path("", include("dropoffs.urls")),
+]
