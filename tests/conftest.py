@@ -112,3 +112,11 @@ def pytest_configure(config):
     if url.startswith("redis://"):
         base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url.rstrip("/")
         app.conf.broker_url = f"{base}/{10 + int(worker.removeprefix('gw') or 0)}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hashing passwords properly is slow by design; tests make hundreds of users."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

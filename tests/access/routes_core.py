@@ -1,0 +1,32 @@
+"""Project-wide pages and the sign-in pages (django-allauth)."""
+
+from tests.access.matrix import LOGIN, REDIRECT, Route, answers, public, signed_in
+
+# Everyone with a role is sent on to their own home; a person with none sees a page saying so.
+ROUTES = [
+    Route("home", public()),
+    Route("healthz", public(), html=False),
+    Route("privacy", public()),
+    Route("role_home", signed_in(REDIRECT)),
+    Route("account_login", answers(REDIRECT, anonymous=200)),
+    Route("account_logout", answers(200, anonymous=REDIRECT)),
+    Route("account_inactive", public()),
+    Route("account_signup", answers(REDIRECT, anonymous=200), note="closed: says so"),
+    Route("account_reauthenticate", signed_in()),
+    Route("account_email", signed_in()),
+    Route("account_email_verification_sent", public()),
+    Route("account_change_password", signed_in()),
+    Route("account_set_password", signed_in(REDIRECT)),
+    Route("account_reset_password", public()),
+    Route("account_reset_password_done", public()),
+    Route("account_reset_password_from_key_done", public()),
+    Route(
+        "account_reset_password_from_key",
+        answers(200),
+        kwargs=lambda w: {"uidb36": "zz", "key": "not-a-real-key"},
+        note="a wrong key shows the 'link no longer works' page",
+    ),
+    Route("account_confirm_login_code", signed_in(REDIRECT), note="no code pending: back to start"),
+    Route("account_confirm_email", public(), kwargs=lambda w: {"key": "not-a-real-key"}),
+    Route("admin:*", answers(LOGIN, operator=200), note="see tests/core/test_admin.py"),
+]

@@ -1,0 +1,56 @@
+"""axe-core on every HTML page in the access matrix, as the first persona allowed to see it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.access.matrix import collect_routes
+from tests.conftest import PERSONAS
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+def _pages():
+    for route in collect_routes():
+        if route.method != "get" or not route.html or route.name == "admin:*":
+            continue
+        persona = next((p for p in PERSONAS if route.expected(p) == 200), None)
+        if persona is not None:
+            yield pytest.param(route, persona, id=f"{route.name}-as-{persona}")
+
+
+@pytest.mark.parametrize(("route", "persona"), list(_pages()))
+def test_page_has_no_axe_violations(route, persona, page_for, world, axe):
+    page = page_for(persona)
+    url = reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None)
+    response = page.goto(url)
+    assert response.status == 200, f"{url} answered {response.status} for {persona}"
+    axe(page)
+
+
+def test_csp_blocks_inline_script_while_axe_still_runs(page_for, axe):
+    """The strict CSP is on in the browser: an inline script injected into the page is refused."""
+    page = page_for("anonymous")
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto("/")
+    page.evaluate(
+        """() => { const s = document.createElement('script');
+                   s.textContent = 'window.__inline_ran = true';
+                   document.body.appendChild(s); }"""
+    )
+    assert page.evaluate("() => window.__inline_ran === true") is False
+    axe(page)
+
+
+def test_axe_harness_reports_a_real_violation(page_for):
+    """The harness itself: a page with an unlabelled input must not pass."""
+    from tests.browser.conftest import axe_violations
+
+    page = page_for("anonymous")
+    page.goto("/")
+    page.evaluate(
+        "() => document.querySelector('main').appendChild(document.createElement('input'))"
+    )
+    assert "label" in {v["id"] for v in axe_violations(page)}
