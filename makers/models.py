@@ -1,0 +1,231 @@
+"""Makers: the volunteers who sew at home, and the groups that sew together."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MakerStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    STANDBY = "standby", _("On standby")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ERASED = "erased", _("Erased")
+
+
+class Maker(models.Model):
+    """One volunteer who sews at home. Staff may sign up phone-only people with no account."""
+
+    Status = MakerStatus
+
+    class AgeBand(models.TextChoices):
+        # Bands, not birth dates: we only need to know about guardians and doorstep collection.
+        UNDER_18 = "16_17", _("16 or 17")
+        ADULT = "18_69", _("18 to 69")
+        OVER_70 = "70_plus", _("70 or over")
+
+    class Experience(models.TextChoices):
+        BEGINNER = "beginner", _("Beginner")
+        CONFIDENT = "confident", _("Confident")
+        PROFESSIONAL = "professional", _("Professional")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+        PHONE = "phone", _("Phone call")
+
+    class HeardAbout(models.TextChoices):
+        FRIEND = "friend", _("A friend or family member")
+        SOCIAL = "social", _("Social media")
+        NEWS = "news", _("Newspaper, radio or TV")
+        GROUP = "group", _("A group, school or club")
+        HOSPITAL = "hospital", _("The hospital")
+        OTHER = "other", _("Somewhere else")
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="makers")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="maker",
+    )
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, default=AgeBand.ADULT)
+    guardian_name = models.CharField(max_length=200, blank=True)
+    guardian_contact = models.CharField(max_length=200, blank=True)
+    experience = models.CharField(
+        max_length=20, choices=Experience.choices, default=Experience.BEGINNER
+    )
+    has_sewing_machine = models.BooleanField(default=True)
+    sets_per_week = models.PositiveSmallIntegerField(
+        default=1, help_text=_("Sets of scrubs they think they can make in a week.")
+    )
+    preferred_point = models.ForeignKey(
+        "dropoffs.Point",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preferred_by",
+    )
+    preferred_channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    heard_about = models.CharField(max_length=20, choices=HeardAbout.choices, blank=True)
+    needs_doorstep_collection = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLIED)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["hub", "status"])]
+        constraints = [
+            # Erased rows keep counts but no way to reach anyone.
+            models.CheckConstraint(
+                condition=Q(status="erased") | ~Q(email="", phone=""),
+                name="maker_has_email_or_phone",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="erased") | ~Q(name=""), name="maker_has_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="erased")
+                | ~Q(age_band="16_17")
+                | (~Q(guardian_name="") & ~Q(guardian_contact="")),
+                name="maker_under_18_has_guardian",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="erased")
+                | Q(
+                    erased_at__isnull=False,
+                    user__isnull=True,
+                    name="",
+                    email="",
+                    phone="",
+                    postcode="",
+                    guardian_name="",
+                    guardian_contact="",
+                ),
+                name="maker_erased_has_no_personal_data",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MakerStatus.values), name="maker_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Maker {self.pk} (erased)"
+
+    @property
+    def may_receive_kits(self) -> bool:
+        return self.status in {self.Status.APPROVED, self.Status.ACTIVE}
+
+
+class MakerEvent(models.Model):
+    """One status change of a maker: who did it and when."""
+
+    maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="events")
+    old_status = models.CharField(max_length=12, blank=True)
+    new_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["maker", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.old_status or 'new'} → {self.new_status}"
+
+
+class Consent(models.Model):
+    """What a maker agreed to, when, and to which wording."""
+
+    class Purpose(models.TextChoices):
+        STORE_DETAILS = "store_details", _("Keep my details to send me kits")
+        CONTACT = "contact", _("Contact me about kits and collections")
+        STANDBY = "standby", _("Ask me again if the hub starts up again")
+        PHOTOS = "photos", _("Use photos of my work")
+
+    maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    wording_version = models.CharField(max_length=40)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["maker", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_current_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.wording_version})"
+
+
+class MakerGroup(models.Model):
+    """A group that sews together (a school class, a prison workshop). Its output is credited
+    to the group; we keep no data about its members, only how many there are."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("School or college")
+        PRISON = "prison", _("Prison workshop")
+        WORKPLACE = "workplace", _("Workplace")
+        COMMUNITY = "community", _("Community group")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="maker_groups")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMUNITY)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_groups",
+    )
+    leader_name = models.CharField(max_length=200)
+    leader_contact = models.CharField(max_length=200, help_text=_("Phone number or email."))
+    member_count = models.PositiveIntegerField(default=1)
+    capacity_sets_per_week = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "name"], name="maker_group_name_unique_in_hub"),
+            models.CheckConstraint(
+                condition=Q(member_count__gte=1), name="maker_group_has_members"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,752 @@
+"""What flows through a hub: donated stock, kits and their garments, demand and deliveries.
+
+A kit's garments are always accounted for: each kit counts them in one column per place
+(`qty_<place>`), the columns sum to the kit's garment count (a CHECK constraint), and every
+move is a GarmentMovement row written in the same transaction as the counts.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import add
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class GarmentType(models.TextChoices):
+    TOP = "top", _("Scrub top")
+    TROUSERS = "trousers", _("Scrub trousers")
+
+
+class Size(models.TextChoices):
+    XS = "XS", "XS"
+    S = "S", "S"
+    M = "M", "M"
+    L = "L", "L"
+    XL = "XL", "XL"
+    XXL = "2XL", "2XL"
+    XXXL = "3XL", "3XL"
+
+
+def sets(tops: int, trousers: int) -> int:
+    """A set is one top and one pair of trousers of the same size. Wherever ScrubHub says
+    "sets" it means this, per size: the smaller of the two."""
+    return min(tops, trousers)
+
+
+class Place(models.TextChoices):
+    """Where a kit's garments are. Each place is a `qty_<place>` column on Kit and HubTally."""
+
+    IN_KIT = "in_kit", _("In a kit at the hub")
+    WITH_MAKER = "with_maker", _("With the maker")
+    AT_POINT = "at_point", _("At a drop-off point")
+    IN_TRANSIT = "in_transit", _("On the way to the hub")
+    AWAITING_CHECK = "awaiting_check", _("Waiting to be checked")
+    PASSED = "passed", _("Passed the check")
+    RESERVED = "reserved", _("Packed for a delivery")
+    DELIVERED = "delivered", _("Delivered")
+    REWORK = "rework", _("Needs rework")
+    WRITTEN_OFF = "written_off", _("Written off")
+    RETURNED_TO_STOCK = "returned_to_stock", _("Unsewn, back in stock")
+
+
+PLACES: list[str] = [p.value for p in Place]
+TERMINAL_PLACES: frozenset[str] = frozenset(
+    {Place.DELIVERED, Place.WRITTEN_OFF, Place.RETURNED_TO_STOCK}
+)
+OPEN_PLACES: list[str] = [p for p in PLACES if p not in TERMINAL_PLACES]
+
+
+def qty_field(place: str) -> str:
+    return f"qty_{place}"
+
+
+def _non_negative(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{qty_field(p)}__gte": 0}), name=f"{prefix}_{p}_not_negative"
+        )
+        for p in PLACES
+    ]
+
+
+class Donation(models.Model):
+    """Goods in: who gave what, when, how much, and whether we thanked them."""
+
+    class Kind(models.TextChoices):
+        FABRIC = "fabric", _("Fabric")
+        PRECUT = "precut", _("Pre-cut pieces")
+        CUTTING = "cutting", _("Cutting work")
+        NOTIONS = "notions", _("Thread, ties and notions")
+        MONEY = "money", _("Money")
+        OTHER = "other", _("Other")
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="donations")
+    donor_name = models.CharField(max_length=200)
+    donor_contact = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    quantity = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    unit = models.CharField(max_length=30, blank=True, help_text=_("metres, garments, pounds…"))
+    received_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    thanked_at = models.DateTimeField(null=True, blank=True)
+    thanked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["hub", "-received_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="donation_quantity_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor_name}: {self.get_kind_display()}"
+
+
+class FabricLot(models.Model):
+    """A roll or batch of fabric, counted in metres."""
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="fabric_lots")
+    donation = models.ForeignKey(
+        Donation, on_delete=models.SET_NULL, null=True, blank=True, related_name="fabric_lots"
+    )
+    supplier = models.CharField(max_length=200)
+    colour = models.CharField(max_length=60)
+    width_cm = models.PositiveSmallIntegerField(null=True, blank=True)
+    approved_for_hospital_washing = models.BooleanField(default=False)
+    metres_received = models.DecimalField(max_digits=10, decimal_places=2)
+    metres_available = models.DecimalField(max_digits=10, decimal_places=2)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(metres_available__gte=0), name="fabric_lot_metres_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(metres_received__gte=0), name="fabric_lot_received_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.colour} from {self.supplier} ({self.metres_available} m)"
+
+
+class PrecutStock(models.Model):
+    """Pre-cut pieces, counted in garments' worth of one type and size."""
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="precut_stock")
+    fabric_lot = models.ForeignKey(
+        FabricLot, on_delete=models.PROTECT, null=True, blank=True, related_name="precut_stock"
+    )
+    donation = models.ForeignKey(
+        Donation, on_delete=models.SET_NULL, null=True, blank=True, related_name="precut_stock"
+    )
+    cut_by = models.CharField(max_length=200, help_text=_("Who cut the pieces."))
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    quantity_received = models.PositiveIntegerField()
+    quantity_available = models.PositiveIntegerField()
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["hub", "garment_type", "size"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_available__gte=0), name="precut_available_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_garment_type_display()} {self.size}: {self.quantity_available}"
+
+
+class Pattern(models.Model):
+    """The pattern and sewing instructions for one garment type and size, for one hub or,
+    with no hub, for every hub. A kit links to the one it was made up with."""
+
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="patterns"
+    )
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    name = models.CharField(max_length=200)
+    metres_per_garment = models.DecimalField(max_digits=6, decimal_places=2)
+    instructions_url = models.URLField(blank=True)
+    instructions_text = models.TextField(blank=True)
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["garment_type", "size", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(metres_per_garment__gt=0), name="pattern_metres_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "garment_type", "size"],
+                condition=Q(is_current=True, hub__isnull=False),
+                name="pattern_one_current_per_hub",
+            ),
+            models.UniqueConstraint(
+                fields=["garment_type", "size"],
+                condition=Q(is_current=True, hub__isnull=True),
+                name="pattern_one_current_global",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KitStatus(models.TextChoices):
+    PREPARED = "prepared", _("Prepared")
+    ALLOCATED = "allocated", _("Allocated")
+    WITH_MAKER = "with_maker", _("With maker")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+    LOST = "lost", _("Lost")
+
+
+class Kit(models.Model):
+    """A scrub package: pieces for `garment_count` garments of one type and size."""
+
+    Status = KitStatus
+
+    class Source(models.TextChoices):
+        PRECUT = "precut", _("Pre-cut pieces")
+        FABRIC = "fabric", _("Fabric cut by the hub")
+
+    code = models.CharField(max_length=12, unique=True)
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="kits")
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    garment_count = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    precut_stock = models.ForeignKey(
+        PrecutStock, on_delete=models.PROTECT, null=True, blank=True, related_name="kits"
+    )
+    fabric_lot = models.ForeignKey(
+        FabricLot, on_delete=models.PROTECT, null=True, blank=True, related_name="kits"
+    )
+    fabric_metres = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    pattern = models.ForeignKey(
+        Pattern, on_delete=models.PROTECT, null=True, blank=True, related_name="kits"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREPARED)
+    collection_point = models.ForeignKey(
+        "dropoffs.Point",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kits_to_collect",
+        help_text=_("Where an allocated kit waits for its maker."),
+    )
+    finished_count = models.PositiveIntegerField(
+        default=0, help_text=_("Garments the maker says are finished.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # One count column per Place, summing to garment_count (see the constraints).
+    qty_in_kit = models.PositiveIntegerField(default=0)
+    qty_with_maker = models.PositiveIntegerField(default=0)
+    qty_at_point = models.PositiveIntegerField(default=0)
+    qty_in_transit = models.PositiveIntegerField(default=0)
+    qty_awaiting_check = models.PositiveIntegerField(default=0)
+    qty_passed = models.PositiveIntegerField(default=0)
+    qty_reserved = models.PositiveIntegerField(default=0)
+    qty_delivered = models.PositiveIntegerField(default=0)
+    qty_rework = models.PositiveIntegerField(default=0)
+    qty_written_off = models.PositiveIntegerField(default=0)
+    qty_returned_to_stock = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["hub", "status"]),
+            models.Index(fields=["hub", "garment_type", "size", "status"]),
+            models.Index(
+                fields=["hub", "garment_type", "size"],
+                condition=Q(qty_passed__gt=0),
+                name="kit_has_passed_idx",
+            ),
+            models.Index(
+                fields=["collection_point"],
+                condition=Q(status="allocated"),
+                name="kit_waiting_at_point_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(garment_count__gte=1), name="kit_has_garments"),
+            models.CheckConstraint(
+                condition=Q(garment_count=reduce(add, [F(qty_field(p)) for p in PLACES])),
+                name="kit_garments_all_accounted_for",
+            ),
+            *_non_negative("kit"),
+            models.CheckConstraint(
+                condition=Q(finished_count__gte=0, finished_count__lte=F("garment_count")),
+                name="kit_finished_within_count",
+            ),
+            # A kit draws from one kind of stock, never both for the same garments.
+            models.CheckConstraint(
+                condition=Q(
+                    source="precut",
+                    precut_stock__isnull=False,
+                    fabric_lot__isnull=True,
+                    fabric_metres__isnull=True,
+                )
+                | Q(
+                    source="fabric",
+                    precut_stock__isnull=True,
+                    fabric_lot__isnull=False,
+                    fabric_metres__gt=0,
+                    pattern__isnull=False,
+                ),
+                name="kit_draws_from_one_stock",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=KitStatus.values), name="kit_status_valid"
+            ),
+            # A finished kit (closed, lost, cancelled) has no garment left on the move.
+            models.CheckConstraint(
+                condition=Q(status__in=["prepared", "allocated", "with_maker"])
+                | Q(**{f"{qty_field(p)}": 0 for p in OPEN_PLACES}),
+                name="kit_finished_has_no_open_garments",
+            ),
+            # Before collection the garments are all still in the kit.
+            models.CheckConstraint(
+                condition=~Q(status__in=["prepared", "allocated"])
+                | Q(qty_in_kit=F("garment_count")),
+                name="kit_uncollected_is_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:3]}-{self.code[3:]}" if len(self.code) == 7 else self.code
+
+    def counts(self) -> dict[str, int]:
+        return {p: getattr(self, qty_field(p)) for p in PLACES}
+
+    @property
+    def open_garments(self) -> int:
+        return sum(getattr(self, qty_field(p)) for p in OPEN_PLACES)
+
+
+class KitEvent(models.Model):
+    """One status change of a kit."""
+
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="events")
+    old_status = models.CharField(max_length=12, blank=True)
+    new_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["kit", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kit_id}: {self.old_status or 'new'} → {self.new_status}"
+
+
+class KitAssignment(models.Model):
+    """Who holds a kit: one maker or one group. At most one open assignment per kit; ended
+    ones are its history."""
+
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="assignments")
+    maker = models.ForeignKey(
+        "makers.Maker", on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    group = models.ForeignKey(
+        "makers.MakerGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["maker"], condition=Q(ended_at__isnull=True), name="assignment_open_maker"
+            ),
+            models.Index(
+                fields=["group"], condition=Q(ended_at__isnull=True), name="assignment_open_group"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(maker__isnull=False, group__isnull=True)
+                | Q(maker__isnull=True, group__isnull=False),
+                name="assignment_maker_or_group",
+            ),
+            models.UniqueConstraint(
+                fields=["kit"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_open_per_kit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kit_id} → {self.holder}"
+
+    @property
+    def holder(self):
+        return self.maker or self.group
+
+
+class GarmentMovement(models.Model):
+    """Garments of one kit moving from one place to another. Replaying a kit's movements
+    from zero gives its counts; an empty `from_place` means the kit was made up."""
+
+    kit = models.ForeignKey(Kit, on_delete=models.PROTECT, related_name="movements")
+    from_place = models.CharField(max_length=20, choices=Place.choices, blank=True)
+    to_place = models.CharField(max_length=20, choices=Place.choices)
+    count = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    point = models.ForeignKey(
+        "dropoffs.Point",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="garment_movements",
+    )
+    handover = models.ForeignKey(
+        "dropoffs.Handover",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movements",
+    )
+    delivery_line = models.ForeignKey(
+        "DeliveryLine", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["kit", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="movement_count_positive"),
+            models.CheckConstraint(
+                condition=~Q(from_place=F("to_place")), name="movement_goes_somewhere"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.count} of kit {self.kit_id}: {self.from_place or 'made up'} → {self.to_place}"
+        )
+
+
+class PointHolding(models.Model):
+    """Finished garments of one kit waiting at one point (kept with each move)."""
+
+    point = models.ForeignKey("dropoffs.Point", on_delete=models.PROTECT, related_name="holdings")
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="holdings")
+    count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["point"], condition=Q(count__gt=0), name="holding_nonzero_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "kit"], name="holding_one_per_point_kit"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="holding_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} of kit {self.kit_id} at point {self.point_id}"
+
+
+class HubTally(models.Model):
+    """Garments of one hub, type and size in each place, kept in the same transaction as
+    every move so dashboards never read a stale or drifting number."""
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="tallies")
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    received_by_laundry = models.PositiveIntegerField(
+        default=0, help_text=_("Garments the laundry confirmed receiving.")
+    )
+
+    # One count column per Place, the sum over the hub's kits of the same columns.
+    qty_in_kit = models.PositiveIntegerField(default=0)
+    qty_with_maker = models.PositiveIntegerField(default=0)
+    qty_at_point = models.PositiveIntegerField(default=0)
+    qty_in_transit = models.PositiveIntegerField(default=0)
+    qty_awaiting_check = models.PositiveIntegerField(default=0)
+    qty_passed = models.PositiveIntegerField(default=0)
+    qty_reserved = models.PositiveIntegerField(default=0)
+    qty_delivered = models.PositiveIntegerField(default=0)
+    qty_rework = models.PositiveIntegerField(default=0)
+    qty_written_off = models.PositiveIntegerField(default=0)
+    qty_returned_to_stock = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "garment_type", "size"], name="tally_one_per_hub_type_size"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_by_laundry__gte=0), name="tally_received_not_negative"
+            ),
+            *_non_negative("tally"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub_id} {self.garment_type} {self.size}"
+
+
+class QualityCheck(models.Model):
+    """One check of garments from a kit."""
+
+    class FailedOutcome(models.TextChoices):
+        REWORK = "rework", _("Back to the maker for rework")
+        WRITTEN_OFF = "written_off", _("Written off")
+
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="quality_checks")
+    passed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    failed_outcome = models.CharField(max_length=12, choices=FailedOutcome.choices, blank=True)
+    reason = models.TextField(blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(passed__gte=1) | Q(failed__gte=1), name="check_counts_something"
+            ),
+            models.CheckConstraint(
+                condition=Q(failed=0) | ~Q(failed_outcome=""), name="check_failed_has_outcome"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Kit {self.kit_id}: {self.passed} passed, {self.failed} failed"
+
+
+class KitProgress(models.Model):
+    """A maker saying how many garments of their kit are finished (only ever goes up)."""
+
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="progress")
+    finished = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Kit {self.kit_id}: {self.finished} finished"
+
+
+class DemandLine(models.Model):
+    """What a hospital's laundry asked for."""
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MET = "met", _("Met")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    hospital = models.ForeignKey(
+        "hubs.Hospital", on_delete=models.PROTECT, related_name="demand_lines"
+    )
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    quantity = models.PositiveIntegerField()
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    needed_by = models.DateField(null=True, blank=True)
+    requirements = models.TextField(
+        blank=True, help_text=_("Colour, fabric, ties not elastic, and so on.")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["needed_by", "pk"]
+        indexes = [models.Index(fields=["hospital", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="demand_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.get_garment_type_display()} {self.size}"
+
+
+class DemandChange(models.Model):
+    """History of a demand line: who changed what, when."""
+
+    line = models.ForeignKey(DemandLine, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changes = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Demand {self.line_id} changed {self.created_at:%d %b %Y}"
+
+
+class Delivery(models.Model):
+    """Garments going from a hub to a hospital's laundry."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being packed")
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.PROTECT, related_name="deliveries")
+    hospital = models.ForeignKey(
+        "hubs.Hospital", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    discrepancy_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["hub", "status"]),
+            models.Index(fields=["hospital", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["sent", "received"]) | Q(sent_at__isnull=False),
+                name="delivery_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="received") | Q(received_at__isnull=False),
+                name="delivery_received_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} to {self.hospital_id} ({self.status})"
+
+
+class DeliveryLine(models.Model):
+    """One garment type and size in a delivery."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    demand_line = models.ForeignKey(
+        DemandLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delivery_lines",
+    )
+    count_sent = models.PositiveIntegerField(default=0)
+    count_received = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["garment_type", "size"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "garment_type", "size"], name="delivery_line_one_per_size"
+            ),
+            models.CheckConstraint(
+                condition=Q(count_sent__gte=0), name="delivery_line_sent_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count_sent} × {self.get_garment_type_display()} {self.size}"
+
+
+class DeliveryAllocation(models.Model):
+    """Which kit's passed garments went into which delivery line: this traces a garment in
+    the hospital back to its kit, maker, points and fabric lot."""
+
+    line = models.ForeignKey(DeliveryLine, on_delete=models.CASCADE, related_name="allocations")
+    kit = models.ForeignKey(Kit, on_delete=models.PROTECT, related_name="delivery_allocations")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["line", "kit"], name="allocation_one_per_line_kit"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="allocation_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} from kit {self.kit_id}"
