@@ -40,6 +40,8 @@ def _broker_answers() -> bool:
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=0, timeout=1)
+            # Virtual transports (Redis) connect lazily; opening a channel really asks.
+            conn.default_channel  # noqa: B018
         return True
     except Exception:  # noqa: BLE001
         return False

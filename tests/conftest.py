@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -102,16 +103,13 @@ def client_for(client, world):
 
 def pytest_configure(config):
     """Each xdist worker gets its own Redis database, so one worker's tasks never reach
-    another worker's Celery worker (they would look up rows in the wrong test database)."""
+    another worker's Celery worker (they would look up rows in the wrong test database).
+    Celery reads CELERY_BROKER_URL from the environment before its settings."""
     worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
-    from django.conf import settings
-
-    from scrubhub.celery import app
-
-    url = settings.CELERY_BROKER_URL
+    url = os.environ.get("CELERY_BROKER_URL", "")
     if url.startswith("redis://"):
         base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url.rstrip("/")
-        app.conf.broker_url = f"{base}/{10 + int(worker.removeprefix('gw') or 0)}"
+        os.environ["CELERY_BROKER_URL"] = f"{base}/{10 + int(worker.removeprefix('gw') or 0)}"
 
 
 @pytest.fixture(autouse=True, scope="session")

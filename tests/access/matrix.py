@@ -58,8 +58,13 @@ STAFF = ("hub_staff", "coordinator", "other_hub_staff")
 
 
 def collect_routes() -> list[Route]:
-    from tests.access import routes_core, routes_dropoffs, routes_hubs, routes_makers
-    from tests.access import routes_packages
+    from tests.access import (
+        routes_core,
+        routes_dropoffs,
+        routes_hubs,
+        routes_makers,
+        routes_packages,
+    )
 
     routes: list[Route] = []
     for module in (routes_core, routes_hubs, routes_makers, routes_packages, routes_dropoffs):

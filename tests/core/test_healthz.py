@@ -12,9 +12,8 @@ def test_healthz_answers_ok_when_database_and_broker_answer(client, db):
 
 
 def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, db, monkeypatch):
-    from scrubhub.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Celery reads the broker address from the environment first.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": True, "broker": False}

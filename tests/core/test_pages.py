@@ -77,8 +77,8 @@ def test_a_person_without_any_role_is_told_so(client, db):
 def test_hub_switcher_moves_staff_between_their_hubs_only(client_for, world):
     factories.MembershipFactory(user=world.user("hub_staff"), hub=world.other_hub)
     staff = client_for("hub_staff")
-    assert "Fife Scrub Hub" not in staff.get("/hub/").content.decode().split("<h1>")[1][:80]
-    staff.post(reverse("hubs:switch"), {"hub": world.other_hub.pk})
-    assert "Fife Scrub Hub: dashboard" in staff.get("/hub/").content.decode()
+    for hub in (world.hub, world.other_hub):
+        staff.post(reverse("hubs:switch"), {"hub": hub.pk})
+        assert f"{hub.name}: dashboard" in staff.get("/hub/").content.decode()
     stranger = factories.HubFactory()
     assert staff.post(reverse("hubs:switch"), {"hub": stranger.pk}).status_code == 404

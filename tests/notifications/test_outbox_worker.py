@@ -36,20 +36,19 @@ def worker(transactional_db):
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """Points publishing at a port where nothing listens, then puts the real broker back."""
-    real = app.conf.broker_url
 
     def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Drop the cached connection pools so the next publish dials the new address.
         app._pool = None
         app.amqp._producer_pool = None
 
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    # Celery reads the broker address from the environment first.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     reset_pools()
     yield
-    app.conf.broker_url = real
+    monkeypatch.undo()
     reset_pools()
 
 
