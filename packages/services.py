@@ -1,0 +1,1221 @@
+"""Every change to stock, kits, their garments, demand and deliveries: one function each.
+
+Locking order, everywhere: delivery, then kits (in id order), then stock, then tallies and
+point holdings. Keeping one order means two requests never wait on each other in a circle.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dropoffs.models import Handover, Point
+from packages.models import (
+    Delivery,
+    DeliveryAllocation,
+    DeliveryLine,
+    DemandChange,
+    DemandLine,
+    Donation,
+    FabricLot,
+    GarmentMovement,
+    GarmentType,
+    HubTally,
+    Kit,
+    KitAssignment,
+    KitEvent,
+    KitProgress,
+    Pattern,
+    Place,
+    PointHolding,
+    PrecutStock,
+    QualityCheck,
+    Size,
+    qty_field,
+)
+from scrubhub.hubs.models import Hospital, Hub
+
+
+class PackagesError(Exception):
+    """A change the rules do not allow; the message is a sentence for the person who tried."""
+
+
+class StockError(PackagesError):
+    pass
+
+
+class KitError(PackagesError):
+    pass
+
+
+class DeliveryError(PackagesError):
+    pass
+
+
+class DemandError(PackagesError):
+    pass
+
+
+# --- Kit codes ------------------------------------------------------------------------------
+
+# Crockford's base 32: no I, L, O or U, so what is printed cannot be misread as another
+# code; what people type is forgiven by normalise_kit_code (O is 0, I and L are 1).
+KIT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+KIT_CODE_LENGTH = 7
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARATORS = str.maketrans("", "", " -_.\t\n\u2010\u2011\u2012\u2013\u2014")
+
+
+def kit_code_generate() -> str:
+    """A random code, not sequential, so a code reveals nothing about how many kits exist."""
+    return "".join(secrets.choice(KIT_CODE_ALPHABET) for _ in range(KIT_CODE_LENGTH))
+
+
+def normalise_kit_code(text: str) -> str:
+    """What someone typed or scanned, as the stored code: any case, spaces, hyphens and
+    look-alike letters forgiven. Returns "" when it cannot be a kit code."""
+    code = (text or "").upper().translate(_SEPARATORS).translate(_LOOKALIKES)
+    if len(code) != KIT_CODE_LENGTH or any(ch not in KIT_CODE_ALPHABET for ch in code):
+        return ""
+    return code
+
+
+# --- Kit statuses and garment moves -------------------------------------------------------
+
+K = Kit.Status
+KIT_ALLOWED: dict[str, set[str]] = {
+    K.PREPARED: {K.ALLOCATED, K.CANCELLED},
+    K.ALLOCATED: {K.WITH_MAKER, K.PREPARED, K.CANCELLED, K.LOST},
+    K.WITH_MAKER: {K.CLOSED, K.LOST},
+    K.CLOSED: set(),
+    K.CANCELLED: set(),
+    K.LOST: set(),
+}
+OPEN_KIT_STATUSES = {K.PREPARED, K.ALLOCATED, K.WITH_MAKER}
+
+P = Place
+GARMENT_MOVES: dict[str, set[str]] = {
+    P.IN_KIT: {P.WITH_MAKER, P.RETURNED_TO_STOCK, P.WRITTEN_OFF},
+    P.WITH_MAKER: {
+        P.AT_POINT,
+        P.IN_TRANSIT,
+        P.AWAITING_CHECK,
+        P.RETURNED_TO_STOCK,
+        P.WRITTEN_OFF,
+    },
+    P.REWORK: {P.AT_POINT, P.IN_TRANSIT, P.AWAITING_CHECK, P.WRITTEN_OFF},
+    P.AT_POINT: {P.IN_TRANSIT, P.AWAITING_CHECK, P.WRITTEN_OFF},
+    P.IN_TRANSIT: {P.AWAITING_CHECK, P.WRITTEN_OFF},
+    P.AWAITING_CHECK: {P.PASSED, P.REWORK, P.WRITTEN_OFF},
+    P.PASSED: {P.RESERVED, P.WRITTEN_OFF},
+    P.RESERVED: {P.PASSED, P.DELIVERED},
+    P.DELIVERED: set(),
+    P.WRITTEN_OFF: set(),
+    P.RETURNED_TO_STOCK: set(),
+}
+
+
+def _place_label(place: str) -> str:
+    return str(Place(place).label).lower()
+
+
+def _kit_label(kit: Kit) -> str:
+    return f"Kit {kit.display_code}"
+
+
+def _lock_kit(kit_id: int) -> Kit:
+    return Kit.objects.select_for_update().get(pk=kit_id)
+
+
+def _tally_add(*, hub_id: int, garment_type: str, size: str, deltas: dict[str, int]) -> None:
+    """Add to the hub's per-size counters in the caller's transaction (after the kit lock)."""
+    changes = {qty_field(p): F(qty_field(p)) + d for p, d in deltas.items() if d}
+    if not changes:
+        return
+    HubTally.objects.bulk_create(
+        [HubTally(hub_id=hub_id, garment_type=garment_type, size=size)], ignore_conflicts=True
+    )
+    HubTally.objects.filter(hub_id=hub_id, garment_type=garment_type, size=size).update(**changes)
+
+
+def _holding_add(*, point: Point, kit: Kit, delta: int) -> None:
+    if delta > 0:
+        PointHolding.objects.bulk_create(
+            [PointHolding(point=point, kit=kit, count=0)], ignore_conflicts=True
+        )
+        PointHolding.objects.filter(point=point, kit=kit).update(count=F("count") + delta)
+        return
+    taken = PointHolding.objects.filter(point=point, kit=kit, count__gte=-delta).update(
+        count=F("count") + delta
+    )
+    if not taken:
+        held = PointHolding.objects.filter(point=point, kit=kit).values_list("count", flat=True)
+        raise KitError(
+            f"{point.name} holds {next(iter(held), 0)} garments from {_kit_label(kit)}, "
+            f"not {-delta}."
+        )
+
+
+def _kit_event(*, kit: Kit, old: str, new: str, actor, note: str = "") -> None:
+    KitEvent.objects.create(kit=kit, old_status=old, new_status=new, actor=actor, note=note)
+
+
+def _assignment_end(*, kit: Kit, actor, reason: str) -> None:
+    KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).update(
+        ended_at=timezone.now(), ended_by=actor, end_reason=reason[:200]
+    )
+
+
+def _kit_status_set(*, kit: Kit, to: str, actor, note: str = "", **changes) -> Kit:
+    """Change the status of a kit the caller has locked."""
+    if to not in KIT_ALLOWED[kit.status]:
+        raise KitError(
+            f"A {kit.get_status_display().lower()} kit cannot become {K(to).label.lower()}."
+        )
+    old = kit.status
+    updated = Kit.objects.filter(pk=kit.pk, status=old).update(
+        status=to, updated_at=timezone.now(), **changes
+    )
+    if not updated:  # only possible if a caller forgot the lock
+        raise KitError(f"{_kit_label(kit)} changed while you were working on it. Try again.")
+    _kit_event(kit=kit, old=old, new=to, actor=actor, note=note)
+    kit.refresh_from_db()
+    return kit
+
+
+def _garments_move(
+    *,
+    kit_id: int,
+    from_place: str,
+    to_place: str,
+    count: int,
+    actor,
+    point: Point | None = None,
+    handover: Handover | None = None,
+    delivery_line: DeliveryLine | None = None,
+    reason: str = "",
+    new_status: str | None = None,
+    status_note: str = "",
+) -> Kit:
+    """Move `count` garments of one kit between places: the counts, the movement row, the
+    hub's tally and the point's holding, in one transaction. With `new_status` the kit's
+    status changes in the same statement (the constraints see both at once)."""
+    if count < 1:
+        raise KitError("Say how many garments moved: at least one.")
+    if to_place not in GARMENT_MOVES[from_place]:
+        raise KitError(
+            f"Garments {_place_label(from_place)} cannot go straight to {_place_label(to_place)}."
+        )
+    if P.AT_POINT in (from_place, to_place) and point is None:
+        raise KitError("Say which point the garments are at.")
+    with transaction.atomic():
+        kit = _lock_kit(kit_id)
+        if kit.status not in OPEN_KIT_STATUSES:
+            raise KitError(
+                f"{_kit_label(kit)} is {kit.get_status_display().lower()}; "
+                "its garments cannot move."
+            )
+        if new_status is not None and new_status not in KIT_ALLOWED[kit.status]:
+            raise KitError(
+                f"A {kit.get_status_display().lower()} kit cannot become "
+                f"{K(new_status).label.lower()}."
+            )
+        have = getattr(kit, qty_field(from_place))
+        if have < count:
+            raise KitError(
+                f"{_kit_label(kit)} has {have} garments {_place_label(from_place)}, "
+                f"so {count} cannot move."
+            )
+        src, dst = qty_field(from_place), qty_field(to_place)
+        changes = {src: F(src) - count, dst: F(dst) + count, "updated_at": timezone.now()}
+        if new_status is not None:
+            changes["status"] = new_status
+        # Compare-and-set: the count must still be there when we take it.
+        updated = Kit.objects.filter(pk=kit_id, **{f"{src}__gte": count}).update(**changes)
+        if not updated:
+            raise KitError(
+                f"{_kit_label(kit)} no longer has {count} garments {_place_label(from_place)}."
+            )
+        GarmentMovement.objects.create(
+            kit=kit,
+            from_place=from_place,
+            to_place=to_place,
+            count=count,
+            actor=actor,
+            point=point,
+            handover=handover,
+            delivery_line=delivery_line,
+            reason=reason[:300],
+        )
+        _tally_add(
+            hub_id=kit.hub_id,
+            garment_type=kit.garment_type,
+            size=kit.size,
+            deltas={from_place: -count, to_place: count},
+        )
+        if from_place == P.AT_POINT:
+            _holding_add(point=point, kit=kit, delta=-count)
+        if to_place == P.AT_POINT:
+            _holding_add(point=point, kit=kit, delta=count)
+        old_status = kit.status
+        kit.refresh_from_db()
+        if new_status is not None:
+            _kit_event(kit=kit, old=old_status, new=new_status, actor=actor, note=status_note)
+            if new_status in {K.LOST, K.CANCELLED}:
+                _assignment_end(kit=kit, actor=actor, reason=K(new_status).label)
+        _kit_close_if_done(kit=kit, actor=actor)
+    return kit
+
+
+def _kit_close_if_done(*, kit: Kit, actor) -> None:
+    if kit.status == K.WITH_MAKER and kit.open_garments == 0:
+        _kit_status_set(
+            kit=kit,
+            to=K.CLOSED,
+            actor=actor,
+            note="Every garment is accounted for.",
+            closed_at=timezone.now(),
+        )
+        _assignment_end(kit=kit, actor=actor, reason="Kit closed")
+
+
+def _stock_recredit(*, kit: Kit, count: int, actor) -> None:
+    """Unsewn pieces back on the shelf: to the pre-cut batch they came from, or, for a kit
+    the hub cut from fabric, to a batch of pieces cut from that lot."""
+    if kit.precut_stock_id:
+        PrecutStock.objects.filter(pk=kit.precut_stock_id).update(
+            quantity_available=F("quantity_available") + count
+        )
+        return
+    batch, _ = PrecutStock.objects.get_or_create(
+        hub_id=kit.hub_id,
+        fabric_lot_id=kit.fabric_lot_id,
+        garment_type=kit.garment_type,
+        size=kit.size,
+        cut_by="The hub (unsewn pieces returned from kits)",
+        defaults={"quantity_received": 0, "quantity_available": 0, "received_by": actor},
+    )
+    PrecutStock.objects.filter(pk=batch.pk).update(
+        quantity_available=F("quantity_available") + count
+    )
+
+
+# --- Stock in -------------------------------------------------------------------------------
+
+
+def donation_record(
+    *,
+    hub: Hub,
+    donor_name: str,
+    kind: str,
+    actor,
+    received_on: date | None = None,
+    quantity: Decimal | int = 0,
+    unit: str = "",
+    description: str = "",
+    donor_contact: str = "",
+) -> Donation:
+    """Goods in: who gave what, when and how much."""
+    if not donor_name.strip():
+        raise StockError("Please say who gave the donation.")
+    if Decimal(quantity) < 0:
+        raise StockError("A donation cannot be less than nothing.")
+    return Donation.objects.create(
+        hub=hub,
+        donor_name=donor_name.strip(),
+        donor_contact=donor_contact,
+        kind=kind,
+        description=description,
+        quantity=quantity,
+        unit=unit,
+        received_on=received_on or timezone.localdate(),
+        recorded_by=actor,
+    )
+
+
+def donation_thank(*, donation: Donation, actor) -> Donation:
+    """Record that the donor was thanked (once)."""
+    with transaction.atomic():
+        done = Donation.objects.filter(pk=donation.pk, thanked_at__isnull=True).update(
+            thanked_at=timezone.now(), thanked_by=actor
+        )
+        if not done:
+            raise StockError(f"{donation.donor_name} has already been thanked for this.")
+    donation.refresh_from_db()
+    return donation
+
+
+def fabric_lot_receive(
+    *,
+    hub: Hub,
+    supplier: str,
+    colour: str,
+    metres: Decimal | int,
+    actor,
+    width_cm: int | None = None,
+    approved_for_hospital_washing: bool = False,
+    donation: Donation | None = None,
+) -> FabricLot:
+    metres = Decimal(metres)
+    if metres <= 0:
+        raise StockError("A fabric lot needs some metres of fabric.")
+    if donation is not None and donation.hub_id != hub.pk:
+        raise StockError("That donation was given to a different hub.")
+    return FabricLot.objects.create(
+        hub=hub,
+        supplier=supplier,
+        colour=colour,
+        width_cm=width_cm,
+        approved_for_hospital_washing=approved_for_hospital_washing,
+        metres_received=metres,
+        metres_available=metres,
+        donation=donation,
+        received_by=actor,
+    )
+
+
+def precut_receive(
+    *,
+    hub: Hub,
+    garment_type: str,
+    size: str,
+    quantity: int,
+    cut_by: str,
+    actor,
+    fabric_lot: FabricLot | None = None,
+    donation: Donation | None = None,
+) -> PrecutStock:
+    """Pre-cut pieces in, counted in garments' worth."""
+    if quantity < 1:
+        raise StockError("Say how many garments' worth of pieces came in: at least one.")
+    if fabric_lot is not None and fabric_lot.hub_id != hub.pk:
+        raise StockError("That fabric lot belongs to a different hub.")
+    return PrecutStock.objects.create(
+        hub=hub,
+        garment_type=garment_type,
+        size=size,
+        quantity_received=quantity,
+        quantity_available=quantity,
+        cut_by=cut_by,
+        fabric_lot=fabric_lot,
+        donation=donation,
+        received_by=actor,
+    )
+
+
+def pattern_for(*, hub: Hub, garment_type: str, size: str) -> Pattern | None:
+    """The hub's current pattern for a type and size, else the one every hub uses."""
+    patterns = Pattern.objects.filter(garment_type=garment_type, size=size, is_current=True)
+    return patterns.filter(hub=hub).first() or patterns.filter(hub__isnull=True).first()
+
+
+# --- Kits -----------------------------------------------------------------------------------
+
+
+def kits_prepare(
+    *,
+    hub: Hub,
+    garment_type: str,
+    size: str,
+    kit_count: int,
+    garments_per_kit: int,
+    actor,
+    precut_stock: PrecutStock | None = None,
+    fabric_lot: FabricLot | None = None,
+    pattern: Pattern | None = None,
+) -> list[Kit]:
+    """Make up `kit_count` kits of `garments_per_kit` garments each, drawing pre-cut pieces
+    or fabric (the pattern's metres per garment), never both."""
+    if kit_count < 1 or garments_per_kit < 1:
+        raise StockError("Make at least one kit of at least one garment.")
+    if (precut_stock is None) == (fabric_lot is None):
+        raise StockError("Choose either a batch of pre-cut pieces or a fabric lot, not both.")
+    garment_type, size = GarmentType(garment_type), Size(size)
+    if pattern is None:
+        pattern = pattern_for(hub=hub, garment_type=garment_type, size=size)
+    elif pattern.hub_id not in (None, hub.pk) or (pattern.garment_type, pattern.size) != (
+        garment_type,
+        size,
+    ):
+        raise StockError(f"That pattern is not for {garment_type.label.lower()} in size {size}.")
+    total = kit_count * garments_per_kit
+    with transaction.atomic():
+        if precut_stock is not None:
+            if precut_stock.hub_id != hub.pk:
+                raise StockError("That batch of pieces belongs to a different hub.")
+            if (precut_stock.garment_type, precut_stock.size) != (garment_type, size):
+                raise StockError(
+                    f"That batch holds {precut_stock.get_garment_type_display().lower()} "
+                    f"in size {precut_stock.size}, not {garment_type.label.lower()} in {size}."
+                )
+            # Compare-and-set: two staff drawing the last pieces cannot both have them.
+            drawn = PrecutStock.objects.filter(
+                pk=precut_stock.pk, quantity_available__gte=total
+            ).update(quantity_available=F("quantity_available") - total)
+            if not drawn:
+                left = PrecutStock.objects.get(pk=precut_stock.pk).quantity_available
+                raise StockError(
+                    f"There are only {left} garments' worth of pieces left in that batch; "
+                    f"{kit_count} kits of {garments_per_kit} need {total}."
+                )
+            source = {"source": Kit.Source.PRECUT, "precut_stock": precut_stock}
+        else:
+            if fabric_lot.hub_id != hub.pk:
+                raise StockError("That fabric lot belongs to a different hub.")
+            if not fabric_lot.approved_for_hospital_washing:
+                raise StockError(
+                    "That fabric is not approved for hospital washing, so it cannot be used."
+                )
+            if pattern is None:
+                raise StockError(
+                    f"There is no pattern for {garment_type.label.lower()} in size {size}, "
+                    "so we cannot tell how much fabric a kit needs."
+                )
+            per_kit = pattern.metres_per_garment * garments_per_kit
+            metres = per_kit * kit_count
+            drawn = FabricLot.objects.filter(pk=fabric_lot.pk, metres_available__gte=metres).update(
+                metres_available=F("metres_available") - metres
+            )
+            if not drawn:
+                left = FabricLot.objects.get(pk=fabric_lot.pk).metres_available
+                raise StockError(
+                    f"There are only {left} metres left in that lot; {kit_count} kits of "
+                    f"{garments_per_kit} need {metres} metres."
+                )
+            source = {
+                "source": Kit.Source.FABRIC,
+                "fabric_lot": fabric_lot,
+                "fabric_metres": per_kit,
+            }
+        kits = [
+            _kit_create(
+                hub=hub,
+                garment_type=garment_type,
+                size=size,
+                garment_count=garments_per_kit,
+                pattern=pattern,
+                actor=actor,
+                **source,
+            )
+            for _ in range(kit_count)
+        ]
+        GarmentMovement.objects.bulk_create(
+            [
+                GarmentMovement(
+                    kit=kit, from_place="", to_place=P.IN_KIT, count=garments_per_kit, actor=actor
+                )
+                for kit in kits
+            ]
+        )
+        KitEvent.objects.bulk_create(
+            [KitEvent(kit=kit, old_status="", new_status=K.PREPARED, actor=actor) for kit in kits]
+        )
+        _tally_add(hub_id=hub.pk, garment_type=garment_type, size=size, deltas={P.IN_KIT: total})
+    return kits
+
+
+def _kit_create(**fields) -> Kit:
+    actor = fields.pop("actor")
+    for _attempt in range(5):
+        code = kit_code_generate()
+        try:
+            # A savepoint, so a code collision does not spoil the caller's transaction.
+            with transaction.atomic():
+                return Kit.objects.create(
+                    code=code,
+                    qty_in_kit=fields["garment_count"],
+                    created_by=actor,
+                    **fields,
+                )
+        except IntegrityError:
+            if not Kit.objects.filter(code=code).exists():
+                raise
+    raise KitError("Could not find a free kit code. Please try again.")
+
+
+def _check_holder(*, kit: Kit, maker, group) -> None:
+    if (maker is None) == (group is None):
+        raise KitError("A kit goes to one maker or one group.")
+    if maker is not None:
+        if maker.hub_id != kit.hub_id:
+            raise KitError("That maker belongs to a different hub.")
+        if not maker.may_receive_kits:
+            raise KitError(
+                f"{maker} is {maker.get_status_display().lower()}, so cannot be given a kit."
+            )
+    else:
+        if group.hub_id != kit.hub_id:
+            raise KitError("That group belongs to a different hub.")
+        if group.status != group.Status.ACTIVE:
+            raise KitError(f"{group} is {group.get_status_display().lower()}, so gets no kits.")
+
+
+def _assignment_open(*, kit: Kit, maker, group, actor) -> KitAssignment:
+    assignment = KitAssignment.objects.create(kit=kit, maker=maker, group=group, assigned_by=actor)
+    if maker is not None and maker.status != maker.Status.ACTIVE:
+        from makers.services import maker_mark_active
+
+        maker_mark_active(maker=maker, actor=actor)
+    return assignment
+
+
+def kit_allocate(
+    *, kit: Kit, actor, maker=None, group=None, collection_point: Point | None = None
+) -> Kit:
+    """Give a prepared kit to one maker or one group, optionally to collect at a point."""
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if kit.status != K.PREPARED:
+            raise KitError(
+                f"{_kit_label(kit)} is {kit.get_status_display().lower()}; "
+                "only a prepared kit can be given to a maker."
+            )
+        _check_holder(kit=kit, maker=maker, group=group)
+        if collection_point is not None:
+            if collection_point.hub_id != kit.hub_id:
+                raise KitError("That point belongs to a different hub.")
+            if not (collection_point.is_active and collection_point.accepts_kit_collection):
+                raise KitError(f"{collection_point.name} is not taking kits for collection.")
+        kit = _kit_status_set(
+            kit=kit, to=K.ALLOCATED, actor=actor, collection_point=collection_point
+        )
+        _assignment_open(kit=kit, maker=maker, group=group, actor=actor)
+    return kit
+
+
+def kit_reallocate(*, kit: Kit, actor, maker=None, group=None, reason: str = "") -> Kit:
+    """Give an allocated or collected kit to someone else; the earlier holder stays in the
+    kit's history."""
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if kit.status not in {K.ALLOCATED, K.WITH_MAKER}:
+            raise KitError(
+                f"{_kit_label(kit)} is {kit.get_status_display().lower()}; only a kit that "
+                "has been given out can be given to someone else."
+            )
+        _check_holder(kit=kit, maker=maker, group=group)
+        current = KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).first()
+        if (
+            current
+            and current.maker_id == getattr(maker, "pk", None)
+            and current.group_id == (getattr(group, "pk", None))
+        ):
+            raise KitError(f"{_kit_label(kit)} is already with {current.holder}.")
+        _assignment_end(kit=kit, actor=actor, reason=reason or "Given to someone else")
+        _assignment_open(kit=kit, maker=maker, group=group, actor=actor)
+        _kit_event(kit=kit, old=kit.status, new=kit.status, actor=actor, note="Reallocated")
+    return kit
+
+
+def kit_take_back(*, kit: Kit, actor, reason: str = "") -> Kit:
+    """An allocated kit nobody collected goes back on the shelf."""
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        kit = _kit_status_set(
+            kit=kit, to=K.PREPARED, actor=actor, note=reason, collection_point=None
+        )
+        _assignment_end(kit=kit, actor=actor, reason=reason or "Taken back")
+    return kit
+
+
+def kit_collect(
+    *, kit: Kit, actor, handover: Handover | None = None, point: Point | None = None
+) -> Kit:
+    """The maker (or group) has the kit: every garment goes from the kit to them."""
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if kit.status != K.ALLOCATED:
+            raise KitError(
+                f"{_kit_label(kit)} is {kit.get_status_display().lower()}; only a kit given "
+                "to a maker can be collected."
+            )
+        return _garments_move(
+            kit_id=kit.pk,
+            from_place=P.IN_KIT,
+            to_place=P.WITH_MAKER,
+            count=kit.garment_count,
+            actor=actor,
+            handover=handover,
+            point=point,
+            reason="Collected",
+            new_status=K.WITH_MAKER,
+        )
+
+
+def kit_progress_log(*, kit: Kit, finished: int, actor) -> Kit:
+    """The maker says how many garments are finished. The number only goes up."""
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if kit.status != K.WITH_MAKER:
+            raise KitError(f"{_kit_label(kit)} is not with a maker, so progress cannot be logged.")
+        if not 0 <= finished <= kit.garment_count:
+            raise KitError(
+                f"{_kit_label(kit)} has {kit.garment_count} garments; "
+                f"{finished} cannot be finished."
+            )
+        moved = Kit.objects.filter(pk=kit.pk, finished_count__lt=finished).update(
+            finished_count=finished
+        )
+        if not moved:
+            raise KitError(
+                f"You already said {kit.finished_count} are finished; the number can only go up."
+            )
+        KitProgress.objects.create(kit=kit, finished=finished, actor=actor)
+    kit.refresh_from_db()
+    return kit
+
+
+def garments_return(
+    *,
+    kit: Kit,
+    count: int,
+    actor,
+    point: Point | None = None,
+    doorstep: bool = False,
+    handover: Handover | None = None,
+    from_place: str = P.WITH_MAKER,
+) -> Kit:
+    """A maker hands in finished garments: at a point (they wait there for a driver), on
+    their doorstep (a driver takes them on), or at the hub (straight to checking). Part of
+    a kit may come back now and the rest later."""
+    if from_place not in {P.WITH_MAKER, P.REWORK}:
+        raise KitError("Only garments with the maker or being reworked can be handed in.")
+    if point is not None and doorstep:
+        raise KitError("Garments are handed in at a point or on a doorstep, not both.")
+    if point is not None:
+        if point.hub_id != kit.hub_id:
+            raise KitError("That point belongs to a different hub.")
+        if not (point.is_active and point.accepts_finished_garments):
+            raise KitError(f"{point.name} is not taking finished scrubs at the moment.")
+    to_place = P.AT_POINT if point else P.IN_TRANSIT if doorstep else P.AWAITING_CHECK
+    return _garments_move(
+        kit_id=kit.pk,
+        from_place=from_place,
+        to_place=to_place,
+        count=count,
+        actor=actor,
+        point=point,
+        handover=handover,
+        reason="Collected from the doorstep" if doorstep else "",
+    )
+
+
+def garments_pick_up(
+    *, kit: Kit, point: Point, count: int, actor, handover: Handover | None = None
+) -> Kit:
+    """A driver takes finished garments from a point."""
+    return _garments_move(
+        kit_id=kit.pk,
+        from_place=P.AT_POINT,
+        to_place=P.IN_TRANSIT,
+        count=count,
+        actor=actor,
+        point=point,
+        handover=handover,
+    )
+
+
+def garments_arrive_at_hub(*, kit: Kit, count: int, actor, handover: Handover | None = None) -> Kit:
+    """Garments on the way reach the hub and wait to be checked."""
+    return _garments_move(
+        kit_id=kit.pk,
+        from_place=P.IN_TRANSIT,
+        to_place=P.AWAITING_CHECK,
+        count=count,
+        actor=actor,
+        handover=handover,
+    )
+
+
+def kit_return_unfinished(
+    *,
+    kit: Kit,
+    actor,
+    finished: int,
+    to_stock: int = 0,
+    written_off: int = 0,
+    reason: str = "",
+    handover: Handover | None = None,
+) -> Kit:
+    """A maker gives back a kit they cannot finish: finished garments go to checking, unsewn
+    pieces back to stock or written off (with a reason). Together they must be everything
+    the maker still has."""
+    if min(finished, to_stock, written_off) < 0:
+        raise KitError("Counts cannot be less than nothing.")
+    if written_off and not reason.strip():
+        raise KitError("Please say why the pieces are being written off.")
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if kit.status != K.WITH_MAKER:
+            raise KitError(f"{_kit_label(kit)} is not with a maker.")
+        if finished + to_stock + written_off != kit.qty_with_maker:
+            raise KitError(
+                f"The maker has {kit.qty_with_maker} garments from {_kit_label(kit)}; "
+                f"{finished} finished, {to_stock} to stock and {written_off} written off "
+                f"make {finished + to_stock + written_off}."
+            )
+        moves = [
+            (P.AWAITING_CHECK, finished, "Handed back unfinished kit"),
+            (P.RETURNED_TO_STOCK, to_stock, "Unsewn pieces back in stock"),
+            (P.WRITTEN_OFF, written_off, reason),
+        ]
+        for to_place, count, why in moves:
+            if count:
+                kit = _garments_move(
+                    kit_id=kit.pk,
+                    from_place=P.WITH_MAKER,
+                    to_place=to_place,
+                    count=count,
+                    actor=actor,
+                    handover=handover,
+                    reason=why,
+                )
+        if to_stock:
+            _stock_recredit(kit=kit, count=to_stock, actor=actor)
+    return kit
+
+
+def quality_check_record(
+    *,
+    kit: Kit,
+    passed: int,
+    failed: int,
+    actor,
+    failed_outcome: str = "",
+    reason: str = "",
+) -> QualityCheck:
+    """Record a check of garments waiting at the hub. Failed ones go back to the maker for
+    rework or are written off."""
+    if passed < 0 or failed < 0 or passed + failed < 1:
+        raise KitError("Say how many garments passed and how many failed.")
+    if failed and failed_outcome not in QualityCheck.FailedOutcome.values:
+        raise KitError("Say whether the failed garments go back for rework or are written off.")
+    if failed and failed_outcome == QualityCheck.FailedOutcome.WRITTEN_OFF and not reason:
+        raise KitError("Please say why the garments are being written off.")
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if passed + failed > kit.qty_awaiting_check:
+            raise KitError(
+                f"{_kit_label(kit)} has {kit.qty_awaiting_check} garments waiting to be "
+                f"checked, not {passed + failed}."
+            )
+        check = QualityCheck.objects.create(
+            kit=kit,
+            passed=passed,
+            failed=failed,
+            failed_outcome=failed_outcome if failed else "",
+            reason=reason,
+            checked_by=actor,
+        )
+        # Failures first: a kit whose last garments pass must close with nothing pending.
+        if failed:
+            _garments_move(
+                kit_id=kit.pk,
+                from_place=P.AWAITING_CHECK,
+                to_place=failed_outcome,
+                count=failed,
+                actor=actor,
+                reason=reason or "Failed the check",
+            )
+        if passed:
+            _garments_move(
+                kit_id=kit.pk,
+                from_place=P.AWAITING_CHECK,
+                to_place=P.PASSED,
+                count=passed,
+                actor=actor,
+            )
+    return check
+
+
+def garments_write_off(
+    *,
+    kit: Kit,
+    from_place: str,
+    count: int,
+    reason: str,
+    actor,
+    point: Point | None = None,
+) -> Kit:
+    """Write off garments that are missing or spoiled, with a reason."""
+    if not reason.strip():
+        raise KitError("Please say why the garments are being written off.")
+    return _garments_move(
+        kit_id=kit.pk,
+        from_place=from_place,
+        to_place=P.WRITTEN_OFF,
+        count=count,
+        actor=actor,
+        point=point,
+        reason=reason,
+    )
+
+
+def kit_mark_lost(*, kit: Kit, actor, reason: str) -> Kit:
+    """The kit went missing while a maker had it: what they held is written off."""
+    if not reason.strip():
+        raise KitError("Please say what happened to the kit.")
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if K.LOST not in KIT_ALLOWED[kit.status]:
+            raise KitError(f"A {kit.get_status_display().lower()} kit cannot be marked lost.")
+        elsewhere = kit.open_garments - kit.qty_in_kit - kit.qty_with_maker - kit.qty_rework
+        if elsewhere:
+            raise KitError(
+                f"{elsewhere} garments from {_kit_label(kit)} have already been handed in. "
+                "Write off only the missing ones instead."
+            )
+        moves = [
+            (p, getattr(kit, qty_field(p)))
+            for p in (P.IN_KIT, P.WITH_MAKER, P.REWORK)
+            if getattr(kit, qty_field(p))
+        ]
+        for index, (place, count) in enumerate(moves):
+            last = index == len(moves) - 1
+            kit = _garments_move(
+                kit_id=kit.pk,
+                from_place=place,
+                to_place=P.WRITTEN_OFF,
+                count=count,
+                actor=actor,
+                reason=reason,
+                new_status=K.LOST if last else None,
+                status_note=reason if last else "",
+            )
+        if not moves:  # nothing left with the maker: everything else is already settled
+            kit = _kit_status_set(kit=kit, to=K.LOST, actor=actor, note=reason)
+            _assignment_end(kit=kit, actor=actor, reason=str(K.LOST.label))
+    return kit
+
+
+def kit_cancel(*, kit: Kit, actor, reason: str = "") -> Kit:
+    """A kit nobody has collected is broken up: its pieces go back to stock."""
+    with transaction.atomic():
+        kit = _lock_kit(kit.pk)
+        if K.CANCELLED not in KIT_ALLOWED[kit.status]:
+            raise KitError(f"A {kit.get_status_display().lower()} kit cannot be cancelled.")
+        kit = _garments_move(
+            kit_id=kit.pk,
+            from_place=P.IN_KIT,
+            to_place=P.RETURNED_TO_STOCK,
+            count=kit.qty_in_kit,
+            actor=actor,
+            reason=reason or "Kit cancelled",
+            new_status=K.CANCELLED,
+            status_note=reason,
+        )
+        _stock_recredit(kit=kit, count=kit.qty_returned_to_stock, actor=actor)
+    return kit
+
+
+# --- Demand ---------------------------------------------------------------------------------
+
+
+def demand_record(
+    *,
+    hospital: Hospital,
+    garment_type: str,
+    size: str,
+    quantity: int,
+    actor,
+    priority: str = DemandLine.Priority.NORMAL,
+    needed_by: date | None = None,
+    requirements: str = "",
+) -> DemandLine:
+    """What the laundry asks for."""
+    if quantity < 1:
+        raise DemandError("Ask for at least one garment.")
+    with transaction.atomic():
+        line = DemandLine.objects.create(
+            hospital=hospital,
+            garment_type=GarmentType(garment_type),
+            size=Size(size),
+            quantity=quantity,
+            priority=priority,
+            needed_by=needed_by,
+            requirements=requirements,
+            created_by=actor,
+            changed_by=actor,
+        )
+        DemandChange.objects.create(
+            line=line, actor=actor, changes={"status": [None, line.status]}, note="Recorded"
+        )
+    return line
+
+
+_UNSET = object()
+
+
+def demand_change(
+    *,
+    line: DemandLine,
+    actor,
+    quantity: int | None = None,
+    priority: str | None = None,
+    needed_by=_UNSET,
+    requirements: str | None = None,
+    note: str = "",
+) -> DemandLine:
+    """Change an open demand line; the history keeps each old and new value."""
+    with transaction.atomic():
+        line = DemandLine.objects.select_for_update().get(pk=line.pk)
+        if line.status != DemandLine.Status.OPEN:
+            raise DemandError(
+                f"This request is {line.get_status_display().lower()}, so it cannot be changed."
+            )
+        if quantity is not None and quantity < 1:
+            raise DemandError("Ask for at least one garment.")
+        wanted = {
+            "quantity": quantity,
+            "priority": priority,
+            "requirements": requirements,
+            "needed_by": None if needed_by is _UNSET else needed_by,
+        }
+        changes = {}
+        for name, value in wanted.items():
+            if name == "needed_by" and needed_by is _UNSET:
+                continue
+            if name != "needed_by" and value is None:
+                continue
+            old = getattr(line, name)
+            if old != value:
+                changes[name] = [str(old) if old is not None else None, str(value)]
+                setattr(line, name, value)
+        if not changes:
+            raise DemandError("Nothing was changed.")
+        line.changed_by = actor
+        line.save()
+        DemandChange.objects.create(line=line, actor=actor, changes=changes, note=note)
+    return line
+
+
+def _demand_status_set(*, line: DemandLine, to: str, actor, note: str) -> DemandLine:
+    with transaction.atomic():
+        line = DemandLine.objects.select_for_update().get(pk=line.pk)
+        if line.status != DemandLine.Status.OPEN:
+            raise DemandError(f"This request is already {line.get_status_display().lower()}.")
+        old = line.status
+        line.status = to
+        line.changed_by = actor
+        line.save()
+        DemandChange.objects.create(
+            line=line, actor=actor, changes={"status": [old, to]}, note=note
+        )
+    return line
+
+
+def demand_mark_met(*, line: DemandLine, actor, note: str = "") -> DemandLine:
+    return _demand_status_set(line=line, to=DemandLine.Status.MET, actor=actor, note=note)
+
+
+def demand_withdraw(*, line: DemandLine, actor, note: str = "") -> DemandLine:
+    return _demand_status_set(line=line, to=DemandLine.Status.WITHDRAWN, actor=actor, note=note)
+
+
+# --- Deliveries -----------------------------------------------------------------------------
+
+
+def delivery_create(*, hub: Hub, hospital: Hospital, actor) -> Delivery:
+    if not hub.hospitals.filter(pk=hospital.pk).exists():
+        raise DeliveryError(f"{hub.name} does not supply {hospital.name}.")
+    return Delivery.objects.create(hub=hub, hospital=hospital, created_by=actor)
+
+
+def _lock_delivery(delivery_id: int, *, status: str) -> Delivery:
+    delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    if delivery.status != status:
+        raise DeliveryError(
+            f"This delivery is {delivery.get_status_display().lower()}, not "
+            f"{Delivery.Status(status).label.lower()}."
+        )
+    return delivery
+
+
+def delivery_line_add(
+    *,
+    delivery: Delivery,
+    garment_type: str,
+    size: str,
+    count: int,
+    actor,
+    kits: Iterable[Kit] | None = None,
+    demand_line: DemandLine | None = None,
+) -> DeliveryLine:
+    """Pack `count` passed garments of one type and size into the delivery, from the given
+    kits or else the oldest kits first. Each kit's share is recorded, so a garment can be
+    traced back to its kit."""
+    if count < 1:
+        raise DeliveryError("Pack at least one garment.")
+    garment_type, size = GarmentType(garment_type), Size(size)
+    with transaction.atomic():
+        delivery = _lock_delivery(delivery.pk, status=Delivery.Status.DRAFT)
+        candidates = Kit.objects.filter(
+            hub_id=delivery.hub_id, garment_type=garment_type, size=size, qty_passed__gt=0
+        )
+        if kits is not None:
+            candidates = candidates.filter(pk__in=[k.pk for k in kits])
+        # Lock in id order, the same order everywhere, so two packers never deadlock.
+        locked = list(candidates.select_for_update().order_by("pk"))
+        available = sum(k.qty_passed for k in locked)
+        if available < count:
+            raise DeliveryError(
+                f"Only {available} {garment_type.label.lower()} in size {size} have passed "
+                f"the check and are free; you asked for {count}."
+            )
+        if demand_line is not None and demand_line.hospital_id != delivery.hospital_id:
+            raise DeliveryError("That request came from a different hospital.")
+        line, _ = DeliveryLine.objects.get_or_create(
+            delivery=delivery,
+            garment_type=garment_type,
+            size=size,
+            defaults={"demand_line": demand_line},
+        )
+        remaining = count
+        for kit in locked:
+            if not remaining:
+                break
+            take = min(remaining, kit.qty_passed)
+            _garments_move(
+                kit_id=kit.pk,
+                from_place=P.PASSED,
+                to_place=P.RESERVED,
+                count=take,
+                actor=actor,
+                delivery_line=line,
+                reason=f"Packed for delivery {delivery.pk}",
+            )
+            DeliveryAllocation.objects.bulk_create(
+                [DeliveryAllocation(line=line, kit=kit, count=0)], ignore_conflicts=True
+            )
+            DeliveryAllocation.objects.filter(line=line, kit=kit).update(count=F("count") + take)
+            remaining -= take
+        DeliveryLine.objects.filter(pk=line.pk).update(count_sent=F("count_sent") + count)
+    line.refresh_from_db()
+    return line
+
+
+def delivery_cancel(*, delivery: Delivery, actor, reason: str = "") -> Delivery:
+    """Unpack a delivery that has not left: its garments are free again."""
+    with transaction.atomic():
+        delivery = _lock_delivery(delivery.pk, status=Delivery.Status.DRAFT)
+        allocations = list(
+            DeliveryAllocation.objects.filter(line__delivery=delivery)
+            .select_related("line")
+            .order_by("kit_id", "pk")
+        )
+        for kit_id in sorted({a.kit_id for a in allocations}):
+            _lock_kit(kit_id)
+        for allocation in allocations:
+            _garments_move(
+                kit_id=allocation.kit_id,
+                from_place=P.RESERVED,
+                to_place=P.PASSED,
+                count=allocation.count,
+                actor=actor,
+                delivery_line=allocation.line,
+                reason=reason or f"Delivery {delivery.pk} cancelled",
+            )
+        delivery.status = Delivery.Status.CANCELLED
+        delivery.save(update_fields=["status"])
+    return delivery
+
+
+def delivery_send(*, delivery: Delivery, actor) -> Delivery:
+    with transaction.atomic():
+        delivery = _lock_delivery(delivery.pk, status=Delivery.Status.DRAFT)
+        if not delivery.lines.filter(count_sent__gt=0).exists():
+            raise DeliveryError("Pack some garments before sending the delivery.")
+        delivery.status = Delivery.Status.SENT
+        delivery.sent_at = timezone.now()
+        delivery.sent_by = actor
+        delivery.save(update_fields=["status", "sent_at", "sent_by"])
+    return delivery
+
+
+def delivery_confirm(
+    *, delivery: Delivery, received: dict[int, int], actor, discrepancy_note: str = ""
+) -> Delivery:
+    """The laundry confirms what arrived, line by line (`received` maps line id to count).
+    If any count differs from what was sent, a note must say why."""
+    with transaction.atomic():
+        delivery = _lock_delivery(delivery.pk, status=Delivery.Status.SENT)
+        lines = list(delivery.lines.all())
+        missing = [line for line in lines if line.pk not in received]
+        if missing:
+            raise DeliveryError("Please give a count received for every line of the delivery.")
+        if any(received[line.pk] < 0 for line in lines):
+            raise DeliveryError("A count received cannot be less than nothing.")
+        differs = any(received[line.pk] != line.count_sent for line in lines)
+        if differs and not discrepancy_note.strip():
+            raise DeliveryError(
+                "What arrived differs from what was sent. Please say what was different."
+            )
+        allocations = list(
+            DeliveryAllocation.objects.filter(line__delivery=delivery)
+            .select_related("line")
+            .order_by("kit_id", "pk")
+        )
+        for kit_id in sorted({a.kit_id for a in allocations}):
+            _lock_kit(kit_id)
+        for allocation in allocations:
+            _garments_move(
+                kit_id=allocation.kit_id,
+                from_place=P.RESERVED,
+                to_place=P.DELIVERED,
+                count=allocation.count,
+                actor=actor,
+                delivery_line=allocation.line,
+                reason=f"Delivery {delivery.pk} received",
+            )
+        for line in lines:
+            DeliveryLine.objects.filter(pk=line.pk).update(count_received=received[line.pk])
+            HubTally.objects.filter(
+                hub_id=delivery.hub_id, garment_type=line.garment_type, size=line.size
+            ).update(received_by_laundry=F("received_by_laundry") + received[line.pk])
+        delivery.status = Delivery.Status.RECEIVED
+        delivery.received_at = timezone.now()
+        delivery.confirmed_by = actor
+        delivery.discrepancy_note = discrepancy_note.strip()
+        delivery.save(update_fields=["status", "received_at", "confirmed_by", "discrepancy_note"])
+    return delivery
+
+
+# --- Tallies --------------------------------------------------------------------------------
+
+
+def tallies_rebuild(*, hub: Hub) -> int:
+    """Recompute a hub's tallies from its kits (for repair after a bypass; in normal running
+    they never drift). Returns how many tally rows were written."""
+    from django.db.models import Sum
+
+    with transaction.atomic():
+        HubTally.objects.select_for_update().filter(hub=hub).exists()
+        sums = (
+            Kit.objects.filter(hub=hub)
+            .values("garment_type", "size")
+            .annotate(**{qty_field(p): Sum(qty_field(p)) for p in Place.values})
+        )
+        written = 0
+        seen = set()
+        for row in sums:
+            key = (row["garment_type"], row["size"])
+            seen.add(key)
+            HubTally.objects.update_or_create(
+                hub=hub,
+                garment_type=key[0],
+                size=key[1],
+                defaults={qty_field(p): row[qty_field(p)] or 0 for p in Place.values},
+            )
+            written += 1
+        for tally in HubTally.objects.filter(hub=hub):
+            if (tally.garment_type, tally.size) not in seen:
+                HubTally.objects.filter(pk=tally.pk).update(
+                    **{qty_field(p): 0 for p in Place.values}
+                )
+    return written
