@@ -221,6 +221,11 @@ def _garments_move(
                 f"{_kit_label(kit)} is {kit.get_status_display().lower()}; "
                 "its garments cannot move."
             )
+        if new_status is None and kit.status != K.WITH_MAKER:
+            raise KitError(
+                f"{_kit_label(kit)} has not been collected yet; its garments are all still "
+                "in the kit."
+            )
         if new_status is not None and new_status not in KIT_ALLOWED[kit.status]:
             raise KitError(
                 f"A {kit.get_status_display().lower()} kit cannot become "
@@ -1090,10 +1095,11 @@ def delivery_line_add(
                 delivery_line=line,
                 reason=f"Packed for delivery {delivery.pk}",
             )
-            DeliveryAllocation.objects.bulk_create(
-                [DeliveryAllocation(line=line, kit=kit, count=0)], ignore_conflicts=True
-            )
-            DeliveryAllocation.objects.filter(line=line, kit=kit).update(count=F("count") + take)
+            # The delivery is locked, so nobody else adds to this line meanwhile.
+            if not DeliveryAllocation.objects.filter(line=line, kit=kit).update(
+                count=F("count") + take
+            ):
+                DeliveryAllocation.objects.create(line=line, kit=kit, count=take)
             remaining -= take
         DeliveryLine.objects.filter(pk=line.pk).update(count_sent=F("count_sent") + count)
     line.refresh_from_db()

@@ -65,9 +65,13 @@ def build_world() -> World:
         world.users[persona] = user
         return user
 
-    person("maker", role=Role.MAKER, hub=hub)
-    person("other_maker", role=Role.MAKER, hub=other_hub)
-    person("group_leader", role=Role.GROUP_LEADER, hub=hub)
+    factories.MakerFactory(hub=hub, user=person("maker", role=Role.MAKER, hub=hub))
+    factories.MakerFactory(
+        hub=other_hub, user=person("other_maker", role=Role.MAKER, hub=other_hub)
+    )
+    factories.MakerGroupFactory(
+        hub=hub, leader=person("group_leader", role=Role.GROUP_LEADER, hub=hub)
+    )
     person("hub_staff", role=Role.HUB_STAFF, hub=hub)
     person("coordinator", role=Role.COORDINATOR, hub=hub)
     person("other_hub_staff", role=Role.HUB_STAFF, hub=other_hub)

@@ -75,3 +75,88 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.HUB_STAFF
     hub = factory.SubFactory(HubFactory)
+
+
+# --- Makers, stock and kits (issue 3) ---------------------------------------------------
+
+
+class MakerFactory(factory.django.DjangoModelFactory):
+    """An approved maker. Pass user=... for one who signs in (add their Membership too)."""
+
+    class Meta:
+        model = "makers.Maker"
+
+    hub = factory.SubFactory(HubFactory)
+    name = factory.Faker("name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"maker{n}@example.org")
+    phone = "07700 900000"
+    postcode = "DD1 4HN"
+    status = "approved"
+
+
+class MakerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "makers.MakerGroup"
+
+    hub = factory.SubFactory(HubFactory)
+    name = factory.Sequence(lambda n: f"Sewing group {n}")
+    leader_name = "Pat Leader"
+    leader_contact = "01382 111111"
+    member_count = 12
+    capacity_sets_per_week = 20
+
+
+class FabricLotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "packages.FabricLot"
+
+    hub = factory.SubFactory(HubFactory)
+    supplier = "Tay Mill"
+    colour = "Navy"
+    width_cm = 150
+    approved_for_hospital_washing = True
+    metres_received = Decimal("100.00")
+    metres_available = factory.LazyAttribute(lambda lot: lot.metres_received)
+
+
+class PrecutStockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "packages.PrecutStock"
+
+    hub = factory.SubFactory(HubFactory)
+    cut_by = "Dundee cutting room"
+    garment_type = "top"
+    size = "M"
+    quantity_received = 100
+    quantity_available = factory.LazyAttribute(lambda stock: stock.quantity_received)
+
+
+class PatternFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "packages.Pattern"
+
+    hub = None
+    garment_type = "top"
+    size = "M"
+    name = factory.LazyAttribute(lambda p: f"{p.garment_type} {p.size}")
+    metres_per_garment = Decimal("1.50")
+    instructions_url = "https://example.org/instructions"
+
+
+def prepared_kits(*, hub, garment_type="top", size="M", kit_count=1, garments=5, actor=None):
+    """Kits made up through the service (so counts, movements and tallies agree), drawing
+    from a fresh batch of pre-cut pieces."""
+    from packages.services import kits_prepare
+
+    stock = PrecutStockFactory(
+        hub=hub, garment_type=garment_type, size=size, quantity_received=kit_count * garments
+    )
+    return kits_prepare(
+        hub=hub,
+        garment_type=garment_type,
+        size=size,
+        kit_count=kit_count,
+        garments_per_kit=garments,
+        precut_stock=stock,
+        actor=actor,
+    )
