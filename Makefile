@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scrubhub
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
+PORT ?= 8000
 
 .PHONY: run test lint format bench services browser venv demo clean vendor
 
@@ -20,15 +21,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## make run: the site at http://127.0.0.1:8000 with demo data, a Celery worker and beat (SQLite, no servers).
+## make run: the site at http://127.0.0.1:$(PORT) with demo data, a Celery worker and beat (SQLite, no servers).
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo --if-empty
-	@echo "Starting ScrubHub at http://127.0.0.1:8000 (Ctrl+C stops the site, worker and beat)"
+	@echo "Starting ScrubHub at http://127.0.0.1:$(PORT) (Ctrl+C stops the site, worker and beat)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(VENV)/bin/celery -A scrubhub worker --loglevel=WARNING --pool=solo & \
 	$(VENV)/bin/celery -A scrubhub beat --loglevel=WARNING & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite against Postgres and Redis, in headless Chromium too.
 test: $(STAMP) services browser
