@@ -82,6 +82,12 @@ class Maker(models.Model):
     )
     heard_about = models.CharField(max_length=20, choices=HeardAbout.choices, blank=True)
     needs_doorstep_collection = models.BooleanField(default=False)
+    away_until = models.DateField(
+        null=True, blank=True, help_text=_("The maker is away and wants no kit until this day.")
+    )
+    wants_kit_since = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the maker said they are ready for another kit.")
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLIED)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
@@ -229,3 +235,118 @@ class MakerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReturnPlan(models.Model):
+    """A maker's word on where and when they will hand a kit back: finished scrubs ("ready to
+    return") or a kit they cannot finish. Garments move only at the handover itself; the
+    points and reminders pages read these plans to know who to expect."""
+
+    class Reason(models.TextChoices):
+        MISSING_PIECES = "missing_pieces", _("Pieces are missing")
+        ILLNESS = "illness", _("I am ill")
+        NO_TIME = "no_time", _("I do not have time")
+        OTHER = "other", _("Another reason")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Expected")
+        DONE = "done", _("Handed in")
+        REPLACED = "replaced", _("Replaced by a newer plan")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="return_plans")
+    kit = models.ForeignKey("packages.Kit", on_delete=models.CASCADE, related_name="return_plans")
+    point = models.ForeignKey(
+        "dropoffs.Point",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="return_plans",
+    )
+    doorstep = models.BooleanField(
+        default=False, help_text=_("A driver collects from the maker's door instead of a point.")
+    )
+    day = models.DateField()
+    unfinished = models.BooleanField(
+        default=False, help_text=_("The maker cannot finish the kit and is giving it back.")
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    finished_count = models.PositiveIntegerField(
+        help_text=_("Garments the maker said were finished when they made the plan.")
+    )
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        indexes = [
+            models.Index(fields=["point", "day"], condition=Q(status="open"), name="plan_open_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kit"], condition=Q(status="open"), name="return_plan_one_open_per_kit"
+            ),
+            models.CheckConstraint(
+                condition=Q(point__isnull=False, doorstep=False)
+                | Q(point__isnull=True, doorstep=True),
+                name="return_plan_point_or_doorstep",
+            ),
+            models.CheckConstraint(
+                condition=Q(unfinished=False, reason="") | (Q(unfinished=True) & ~Q(reason="")),
+                name="return_plan_unfinished_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "done", "replaced", "cancelled"]),
+                name="return_plan_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Kit {self.kit_id} back on {self.day:%d %b %Y}"
+
+
+class KitProblem(models.Model):
+    """Something wrong with a kit, reported by its maker for hub staff to answer."""
+
+    class Kind(models.TextChoices):
+        MISSING_PIECES = "missing_pieces", _("Pieces are missing")
+        WRONG_PIECES = "wrong_pieces", _("Wrong pieces or wrong size")
+        FABRIC_FAULT = "fabric_fault", _("A fault in the fabric")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the hub")
+        ANSWERED = "answered", _("The hub has answered")
+        RESOLVED = "resolved", _("Sorted out")
+
+    maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="kit_problems")
+    kit = models.ForeignKey("packages.Kit", on_delete=models.CASCADE, related_name="problems")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kit", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "answered", "resolved"]),
+                name="kit_problem_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="answered") | ~Q(answer=""),
+                name="kit_problem_answered_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (kit {self.kit_id})"

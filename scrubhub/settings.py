@@ -155,7 +155,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Makers sign in by a link (django-sesame): see makers/signin.py.
+    "sesame.backends.ModelBackend",
 ]
+# Sign-in links: scoped, work once (a sign-in changes last_login, which is in the token's
+# hash), expire, and are not tied to the browser that asked, so a link asked for on a
+# computer works on a phone.
+SESAME_MAX_AGE = env_int("SCRUBHUB_SIGNIN_LINK_MINUTES", 60) * 60
+SESAME_ONE_TIME = True
+SESAME_TOKEN_NAME = "token"  # noqa: S105 - the query parameter's name, not a secret
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "role_home"
 LOGOUT_REDIRECT_URL = "home"
