@@ -235,3 +235,39 @@ class DeliveryAllocationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- The laundry (issue 9) ------------------------------------------------------------------
+
+from packages.models import CirculationRecord, QualityRequirement, WashFailure  # noqa: E402
+
+
+@admin.register(QualityRequirement)
+class QualityRequirementAdmin(admin.ModelAdmin):
+    list_display = ("title", "hospital", "garment_type", "is_active", "changed_at")
+    list_filter = ("is_active", "hospital")
+    search_fields = ("title", "detail", "hospital__name")
+    list_select_related = ("hospital",)
+
+
+@admin.register(CirculationRecord)
+class CirculationRecordAdmin(admin.ModelAdmin):
+    list_display = ("hospital", "sets", "recorded_at", "recorded_by")
+    list_filter = ("hospital",)
+    list_select_related = ("hospital", "recorded_by")
+    readonly_fields = ("hospital", "sets", "recorded_by", "recorded_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WashFailure)
+class WashFailureAdmin(admin.ModelAdmin):
+    list_display = ("delivery", "line", "kit", "count", "reason", "reported_at")
+    list_filter = ("reason",)
+    search_fields = ("note", "kit__code")
+    list_select_related = ("delivery", "line", "kit")
+    readonly_fields = ("delivery", "line", "kit", "count", "reason", "note", "reported_by")
+
+    def has_add_permission(self, request):
+        return False

@@ -681,6 +681,15 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     discrepancy_note = models.TextField(blank=True)
+    # A shortfall or excess stays on the hub's dashboard until staff say it is sorted out.
+    discrepancy_resolved_at = models.DateTimeField(null=True, blank=True)
+    discrepancy_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    discrepancy_resolution = models.TextField(blank=True)
+    thank_you_note = models.TextField(
+        blank=True, help_text=_("A few words from the laundry, passed on to the makers.")
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -701,6 +710,16 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"Delivery {self.pk} to {self.hospital_id} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        """What the delivery note and the laundry's pages call it. Built from the id, so
+        every delivery has one without a counter to keep."""
+        return f"D-{self.pk:05d}" if self.pk else ""
+
+    @property
+    def has_discrepancy(self) -> bool:
+        return bool(self.discrepancy_note)
 
 
 class DeliveryLine(models.Model):
@@ -750,3 +769,110 @@ class DeliveryAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} from kit {self.kit_id}"
+
+
+# --- The laundry: quality needs, sets in circulation, wash failures (issue 9) ------------
+
+
+class QualityRequirement(models.Model):
+    """Something a hospital needs of every garment (fabric approved for hospital washing, a
+    1 cm seam allowance, a size label). It is shown to makers with the sewing instructions
+    and offered to the hub as a reason when a garment fails the check."""
+
+    hospital = models.ForeignKey(
+        "hubs.Hospital", on_delete=models.CASCADE, related_name="quality_requirements"
+    )
+    garment_type = models.CharField(
+        max_length=10,
+        choices=GarmentType.choices,
+        blank=True,
+        help_text=_("Leave empty when it applies to every garment."),
+    )
+    title = models.CharField(max_length=120)
+    detail = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["hospital", "is_active"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="quality_requirement_has_title")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CirculationRecord(models.Model):
+    """The laundry saying how many sets it already has in use; the latest one is copied to
+    the hospital, the rest are its history."""
+
+    hospital = models.ForeignKey(
+        "hubs.Hospital", on_delete=models.CASCADE, related_name="circulation_records"
+    )
+    sets = models.PositiveIntegerField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["hospital", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sets} sets at {self.hospital_id}"
+
+
+class WashFailure(models.Model):
+    """Garments from a delivery that failed in the hospital's wash. The laundry reports a
+    count and a reason per line; the hub sees it against the kits (and so the makers) that
+    went into that line."""
+
+    class Reason(models.TextChoices):
+        SEAMS = "seams", _("Seams came apart")
+        SHRANK = "shrank", _("Shrank or lost its shape")
+        COLOUR = "colour", _("Colour ran or faded")
+        TIES = "ties", _("Ties or elastic came off")
+        FABRIC = "fabric", _("Fabric tore or wore through")
+        LABEL = "label", _("Size label missing or unreadable")
+        OTHER = "other", _("Something else")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="wash_failures")
+    line = models.ForeignKey(DeliveryLine, on_delete=models.CASCADE, related_name="wash_failures")
+    kit = models.ForeignKey(
+        Kit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wash_failures",
+        help_text=_("Set when the laundry could read the kit code on the label."),
+    )
+    count = models.PositiveIntegerField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        indexes = [models.Index(fields=["delivery", "line"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="wash_failure_count_positive"),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(note=""), name="wash_failure_other_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} failed in the wash ({self.reason})"
