@@ -7,18 +7,67 @@ what to whom, where.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date, time
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 
-from dropoffs.models import Handover, Point
+from dropoffs import routing
+from dropoffs.models import (
+    DoorstepAddress,
+    Handover,
+    OpeningHours,
+    Point,
+    Run,
+    RunStop,
+    RunStopKit,
+)
 from packages import services as packages
-from packages.models import Kit, KitAssignment
+from packages.models import GarmentMovement, Kit, KitAssignment, PointHolding
 from packages.services import KitError
 
 
 class HandoverError(KitError):
     """A handover the rules do not allow; the message is for people."""
+
+
+class DropoffsError(Exception):
+    """A change to points, doorsteps or runs the rules do not allow; the message is a
+    sentence for the person who tried."""
+
+
+class PointError(DropoffsError):
+    pass
+
+
+class DoorstepError(DropoffsError):
+    pass
+
+
+class RunError(DropoffsError):
+    pass
+
+
+def kit_version(kit: Kit) -> str:
+    """What a handover page saw of a kit. Every garment move and status change stamps the
+    kit's updated_at, so a page whose version no longer matches is out of date."""
+    return kit.updated_at.isoformat()
+
+
+def _lock_unchanged(kit: Kit, seen: str | None) -> Kit:
+    """Lock the kit; refuse when someone changed it since the page showing it was drawn.
+    Two helpers who scan the same kit and both tap "take back 3" make one handover, not
+    two: the second waits on the lock, then sees a newer version."""
+    locked = Kit.objects.select_for_update().get(pk=kit.pk)
+    if seen is not None and kit_version(locked) != seen:
+        raise HandoverError(
+            f"Someone has just recorded a handover for kit {locked.display_code}. "
+            "Nothing was changed. Check what the page says now before you go on."
+        )
+    return locked
 
 
 def _where(*, hub_id: int, point: Point | None, doorstep: bool) -> dict:
@@ -31,6 +80,12 @@ def _where(*, hub_id: int, point: Point | None, doorstep: bool) -> dict:
     return {"location": Handover.Location.DOORSTEP if doorstep else Handover.Location.HUB}
 
 
+def _on_run(run_stop: RunStop | None) -> dict:
+    if run_stop is None:
+        return {}
+    return {"run_id": run_stop.run_id, "run_stop": run_stop}
+
+
 def _holder(kit: Kit) -> dict:
     assignment = KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).first()
     if assignment is None:
@@ -39,11 +94,21 @@ def _holder(kit: Kit) -> dict:
 
 
 def handover_kit_collect(
-    *, kit: Kit, actor, point: Point | None = None, doorstep: bool = False, note: str = ""
+    *,
+    kit: Kit,
+    actor,
+    point: Point | None = None,
+    doorstep: bool = False,
+    note: str = "",
+    seen: str | None = None,
+    run_stop: RunStop | None = None,
 ) -> Handover:
-    """The maker (or group) takes their kit: at a point, on their doorstep, or at the hub."""
+    """The maker (or group) takes their kit: at a point, on their doorstep, or at the hub.
+    `seen` is the kit's version the person was looking at (see kit_version)."""
     with transaction.atomic():
+        _lock_unchanged(kit, seen)
         handover = Handover.objects.create(
+            **_on_run(run_stop),
             hub_id=kit.hub_id,
             kind=Handover.Kind.COLLECTED_BY_MAKER,
             recorded_by=actor,
@@ -64,11 +129,15 @@ def handover_garments_return(
     doorstep: bool = False,
     from_place: str = packages.P.WITH_MAKER,
     note: str = "",
+    seen: str | None = None,
+    run_stop: RunStop | None = None,
 ) -> Handover:
     """A maker hands in finished garments: at a point they wait for a driver; on a doorstep
     a driver takes them straight on; at the hub they wait to be checked."""
     with transaction.atomic():
+        _lock_unchanged(kit, seen)
         handover = Handover.objects.create(
+            **_on_run(run_stop),
             hub_id=kit.hub_id,
             kind=Handover.Kind.RETURNED_BY_MAKER,
             recorded_by=actor,
@@ -89,7 +158,13 @@ def handover_garments_return(
 
 
 def handover_pick_up(
-    *, point: Point, kit_counts: Iterable[tuple[Kit, int]], actor, note: str = ""
+    *,
+    point: Point,
+    kit_counts: Iterable[tuple[Kit, int]],
+    actor,
+    note: str = "",
+    seen: dict[int, str] | None = None,
+    run_stop: RunStop | None = None,
 ) -> Handover:
     """A driver takes finished garments of several kits from a point."""
     kit_counts = sorted(kit_counts, key=lambda pair: pair[0].pk)
@@ -98,10 +173,11 @@ def handover_pick_up(
     with transaction.atomic():
         for kit, _count in kit_counts:
             # All kits locked first, in id order, before any tally is touched.
-            Kit.objects.select_for_update().get(pk=kit.pk)
+            _lock_unchanged(kit, (seen or {}).get(kit.pk))
             if kit.hub_id != point.hub_id:
                 raise HandoverError(f"Kit {kit.display_code} belongs to a different hub.")
         handover = Handover.objects.create(
+            **_on_run(run_stop),
             hub_id=point.hub_id,
             kind=Handover.Kind.PICKED_UP_BY_DRIVER,
             location=Handover.Location.POINT,
@@ -117,7 +193,12 @@ def handover_pick_up(
 
 
 def handover_deliver_to_hub(
-    *, hub, kit_counts: Iterable[tuple[Kit, int]], actor, note: str = ""
+    *,
+    hub,
+    kit_counts: Iterable[tuple[Kit, int]],
+    actor,
+    note: str = "",
+    run: Run | None = None,
 ) -> Handover:
     """A driver brings garments to the hub, where they wait to be checked."""
     kit_counts = sorted(kit_counts, key=lambda pair: pair[0].pk)
@@ -130,6 +211,7 @@ def handover_deliver_to_hub(
                 raise HandoverError(f"Kit {kit.display_code} belongs to a different hub.")
         handover = Handover.objects.create(
             hub=hub,
+            run=run,
             kind=Handover.Kind.DELIVERED_TO_HUB,
             location=Handover.Location.HUB,
             recorded_by=actor,
@@ -138,3 +220,604 @@ def handover_deliver_to_hub(
         for kit, count in kit_counts:
             packages.garments_arrive_at_hub(kit=kit, count=count, actor=actor, handover=handover)
     return handover
+
+
+def handover_kit_return_unfinished(
+    *,
+    kit: Kit,
+    finished: int,
+    actor,
+    point: Point | None = None,
+    note: str = "",
+    seen: str | None = None,
+) -> Handover:
+    """A maker gives back a kit they cannot finish. The finished garments go where finished
+    garments go from here (wait at the point, or be checked at the hub); the unsewn pieces
+    go back to the hub's stock."""
+    with transaction.atomic():
+        locked = _lock_unchanged(kit, seen)
+        if locked.status != Kit.Status.WITH_MAKER or not locked.qty_with_maker:
+            raise HandoverError(
+                f"Kit {locked.display_code} is not with a maker, so it cannot be handed back."
+            )
+        if not 0 <= finished <= locked.qty_with_maker:
+            raise HandoverError(
+                f"The maker has {locked.qty_with_maker} garments from kit "
+                f"{locked.display_code}, so {finished} cannot be finished."
+            )
+        handover = Handover.objects.create(
+            hub_id=locked.hub_id,
+            kind=Handover.Kind.RETURNED_BY_MAKER,
+            recorded_by=actor,
+            note=note or "Unfinished kit handed back",
+            **_holder(locked),
+            **_where(hub_id=locked.hub_id, point=point, doorstep=False),
+        )
+        unsewn = locked.qty_with_maker - finished
+        if finished and point is not None:
+            packages.garments_return(
+                kit=locked, count=finished, actor=actor, point=point, handover=handover
+            )
+            finished = 0
+        packages.kit_return_unfinished(
+            kit=locked,
+            actor=actor,
+            finished=finished,
+            to_stock=unsewn,
+            reason="Unfinished kit handed back",
+            handover=handover,
+        )
+    return handover
+
+
+def handover_garments_return_many(
+    *,
+    kit_counts: Iterable[tuple[Kit, int]],
+    actor,
+    point: Point | None = None,
+    note: str = "",
+    seen: dict[int, str] | None = None,
+) -> Handover:
+    """A group leader (or one maker with several kits) hands in finished garments of many
+    kits at once: one handover, one movement per kit. All or nothing."""
+    kit_counts = sorted(((k, c) for k, c in kit_counts if c), key=lambda pair: pair[0].pk)
+    if not kit_counts:
+        raise HandoverError("Say how many finished garments came back for at least one kit.")
+    with transaction.atomic():
+        locked = [_lock_unchanged(kit, (seen or {}).get(kit.pk)) for kit, _ in kit_counts]
+        holders = {tuple(_holder(kit).items()) for kit in locked}
+        hubs = {kit.hub_id for kit in locked}
+        if len(hubs) != 1 or len(holders) != 1:
+            raise HandoverError("Hand in kits of one maker or one group at a time.")
+        handover = Handover.objects.create(
+            hub_id=locked[0].hub_id,
+            kind=Handover.Kind.RETURNED_BY_MAKER,
+            recorded_by=actor,
+            note=note,
+            **_holder(locked[0]),
+            **_where(hub_id=locked[0].hub_id, point=point, doorstep=False),
+        )
+        for kit, (_kit, count) in zip(locked, kit_counts, strict=True):
+            packages.garments_return(
+                kit=kit, count=count, actor=actor, point=point, handover=handover
+            )
+    return handover
+
+
+# --- Points ---------------------------------------------------------------------------------
+
+Hours = Sequence[tuple[int, time, time]]
+
+
+def _postcode(text: str) -> str:
+    compact = "".join(text.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
+
+
+def _check_point_fields(*, name: str, address: str, latitude, longitude, hours: Hours) -> None:
+    if not name.strip():
+        raise PointError("Please give the point a name people will recognise.")
+    if not address.strip():
+        raise PointError("Please give the point's address.")
+    if not (-90 <= Decimal(latitude) <= 90 and -180 <= Decimal(longitude) <= 180):
+        raise PointError("Those coordinates are not on the map. Click the map to place the point.")
+    for weekday, opens, closes in hours:
+        if not 0 <= weekday <= 6:
+            raise PointError("A week has seven days.")
+        if closes <= opens:
+            raise PointError(
+                f"On {OpeningHours.Weekday(weekday).label} the point closes before it opens."
+            )
+
+
+def _hours_set(*, point: Point, hours: Hours) -> None:
+    OpeningHours.objects.filter(point=point).delete()
+    OpeningHours.objects.bulk_create(
+        [OpeningHours(point=point, weekday=w, opens=o, closes=c) for w, o, c in hours]
+    )
+
+
+def point_create(
+    *,
+    hub,
+    name: str,
+    address: str,
+    postcode: str,
+    latitude: Decimal,
+    longitude: Decimal,
+    actor,
+    opening_hours: str = "",
+    hours: Hours = (),
+    accepts_kit_collection: bool = True,
+    accepts_finished_garments: bool = True,
+) -> Point:
+    """A new point, open at once."""
+    _check_point_fields(
+        name=name, address=address, latitude=latitude, longitude=longitude, hours=hours
+    )
+    with transaction.atomic():
+        if Point.objects.filter(hub=hub, name__iexact=name.strip()).exists():
+            raise PointError(f"{hub.name} already has a point called {name.strip()}.")
+        point = Point.objects.create(
+            hub=hub,
+            name=name.strip(),
+            address=address.strip(),
+            postcode=_postcode(postcode),
+            latitude=latitude,
+            longitude=longitude,
+            opening_hours=opening_hours.strip(),
+            accepts_kit_collection=accepts_kit_collection,
+            accepts_finished_garments=accepts_finished_garments,
+        )
+        _hours_set(point=point, hours=hours)
+    return point
+
+
+def point_update(
+    *,
+    point: Point,
+    actor,
+    name: str,
+    address: str,
+    postcode: str,
+    latitude: Decimal,
+    longitude: Decimal,
+    opening_hours: str = "",
+    hours: Hours = (),
+    accepts_kit_collection: bool = True,
+    accepts_finished_garments: bool = True,
+) -> Point:
+    """Change a point's details and opening hours."""
+    _check_point_fields(
+        name=name, address=address, latitude=latitude, longitude=longitude, hours=hours
+    )
+    with transaction.atomic():
+        point = Point.objects.select_for_update().get(pk=point.pk)
+        if point.status == Point.Status.CLOSED:
+            raise PointError(f"{point.name} is closed. Closed points are kept as they were.")
+        clash = Point.objects.filter(hub_id=point.hub_id, name__iexact=name.strip())
+        if clash.exclude(pk=point.pk).exists():
+            raise PointError(f"There is already a point called {name.strip()}.")
+        point.name = name.strip()
+        point.address = address.strip()
+        point.postcode = _postcode(postcode)
+        point.latitude, point.longitude = latitude, longitude
+        point.opening_hours = opening_hours.strip()
+        point.accepts_kit_collection = accepts_kit_collection
+        point.accepts_finished_garments = accepts_finished_garments
+        point.save()
+        _hours_set(point=point, hours=hours)
+    return point
+
+
+POINT_ALLOWED = {
+    Point.Status.ACTIVE: {Point.Status.PAUSED, Point.Status.CLOSED},
+    Point.Status.PAUSED: {Point.Status.ACTIVE, Point.Status.CLOSED},
+    Point.Status.CLOSED: set(),
+}
+POINT_VERBS = {
+    Point.Status.ACTIVE: "opened",
+    Point.Status.PAUSED: "paused",
+    Point.Status.CLOSED: "closed",
+}
+
+
+def _point_status_set(*, point: Point, to: str, actor) -> Point:
+    with transaction.atomic():
+        point = Point.objects.select_for_update().get(pk=point.pk)
+        if to not in POINT_ALLOWED[point.status]:
+            raise PointError(
+                f"{point.name} is {point.get_status_display().lower()}, so it cannot be "
+                f"{POINT_VERBS[to]}."
+            )
+        if to == Point.Status.CLOSED:
+            held = PointHolding.objects.filter(point=point).aggregate(n=Sum("count"))["n"] or 0
+            if held:
+                raise PointError(
+                    f"{point.name} still holds {held} finished garments. A driver must pick "
+                    "them up before the point can close."
+                )
+            waiting = Kit.objects.filter(
+                collection_point=point, status=Kit.Status.ALLOCATED
+            ).count()
+            if waiting:
+                raise PointError(
+                    f"{waiting} kits are waiting at {point.name} for their makers. Take them "
+                    "back or give them out before the point can close."
+                )
+            stops = RunStop.objects.filter(
+                point=point, status=RunStop.Status.TO_VISIT, run__status__in=OPEN_RUN
+            )
+            if stops.exists():
+                raise PointError(
+                    f"{point.name} is a stop on a run that has not finished. Finish or cancel "
+                    "that run first."
+                )
+        point.status = to
+        point.save(update_fields=["status"])
+    return point
+
+
+def point_pause(*, point: Point, actor) -> Point:
+    """Stop makers being sent to the point for a while (it takes no kits or scrubs)."""
+    return _point_status_set(point=point, to=Point.Status.PAUSED, actor=actor)
+
+
+def point_resume(*, point: Point, actor) -> Point:
+    return _point_status_set(point=point, to=Point.Status.ACTIVE, actor=actor)
+
+
+def point_close(*, point: Point, actor) -> Point:
+    """Close a point for good; only once nothing is left there."""
+    return _point_status_set(point=point, to=Point.Status.CLOSED, actor=actor)
+
+
+# --- Doorsteps ------------------------------------------------------------------------------
+
+DOORSTEP_CONSENT_WORDING = "doorstep-2020-04"
+
+
+def doorstep_set(
+    *,
+    maker,
+    address: str,
+    postcode: str,
+    consent: bool,
+    actor,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    access_notes: str = "",
+) -> DoorstepAddress:
+    """A maker chooses to have kits brought to their door and scrubs collected from it. The
+    address is kept only for these visits, and only with their consent."""
+    from makers.models import Maker
+
+    if not consent:
+        raise DoorstepError("We can only keep an address for doorstep visits if you agree to it.")
+    if not address.strip() or not postcode.strip():
+        raise DoorstepError("Please give the address and postcode the driver should come to.")
+    if (latitude is None) != (longitude is None):
+        raise DoorstepError("Give both coordinates, or neither.")
+    with transaction.atomic():
+        maker = Maker.objects.select_for_update().get(pk=maker.pk)
+        if maker.status in {
+            Maker.Status.DECLINED,
+            Maker.Status.WITHDRAWN,
+            Maker.Status.ERASED,
+        }:
+            raise DoorstepError(
+                f"{maker} is {maker.get_status_display().lower()}, so gets no doorstep visits."
+            )
+        doorstep, _ = DoorstepAddress.objects.update_or_create(
+            maker=maker,
+            defaults={
+                "hub_id": maker.hub_id,
+                "address": address.strip(),
+                "postcode": _postcode(postcode),
+                "latitude": latitude,
+                "longitude": longitude,
+                "access_notes": access_notes.strip(),
+                "consent_wording": DOORSTEP_CONSENT_WORDING,
+                "consent_given_at": timezone.now(),
+                "recorded_by": actor,
+            },
+        )
+        Maker.objects.filter(pk=maker.pk).update(needs_doorstep_collection=True)
+    return doorstep
+
+
+def doorstep_stop(*, maker, actor) -> None:
+    """No more doorstep visits: the address is deleted, not just hidden."""
+    from makers.models import Maker
+
+    with transaction.atomic():
+        maker = Maker.objects.select_for_update().get(pk=maker.pk)
+        waiting = RunStop.objects.filter(
+            maker=maker, status=RunStop.Status.TO_VISIT, run__status__in=OPEN_RUN
+        ).select_related("run")
+        if (stop := waiting.first()) is not None:
+            raise DoorstepError(
+                f"A driver is due to visit on {stop.run.day:%A %-d %B}. Ask the hub to take "
+                "the visit off that run first."
+            )
+        DoorstepAddress.objects.filter(maker=maker).delete()
+        Maker.objects.filter(pk=maker.pk).update(needs_doorstep_collection=False)
+
+
+# --- Runs -----------------------------------------------------------------------------------
+
+OPEN_RUN = [Run.Status.PLANNED, Run.Status.STARTED]
+
+
+def _coordinate(obj) -> tuple[float, float] | None:
+    if obj is None or obj.latitude is None or obj.longitude is None:
+        return None
+    return (float(obj.latitude), float(obj.longitude))
+
+
+def _kits_to_drop_at_point(point: Point) -> list[Kit]:
+    """Kits allocated to collect at the point that no run has carried there yet."""
+    carried = RunStopKit.objects.filter(
+        stop__point=point, stop__run__status__in=[*OPEN_RUN, Run.Status.DONE]
+    ).exclude(stop__run__status=Run.Status.DONE, dropped_at__isnull=True)
+    return list(
+        Kit.objects.filter(collection_point=point, status=Kit.Status.ALLOCATED)
+        .exclude(pk__in=carried.values("kit_id"))
+        .order_by("pk")
+    )
+
+
+def _kits_to_drop_at_door(maker) -> list[Kit]:
+    """Kits allocated to the maker with no point to collect from, not already on a run."""
+    on_runs = RunStopKit.objects.filter(stop__run__status__in=OPEN_RUN)
+    return list(
+        Kit.objects.filter(
+            assignments__maker=maker,
+            assignments__ended_at__isnull=True,
+            status=Kit.Status.ALLOCATED,
+            collection_point__isnull=True,
+        )
+        .exclude(pk__in=on_runs.values("kit_id"))
+        .order_by("pk")
+    )
+
+
+def _message_run(*, run: Run, stops: list[RunStop]) -> None:
+    from scrubhub.notifications.models import Message
+    from scrubhub.notifications.services import message_queue
+
+    driver = run.driver
+    if driver.email:
+        message_queue(
+            idempotency_key=f"run-{run.pk}-planned-driver",
+            to_address=driver.email,
+            subject=f"Your collection run on {run.day:%A %-d %B}",
+            body=(
+                f"Hello {driver.first_name or driver.username},\n\n"
+                f"You have a collection run on {run.day:%A %-d %B} with {len(stops)} stops. "
+                "Open ScrubHub and choose My runs to see the stops in order.\n"
+            ),
+            kind="run_planned",
+            hub=run.hub,
+            recipient=driver,
+        )
+    for stop in stops:
+        maker = stop.maker
+        if maker is None:
+            continue
+        if maker.preferred_channel == maker.Channel.EMAIL and maker.email:
+            channel, address = Message.Channel.EMAIL, maker.email
+        elif maker.preferred_channel == maker.Channel.SMS and maker.phone:
+            channel, address = Message.Channel.SMS, maker.phone
+        elif maker.phone:
+            channel, address = Message.Channel.PHONE_LIST, maker.phone
+        else:
+            channel, address = Message.Channel.EMAIL, maker.email
+        message_queue(
+            idempotency_key=f"run-{run.pk}-doorstep-{maker.pk}",
+            to_address=address,
+            subject=f"We will come to your door on {run.day:%A %-d %B}",
+            body=(
+                f"Hello {maker.name},\n\nA driver from {run.hub.name} will come to your door "
+                f"on {run.day:%A %-d %B} to bring kits and collect any finished scrubs. If "
+                f"that day is no good, call us on {run.hub.phone}.\n"
+            ),
+            kind="doorstep_visit",
+            channel=channel,
+            hub=run.hub,
+            recipient=maker.user,
+        )
+
+
+def run_plan(
+    *,
+    hub,
+    driver,
+    day: date,
+    actor,
+    points: Iterable[Point] = (),
+    makers: Iterable = (),
+    note: str = "",
+) -> Run:
+    """Plan a run: the stops in the shortest order from the hub and back, what to drop at
+    each (kits waiting to go out) and the driver told."""
+    from scrubhub.hubs.models import STAFF_ROLES, Membership, Role
+
+    points, makers = list(points), list(makers)
+    if not points and not makers:
+        raise RunError("Choose at least one point or doorstep for the run.")
+    if day < timezone.localdate():
+        raise RunError("A run cannot be planned for a day that has passed.")
+    if not Membership.objects.filter(
+        user=driver, hub=hub, role__in=[Role.DRIVER, *STAFF_ROLES]
+    ).exists():
+        raise RunError(f"{driver.get_full_name() or driver} does not drive for {hub.name}.")
+    for point in points:
+        if point.hub_id != hub.pk:
+            raise RunError("That point belongs to a different hub.")
+        if point.status == Point.Status.CLOSED:
+            raise RunError(f"{point.name} is closed.")
+    doorsteps = {
+        d.maker_id: d
+        for d in DoorstepAddress.objects.filter(maker__in=makers, hub=hub).select_related("maker")
+    }
+    for maker in makers:
+        if maker.pk not in doorsteps:
+            raise RunError(f"{maker} has not asked for doorstep visits.")
+    with transaction.atomic():
+        places = [(p, _coordinate(p)) for p in points] + [
+            (doorsteps[m.pk], _coordinate(doorsteps[m.pk])) for m in makers
+        ]
+        mapped = [(place, xy) for place, xy in places if xy is not None]
+        unmapped = [place for place, xy in places if xy is None]
+        start = _coordinate(hub)
+        order = routing.order_stops([xy for _, xy in mapped], start)
+        ordered = [mapped[i][0] for i in order] + unmapped
+        run = Run.objects.create(
+            hub=hub,
+            driver=driver,
+            day=day,
+            note=note,
+            created_by=actor,
+            distance_km=Decimal(
+                routing.trip_km(start, [mapped[i][1] for i in order], range(len(order)))
+            ).quantize(Decimal("0.01")),
+        )
+        stops = []
+        for position, place in enumerate(ordered, start=1):
+            if isinstance(place, Point):
+                stop = RunStop(run=run, position=position, kind=RunStop.Kind.POINT, point=place)
+                drops = _kits_to_drop_at_point(place)
+            else:
+                stop = RunStop(
+                    run=run, position=position, kind=RunStop.Kind.DOORSTEP, maker=place.maker
+                )
+                drops = _kits_to_drop_at_door(place.maker)
+            stop.save()
+            RunStopKit.objects.bulk_create([RunStopKit(stop=stop, kit=kit) for kit in drops])
+            stops.append(stop)
+        _message_run(run=run, stops=stops)
+    return run
+
+
+def _lock_run(run_id: int) -> Run:
+    run = Run.objects.select_for_update().select_related("hub").get(pk=run_id)
+    if not run.is_open:
+        raise RunError(f"This run is {run.get_status_display().lower()}; nothing more can change.")
+    return run
+
+
+def run_stop_visit(
+    *,
+    stop: RunStop,
+    actor,
+    pick_up: dict[int, int] | None = None,
+    dropped: Iterable[int] = (),
+    note: str = "",
+) -> RunStop:
+    """Tick off a stop: what the driver picked up (kit id -> garments) and which kits they
+    left. At a point the garments leave the point; on a doorstep they come from the maker.
+    Every handover of the stop, or none."""
+    pick_up = {kit_id: n for kit_id, n in (pick_up or {}).items() if n}
+    dropped = set(dropped)
+    if any(n < 0 for n in pick_up.values()):
+        raise RunError("Counts cannot be less than nothing.")
+    with transaction.atomic():
+        run = _lock_run(stop.run_id)
+        stop = (
+            RunStop.objects.select_for_update()
+            .select_related("point", "maker")
+            .get(pk=stop.pk, run=run)
+        )
+        if stop.status != RunStop.Status.TO_VISIT:
+            raise RunError(f"Stop {stop.position} has already been ticked off.")
+        drops = {d.kit_id: d for d in stop.kits.select_related("kit")}
+        unknown = dropped - drops.keys()
+        if unknown:
+            raise RunError("Some of those kits were not meant for this stop.")
+        kits = {k.pk: k for k in Kit.objects.filter(pk__in=pick_up, hub_id=run.hub_id)}
+        if kits.keys() != pick_up.keys():
+            raise RunError("Some of those kits are not from this hub.")
+        if stop.kind == RunStop.Kind.POINT:
+            if pick_up:
+                handover_pick_up(
+                    point=stop.point,
+                    kit_counts=[(kits[k], n) for k, n in pick_up.items()],
+                    actor=actor,
+                    run_stop=stop,
+                )
+        else:
+            for kit_id, count in sorted(pick_up.items()):
+                kit = kits[kit_id]
+                holder = KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).first()
+                if holder is None or holder.maker_id != stop.maker_id:
+                    raise RunError(f"Kit {kit.display_code} is not held by this maker.")
+                handover_garments_return(
+                    kit=kit, count=count, actor=actor, doorstep=True, run_stop=stop
+                )
+            for kit_id in sorted(dropped):
+                handover_kit_collect(
+                    kit=drops[kit_id].kit, actor=actor, doorstep=True, run_stop=stop
+                )
+        now = timezone.now()
+        RunStopKit.objects.filter(stop=stop, kit_id__in=dropped).update(dropped_at=now)
+        stop.status = RunStop.Status.VISITED
+        stop.visited_at, stop.visited_by, stop.note = now, actor, note[:300]
+        stop.save(update_fields=["status", "visited_at", "visited_by", "note"])
+        Run.objects.filter(pk=run.pk, status=Run.Status.PLANNED).update(status=Run.Status.STARTED)
+    return stop
+
+
+def run_stop_skip(*, stop: RunStop, actor, reason: str) -> RunStop:
+    """The driver could not visit a stop (nobody in, road closed): say why."""
+    if not reason.strip():
+        raise RunError("Please say why the stop was missed.")
+    with transaction.atomic():
+        run = _lock_run(stop.run_id)
+        stop = RunStop.objects.select_for_update().get(pk=stop.pk, run=run)
+        if stop.status != RunStop.Status.TO_VISIT:
+            raise RunError(f"Stop {stop.position} has already been ticked off.")
+        stop.status = RunStop.Status.SKIPPED
+        stop.visited_at, stop.visited_by, stop.note = timezone.now(), actor, reason.strip()[:300]
+        stop.save(update_fields=["status", "visited_at", "visited_by", "note"])
+        Run.objects.filter(pk=run.pk, status=Run.Status.PLANNED).update(status=Run.Status.STARTED)
+    return stop
+
+
+def run_finish(*, run: Run, actor) -> Run:
+    """Back at the hub: everything the run picked up arrives there and waits to be checked.
+    The driver can no longer see doorstep addresses."""
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        left = run.stops.filter(status=RunStop.Status.TO_VISIT).count()
+        if left:
+            raise RunError(
+                f"{left} stops are still to visit. Tick them off, or say why they were missed."
+            )
+        carried = (
+            GarmentMovement.objects.filter(handover__run=run, to_place=packages.P.IN_TRANSIT)
+            .values("kit_id")
+            .annotate(count=Sum("count"))
+        )
+        counts = {row["kit_id"]: row["count"] for row in carried}
+        kits = Kit.objects.filter(pk__in=counts, qty_in_transit__gt=0).order_by("pk")
+        kit_counts = [(kit, min(counts[kit.pk], kit.qty_in_transit)) for kit in kits]
+        if kit_counts:
+            handover_deliver_to_hub(
+                hub=run.hub, kit_counts=kit_counts, actor=actor, run=run, note=f"Run {run.pk}"
+            )
+        run.status = Run.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def run_cancel(*, run: Run, actor) -> Run:
+    """Call off a run nobody has started. Its kits can go on another run."""
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        if run.status != Run.Status.PLANNED:
+            raise RunError("The driver has started this run; finish it instead.")
+        run.status = Run.Status.CANCELLED
+        run.save(update_fields=["status"])
+    return run
