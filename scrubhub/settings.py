@@ -287,9 +287,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scrubhub.notifications.tasks.sweep_outbox",
         "schedule": 60.0,
     },
-    "outbox-sweep-nightly-failed": {
-        "task": "scrubhub.notifications.tasks.sweep_outbox",
-        "schedule": crontab(minute=15, hour=3),
+    "kit-reminders": {
+        "task": "scrubhub.notifications.tasks.send_reminders",
+        # Mid-morning: a friendly time to hear about a kit, never at night.
+        "schedule": crontab(minute=30, hour=10),
+    },
+    "weekly-summaries": {
+        # Each hub chooses its own day and hour (HubMessageSettings); this tick checks hourly.
+        "task": "scrubhub.notifications.tasks.send_due_weekly_summaries",
+        "schedule": crontab(minute=0),
     },
 }
 OUTBOX_MAX_ATTEMPTS = env_int("SCRUBHUB_OUTBOX_MAX_ATTEMPTS", 5)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("makers.urls")),
     path("", include("packages.urls")),
     path("", include("dropoffs.urls")),
+    path("", include("scrubhub.notifications.urls")),
 ]

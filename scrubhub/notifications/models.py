@@ -64,3 +64,81 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_address} ({self.status})"
+
+
+class OptOut(models.Model):
+    """Someone who asked to stop a kind of message (weekly summaries). Messages needed to
+    return a kit cannot be turned off, so only optional kinds are ever looked up here."""
+
+    address = models.CharField(max_length=254)
+    kind = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "kind"], name="optout_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} stopped {self.kind}"
+
+
+class HubMessageSettings(models.Model):
+    """When a hub's weekly summaries go out, in the hub's own time zone. Coordinators change
+    it on a page; the hourly beat tick reads it, so no deploy is needed."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    hub = models.OneToOneField(
+        "hubs.Hub", on_delete=models.CASCADE, related_name="message_settings"
+    )
+    summary_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    summary_hour = models.PositiveSmallIntegerField(
+        default=8, help_text=_("Hour of the day (0–23), in the hub's time zone.")
+    )
+    summaries_enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(summary_hour__gte=0, summary_hour__lte=23),
+                name="message_settings_hour_in_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(summary_weekday__gte=0, summary_weekday__lte=6),
+                name="message_settings_weekday_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub}: {self.get_summary_weekday_display()} {self.summary_hour:02d}:00"
+
+
+class KitReminder(models.Model):
+    """A reminder stage already sent for a kit, so each nudge goes once."""
+
+    class Stage(models.IntegerChoices):
+        FIRST_NUDGE = 1, _("First nudge")
+        SECOND_NUDGE = 2, _("Second nudge")
+
+    kit = models.ForeignKey("packages.Kit", on_delete=models.CASCADE, related_name="reminders")
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kit", "stage"], name="kit_reminder_once_per_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"Kit {self.kit_id} reminder {self.stage}"

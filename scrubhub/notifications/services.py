@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from scrubhub.notifications.models import Message
+from scrubhub.notifications.models import Message, OptOut
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +62,7 @@ def message_queue(
         )
         if created and channel != Message.Channel.PHONE_LIST:
             transaction.on_commit(lambda: publish_delivery(message.pk))
+    message.newly_queued = created
     return message
 
 
@@ -152,5 +157,194 @@ def message_resend(*, message: Message) -> Message:
         if not updated:
             raise MessageError("Only a message that failed can be sent again.")
         transaction.on_commit(lambda: publish_delivery(message.pk))
+    message.refresh_from_db()
+    return message
+
+
+# --- Rendering and routing messages to people -------------------------------------------------
+
+# Kinds a person may turn off. Everything else (a kit to return, a sign-in link) always goes.
+OPTIONAL_KINDS = frozenset({"weekly_summary"})
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def message_render(*, kind: str, context: dict) -> Rendered:
+    """Renders notifications/messages/<kind>.subject.txt, .txt and .html (the HTML one is
+    optional). Every message carries the hub's name and phone through the base templates."""
+    base = f"notifications/messages/{kind}"
+    subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+    text = render_to_string(f"{base}.txt", context).strip() + "\n"
+    try:
+        html = get_template(f"{base}.html").render(context)
+    except TemplateDoesNotExist:
+        html = render_to_string(
+            "notifications/messages/plain_as_html.html", {**context, "text": text}
+        )
+    return Rendered(subject=subject, text=text, html=html)
+
+
+def channel_for(*, email: str, phone: str, preferred: str) -> tuple[str, str] | None:
+    """Where a message to this person goes: their chosen channel when we can use it, else
+    email, else a call from hub staff (the "to phone" list). None when we cannot reach them."""
+    if preferred == "sms" and phone:
+        return Message.Channel.SMS, phone
+    if preferred == "phone" and phone:
+        return Message.Channel.PHONE_LIST, phone
+    if email:
+        return Message.Channel.EMAIL, email
+    if phone:
+        return Message.Channel.PHONE_LIST, phone
+    return None
+
+
+def opt_out_token(*, address: str, kind: str) -> str:
+    return signing.dumps({"a": address, "k": kind}, salt="scrubhub.optout", compress=True)
+
+
+def opt_out_read(*, token: str, max_age_days: int = 120) -> tuple[str, str]:
+    """The (address, kind) a stop link was made for; raises MessageError when it is not
+    one of ours or is too old."""
+    try:
+        data = signing.loads(token, salt="scrubhub.optout", max_age=max_age_days * 86400)
+    except signing.BadSignature:
+        raise MessageError(
+            "This link does not work. It may be old or not copied in full."
+        ) from None
+    if data.get("k") not in OPTIONAL_KINDS:
+        raise MessageError("These messages cannot be turned off.")
+    return data["a"], data["k"]
+
+
+def opt_out_record(*, address: str, kind: str) -> OptOut:
+    if kind not in OPTIONAL_KINDS:
+        raise MessageError("These messages cannot be turned off.")
+    opt_out, _ = OptOut.objects.get_or_create(address=address.strip().lower(), kind=kind)
+    return opt_out
+
+
+def has_opted_out(*, address: str, kind: str) -> bool:
+    return OptOut.objects.filter(address=address.strip().lower(), kind=kind).exists()
+
+
+def person_message(
+    *,
+    hub,
+    kind: str,
+    idempotency_key: str,
+    context: dict,
+    email: str = "",
+    phone: str = "",
+    preferred_channel: str = "email",
+    recipient_id: int | None = None,
+    opted_out: set[str] | None = None,
+) -> dict | None:
+    """The outbox row (as field values) for a templated message to a person, on the channel
+    that reaches them; None when they cannot be reached or turned this kind off.
+
+    `opted_out` is the set of addresses that stopped this kind, when the caller has read it
+    for a whole batch; otherwise it is looked up here."""
+    route = channel_for(email=email, phone=phone, preferred=preferred_channel)
+    if route is None:
+        return None
+    channel, address = route
+    if kind in OPTIONAL_KINDS:
+        stopped = (
+            address.strip().lower() in opted_out
+            if opted_out is not None
+            else has_opted_out(address=address, kind=kind)
+        )
+        if stopped:
+            return None
+    full_context = {"hub": hub, "site_url": settings.SITE_URL, **context}
+    if kind in OPTIONAL_KINDS and channel == Message.Channel.EMAIL:
+        token = opt_out_token(address=address, kind=kind)
+        full_context["stop_url"] = f"{settings.SITE_URL}/messages/stop/{token}/"
+    rendered = message_render(kind=kind, context=full_context)
+    return {
+        "idempotency_key": idempotency_key,
+        "to_address": address,
+        "subject": rendered.subject[:200],
+        "body": rendered.text,
+        "html_body": rendered.html if channel == Message.Channel.EMAIL else "",
+        "kind": kind,
+        "channel": channel,
+        "hub": hub,
+        "recipient_id": recipient_id,
+    }
+
+
+def person_notify(*, recipient=None, **message) -> Message | None:
+    """Queue a templated message to a person (see person_message) in the caller's
+    transaction. Returns None when nothing was queued."""
+    row = person_message(recipient_id=getattr(recipient, "pk", None), **message)
+    if row is None:
+        return None
+    recipient_id = row.pop("recipient_id")
+    return message_queue(recipient=recipient if recipient_id else None, **row)
+
+
+def opted_out_addresses(*, addresses: list[str], kind: str) -> set[str]:
+    """Of these addresses, the ones that stopped this kind: one query for a whole batch."""
+    wanted = [address.strip().lower() for address in addresses]
+    return set(
+        OptOut.objects.filter(kind=kind, address__in=wanted).values_list("address", flat=True)
+    )
+
+
+def messages_queue_bulk(rows: list[dict]) -> int:
+    """Queue many messages in three queries (weekly summaries to thousands of makers);
+    returns how many were new.
+
+    Rows whose idempotency key is already in the outbox are skipped, so a second run adds
+    nothing. Delivery is published after commit in batches of 100."""
+    if not rows:
+        return 0
+    keys = [row["idempotency_key"] for row in rows]
+    with transaction.atomic():
+        existing = set(
+            Message.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        new = [Message(**row) for row in rows if row["idempotency_key"] not in existing]
+        # ignore_conflicts: a second run at the very same moment inserts nothing twice.
+        Message.objects.bulk_create(new, ignore_conflicts=True)
+        pending = list(
+            Message.objects.filter(
+                idempotency_key__in=[m.idempotency_key for m in new],
+                status=Message.Status.PENDING,
+            )
+            .exclude(channel=Message.Channel.PHONE_LIST)
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(pending), 100):
+            chunk = pending[start : start + 100]
+            transaction.on_commit(lambda chunk=chunk: publish_batch_delivery(chunk))
+    return len(new)
+
+
+def publish_batch_delivery(message_ids: list[int]) -> None:
+    from scrubhub.notifications.tasks import deliver_messages
+
+    try:
+        deliver_messages.apply_async(args=[message_ids], retry=False)
+    except Exception:  # noqa: BLE001 - the sweep sends what was not published
+        logger.warning("Could not publish %s messages; the sweep will send them.", len(message_ids))
+
+
+def message_mark_phoned(*, message: Message, actor) -> Message:
+    """Hub staff rang the person and gave them the message."""
+    with transaction.atomic():
+        updated = Message.objects.filter(
+            pk=message.pk, channel=Message.Channel.PHONE_LIST, status=Message.Status.PENDING
+        ).update(status=Message.Status.SENT, sent_at=timezone.now(), last_error="")
+        if not updated:
+            raise MessageError("This message is not waiting for a phone call.")
     message.refresh_from_db()
     return message

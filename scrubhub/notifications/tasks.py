@@ -24,3 +24,29 @@ def sweep_outbox() -> int:
         except Exception:  # noqa: BLE001, S112 - recorded on the row; the next sweep retries
             continue
     return sent
+
+
+@shared_task(acks_late=True)
+def deliver_messages(message_ids: list[int]) -> int:
+    """Send a batch (weekly summaries); failures stay pending for the sweep to retry."""
+    sent = 0
+    for message_id in message_ids:
+        try:
+            sent += services.message_deliver(message_id=message_id)
+        except Exception:  # noqa: BLE001, S112 - recorded on the row; the sweep retries
+            continue
+    return sent
+
+
+@shared_task
+def send_reminders() -> int:
+    from scrubhub.notifications.reminders import overdue_reminders_send
+
+    return overdue_reminders_send()
+
+
+@shared_task
+def send_due_weekly_summaries() -> int:
+    from scrubhub.notifications.summaries import due_summaries_send
+
+    return due_summaries_send()

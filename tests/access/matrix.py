@@ -63,10 +63,16 @@ def collect_routes() -> list[Route]:
         routes_dropoffs,
         routes_hubs,
         routes_makers,
+        routes_notifications,
         routes_packages,
     )
 
-    routes: list[Route] = []
-    for module in (routes_core, routes_hubs, routes_makers, routes_packages, routes_dropoffs):
-        routes.extend(module.ROUTES)
-    return routes
+    modules = (
+        routes_core,
+        routes_hubs,
+        routes_makers,
+        routes_packages,
+        routes_dropoffs,
+        routes_notifications,
+    )
+    return [route for module in modules for route in module.ROUTES]

@@ -1,0 +1,321 @@
+"""Weekly summaries: hub staff, laundry staff and every active maker, once a week each.
+
+The hourly beat tick sends a hub's summaries when that hub's chosen weekday and hour come
+round in its own time zone. Every message's idempotency key names the week, so running a
+tick twice, or two ticks at once, sends nothing more. Makers are read in batches with one
+aggregate query per batch, so a 70,000-maker hub runs in bounded memory.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
+
+from makers.models import Maker, MakerEvent
+from packages.models import (
+    Delivery,
+    DeliveryLine,
+    DemandLine,
+    GarmentMovement,
+    Kit,
+    KitAssignment,
+    KitEvent,
+    Place,
+    PrecutStock,
+)
+from packages.selectors import hub_figures, points_holding_garments
+from scrubhub.hubs.models import STAFF_ROLES, Hospital, Hub, Membership, Role
+from scrubhub.notifications.models import HubMessageSettings
+from scrubhub.notifications.services import (
+    messages_queue_bulk,
+    opted_out_addresses,
+    person_message,
+    person_notify,
+)
+
+MAKER_BATCH = 1000
+GARMENTS_PER_KIT = 5
+RETURNED_FROM = [Place.WITH_MAKER, Place.REWORK]
+RETURNED_TO = [Place.AT_POINT, Place.IN_TRANSIT, Place.AWAITING_CHECK]
+
+
+def week_of(moment: datetime, tz: zoneinfo.ZoneInfo) -> tuple[date, datetime, datetime]:
+    """The ISO week before `moment` (in the hub's zone): its Monday and [start, end)."""
+    local = moment.astimezone(tz)
+    this_monday = (local - timedelta(days=local.weekday())).date()
+    start_day = this_monday - timedelta(days=7)
+    start = datetime.combine(start_day, datetime.min.time(), tzinfo=tz)
+    return start_day, start, start + timedelta(days=7)
+
+
+def hubs_due(*, now: datetime) -> list[Hub]:
+    """Hubs whose summary weekday and hour is now, in each hub's own time zone."""
+    due = []
+    settings_by_hub = {s.hub_id: s for s in HubMessageSettings.objects.all()}
+    for hub in Hub.objects.filter(is_active=True):
+        chosen = settings_by_hub.get(hub.pk) or HubMessageSettings(hub=hub)
+        local = now.astimezone(zoneinfo.ZoneInfo(hub.timezone))
+        if (
+            chosen.summaries_enabled
+            and local.weekday() == chosen.summary_weekday
+            and local.hour == chosen.summary_hour
+        ):
+            due.append(hub)
+    return due
+
+
+@dataclass
+class HubWeek:
+    returned: int
+    passed: int
+    delivered: int
+    sets_delivered: int
+    sets_needed: int
+    remaining_by_size: list[tuple[str, int, int]]  # size, tops still needed, trousers
+    overdue_kits: int
+    kits_stock_makes: list[tuple[str, str, int]]  # garment type label, size, kits
+    makers_joined: int
+    makers_approved: int
+    points_holding: list[tuple[str, int]]
+    problems_open: int
+    discrepancies: list[Delivery]
+
+
+def _moved_in_week(hub: Hub, start: datetime, end: datetime, **where) -> int:
+    total = GarmentMovement.objects.filter(
+        kit__hub=hub, created_at__gte=start, created_at__lt=end, **where
+    ).aggregate(n=Sum("count"))["n"]
+    return total or 0
+
+
+def _open_demand(hospitals) -> dict[tuple[str, str], int]:
+    rows = (
+        DemandLine.objects.filter(hospital__in=hospitals, status=DemandLine.Status.OPEN)
+        .values("garment_type", "size")
+        .annotate(quantity=Sum("quantity"))
+    )
+    return {(row["garment_type"], row["size"]): row["quantity"] for row in rows}
+
+
+def hub_week(*, hub: Hub, start: datetime, end: datetime, now: datetime) -> HubWeek:
+    figures = hub_figures(hub=hub)
+    demand = _open_demand(hub.hospitals.all())
+    remaining, sets_needed = [], 0
+    for row in figures:
+        tops = max(0, demand.get(("top", row.size), 0) - row.tops["delivered"])
+        trousers = max(0, demand.get(("trousers", row.size), 0) - row.trousers["delivered"])
+        sets_needed += min(demand.get(("top", row.size), 0), demand.get(("trousers", row.size), 0))
+        if tops or trousers:
+            remaining.append((row.size, tops, trousers))
+    overdue_before = now - timedelta(days=hub.overdue_after_days)
+    overdue = (
+        Kit.objects.filter(hub=hub, status=Kit.Status.WITH_MAKER, qty_with_maker__gt=0)
+        .filter(
+            ~Exists(
+                KitEvent.objects.filter(
+                    kit=OuterRef("pk"),
+                    new_status=Kit.Status.WITH_MAKER,
+                    created_at__gte=overdue_before,
+                )
+            )
+        )
+        .count()
+    )
+    stock = (
+        PrecutStock.objects.filter(hub=hub, quantity_available__gte=GARMENTS_PER_KIT)
+        .values("garment_type", "size")
+        .annotate(available=Sum("quantity_available"))
+        .order_by("garment_type", "size")
+    )
+    labels = dict(Kit._meta.get_field("garment_type").choices)
+    try:
+        from makers.models import KitProblem
+
+        problems_open = KitProblem.objects.filter(
+            maker__hub=hub, status=KitProblem.Status.OPEN
+        ).count()
+    except (ImportError, AttributeError):
+        problems_open = 0
+    week = Q(created_at__gte=start, created_at__lt=end)
+    return HubWeek(
+        returned=_moved_in_week(
+            hub, start, end, from_place__in=RETURNED_FROM, to_place__in=RETURNED_TO
+        ),
+        passed=_moved_in_week(hub, start, end, to_place=Place.PASSED),
+        delivered=_moved_in_week(hub, start, end, to_place=Place.DELIVERED),
+        sets_delivered=sum(row.sets_delivered for row in figures),
+        sets_needed=sets_needed,
+        remaining_by_size=remaining,
+        overdue_kits=overdue,
+        kits_stock_makes=[
+            (labels[row["garment_type"]], row["size"], row["available"] // GARMENTS_PER_KIT)
+            for row in stock
+        ],
+        makers_joined=Maker.objects.filter(week, hub=hub).count(),
+        makers_approved=MakerEvent.objects.filter(
+            week, maker__hub=hub, new_status=Maker.Status.APPROVED
+        ).count(),
+        points_holding=[
+            (point.name, point.garments_held) for point in points_holding_garments(hub=hub)
+        ],
+        problems_open=problems_open,
+        discrepancies=list(
+            Delivery.objects.filter(hub=hub, received_at__gte=start, received_at__lt=end)
+            .exclude(discrepancy_note="")
+            .select_related("hospital")
+        ),
+    )
+
+
+def _queued(message) -> int:
+    """1 when this call put a new message in the outbox, 0 when it was already there."""
+    return int(bool(message is not None and message.newly_queued))
+
+
+def _staff_summaries(hub: Hub, week_key: str, context: dict) -> int:
+    staff = (
+        Membership.objects.filter(hub=hub, role__in=STAFF_ROLES)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id")
+        .distinct()
+    )
+    sent, seen = 0, set()
+    for membership in staff:
+        user = membership.user
+        if user.pk in seen:
+            continue
+        seen.add(user.pk)
+        sent += _queued(
+            person_notify(
+                hub=hub,
+                kind="weekly_summary_staff",
+                idempotency_key=f"summary:{week_key}:staff:{hub.pk}:{user.pk}",
+                context={**context, "name": user.get_full_name() or user.username},
+                email=user.email,
+                recipient=user,
+            )
+        )
+    return sent
+
+
+def _laundry_summaries(hub: Hub, week_key: str, start, end) -> int:
+    sent = 0
+    for hospital in Hospital.objects.filter(hubs=hub):
+        delivered = (
+            DeliveryLine.objects.filter(
+                delivery__hospital=hospital,
+                delivery__hub=hub,
+                delivery__received_at__gte=start,
+                delivery__received_at__lt=end,
+            ).aggregate(n=Sum("count_received"))["n"]
+            or 0
+        )
+        on_the_way = (
+            DeliveryLine.objects.filter(
+                delivery__hospital=hospital, delivery__hub=hub, delivery__status="sent"
+            ).aggregate(n=Sum("count_sent"))["n"]
+            or 0
+        )
+        demand = _open_demand([hospital])
+        context = {
+            "hospital": hospital,
+            "delivered": delivered,
+            "on_the_way": on_the_way,
+            "demand": sorted(demand.items()),
+        }
+        laundry = Membership.objects.filter(hospital=hospital, role=Role.LAUNDRY).exclude(
+            user__email=""
+        )
+        for membership in laundry.select_related("user"):
+            user = membership.user
+            sent += _queued(
+                person_notify(
+                    hub=hub,
+                    kind="weekly_summary_laundry",
+                    idempotency_key=f"summary:{week_key}:laundry:{hub.pk}:{user.pk}",
+                    context={**context, "name": user.get_full_name() or user.username},
+                    email=user.email,
+                    recipient=user,
+                )
+            )
+    return sent
+
+
+def _maker_totals(maker_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{maker_id: (garments made, garments delivered)} for one batch, in one query.
+
+    A kit's garments count for the maker who held it last (reallocated kits move on)."""
+    latest = KitAssignment.objects.filter(maker_id__in=maker_ids).exclude(
+        Exists(KitAssignment.objects.filter(kit=OuterRef("kit"), pk__gt=OuterRef("pk")))
+    )
+    rows = latest.values("maker_id").annotate(
+        made=Sum(F("kit__qty_passed") + F("kit__qty_reserved") + F("kit__qty_delivered")),
+        delivered=Sum("kit__qty_delivered"),
+    )
+    return {row["maker_id"]: (row["made"] or 0, row["delivered"] or 0) for row in rows}
+
+
+def _maker_summaries(hub: Hub, week_key: str, context: dict) -> int:
+    makers = (
+        Maker.objects.filter(hub=hub, status=Maker.Status.ACTIVE)
+        .exclude(email="")
+        .only("pk", "name", "email", "user_id", "hub_id")
+        .order_by("pk")
+    )
+    queued, last_pk = 0, 0
+    while True:
+        # Keyset pagination and a fixed handful of queries per batch keep memory and
+        # database work flat however many makers a hub has.
+        batch = list(makers.filter(pk__gt=last_pk)[:MAKER_BATCH])
+        if not batch:
+            return queued
+        last_pk = batch[-1].pk
+        totals = _maker_totals([maker.pk for maker in batch])
+        stopped = opted_out_addresses(
+            addresses=[maker.email for maker in batch], kind="weekly_summary"
+        )
+        rows = []
+        for maker in batch:
+            made, delivered = totals.get(maker.pk, (0, 0))
+            row = person_message(
+                hub=hub,
+                kind="weekly_summary",
+                idempotency_key=f"summary:{week_key}:maker:{maker.pk}",
+                context={**context, "name": maker.name, "made": made, "delivered": delivered},
+                email=maker.email,
+                # Summaries go by email only: a text a week would cost the hub money.
+                preferred_channel="email",
+                recipient_id=maker.user_id,
+                opted_out=stopped,
+            )
+            if row is not None:
+                rows.append(row)
+        queued += messages_queue_bulk(rows)
+
+
+def weekly_summaries_send(*, hub: Hub, now: datetime | None = None) -> int:
+    """Sends one hub's summaries for the week before `now`; returns messages queued."""
+    now = now or timezone.now()
+    tz = zoneinfo.ZoneInfo(hub.timezone)
+    monday, start, end = week_of(now, tz)
+    week_key = monday.isoformat()
+    week = hub_week(hub=hub, start=start, end=end, now=now)
+    makers_total = Maker.objects.filter(
+        hub=hub, status__in=[Maker.Status.ACTIVE, Maker.Status.PAUSED, Maker.Status.STANDBY]
+    ).count()
+    context = {"week": week, "week_start": monday, "makers_total": makers_total}
+    return (
+        _staff_summaries(hub, week_key, context)
+        + _laundry_summaries(hub, week_key, start, end)
+        + _maker_summaries(hub, week_key, context)
+    )
+
+
+def due_summaries_send(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return sum(weekly_summaries_send(hub=hub, now=now) for hub in hubs_due(now=now))

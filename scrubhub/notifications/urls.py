@@ -1,0 +1,13 @@
+from django.urls import path
+
+from scrubhub.notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("hub/messages/", views.message_list, name="list"),
+    path("hub/messages/<int:message_id>/resend/", views.message_resend, name="resend"),
+    path("hub/messages/phone/", views.phone_list, name="phone_list"),
+    path("hub/messages/<int:message_id>/phoned/", views.message_phoned, name="phoned"),
+    path("hub/messages/settings/", views.summary_settings, name="settings"),
+    path("messages/stop/<str:token>/", views.stop_messages, name="stop"),
+]

@@ -1,0 +1,104 @@
+"""The hub's outbox for staff, the "to phone" list, summary timing, and the stop link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
+from scrubhub.notifications import selectors, services
+from scrubhub.notifications.forms import MessageFilterForm, SummarySettingsForm
+from scrubhub.notifications.models import Message
+
+
+@require_GET
+@hub_staff_required
+def message_list(request: HttpRequest) -> HttpResponse:
+    form = MessageFilterForm(request.GET or None)
+    status = channel = ""
+    if form.is_valid():
+        status, channel = form.cleaned_data["status"], form.cleaned_data["channel"]
+    outbox = selectors.messages_for_hub(hub=request.hub, status=status, channel=channel)
+    page = Paginator(outbox, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "notifications/message_list.html", {"form": form, "page": page, "hub": request.hub}
+    )
+
+
+def _message_or_404(request: HttpRequest, message_id: int) -> Message:
+    try:
+        return selectors.message_for_hub(hub=request.hub, message_id=message_id)
+    except Message.DoesNotExist:
+        raise Http404 from None
+
+
+@require_POST
+@hub_staff_required
+def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = _message_or_404(request, message_id)
+    try:
+        services.message_resend(message=message)
+    except services.MessageError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The message to %(to)s will be sent again.") % {"to": message.to_address}
+        )
+    return redirect("notifications:list")
+
+
+@require_GET
+@hub_staff_required
+def phone_list(request: HttpRequest) -> HttpResponse:
+    calls = selectors.phone_list_for_hub(hub=request.hub)[:200]
+    return render(request, "notifications/phone_list.html", {"calls": calls, "hub": request.hub})
+
+
+@require_POST
+@hub_staff_required
+def message_phoned(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = _message_or_404(request, message_id)
+    try:
+        services.message_mark_phoned(message=message, actor=request.user)
+    except services.MessageError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Marked as phoned: %(to)s.") % {"to": message.to_address})
+    return redirect("notifications:phone_list")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_staff_required
+def summary_settings(request: HttpRequest) -> HttpResponse:
+    if not is_coordinator_of(request.user, request.hub):
+        raise PermissionDenied(_("Only the hub's coordinators change when summaries go out."))
+    current = selectors.message_settings_for(hub=request.hub)
+    form = SummarySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Weekly summaries will go out at the new time."))
+        return redirect("notifications:settings")
+    return render(
+        request, "notifications/summary_settings.html", {"form": form, "hub": request.hub}
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def stop_messages(request: HttpRequest, token: str) -> HttpResponse:
+    """Landing page of the link in a weekly summary. GET only shows a button, so mail
+    scanners that open links change nothing; the POST stops the summaries."""
+    try:
+        address, kind = services.opt_out_read(token=token)
+    except services.MessageError as error:
+        return render(request, "notifications/stop.html", {"error": str(error)}, status=400)
+    if request.method == "POST":
+        services.opt_out_record(address=address, kind=kind)
+        return render(request, "notifications/stop.html", {"done": True})
+    return render(request, "notifications/stop.html", {"address": address})
