@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from makers.models import Maker, MakerGroup
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Greatest
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
 
 
 def maker_for_user(*, user) -> Maker | None:
@@ -29,3 +34,258 @@ def groups_for_hub(*, hub) -> QuerySet[MakerGroup]:
 
 def groups_led_by(*, user) -> QuerySet[MakerGroup]:
     return MakerGroup.objects.filter(leader=user).exclude(status=MakerGroup.Status.CLOSED)
+
+
+# --- The maker's own pages and the public hub page (issue 5) -----------------------------
+
+HANDED_IN_PLACES = ("at_point", "in_transit", "awaiting_check", "passed", "reserved", "delivered")
+
+
+def kits_for_maker(*, maker: Maker) -> list:
+    """The kits a maker holds now, oldest first, each with `collection_point`, `pattern`
+    (the hub's current one when the kit has none), `open_plan` (ReturnPlan or None) and
+    `open_problems`. A fixed number of queries, however many kits the hub has."""
+    from packages.models import Kit
+
+    kits = list(
+        Kit.objects.filter(assignments__maker=maker, assignments__ended_at__isnull=True)
+        .select_related("collection_point", "pattern")
+        .prefetch_related(
+            Prefetch(
+                "return_plans",
+                queryset=ReturnPlan.objects.filter(status=ReturnPlan.Status.OPEN).select_related(
+                    "point"
+                ),
+                to_attr="open_plans",
+            ),
+            Prefetch(
+                "problems",
+                queryset=KitProblem.objects.exclude(status=KitProblem.Status.RESOLVED),
+                to_attr="open_problems",
+            ),
+        )
+        .order_by("created_at", "pk")
+    )
+    _fill_patterns(kits, hub_id=maker.hub_id)
+    for kit in kits:
+        kit.open_plan = kit.open_plans[0] if kit.open_plans else None
+    return kits
+
+
+def _fill_patterns(kits: list, *, hub_id: int) -> None:
+    """Kits made up before the hub had a pattern get the current one, in one query."""
+    from packages.models import Pattern
+
+    missing = [kit for kit in kits if kit.pattern_id is None]
+    if not missing:
+        return
+    current: dict[tuple[str, str], object] = {}
+    for pattern in Pattern.objects.filter(
+        Q(hub_id=hub_id) | Q(hub__isnull=True), is_current=True
+    ).order_by(F("hub_id").asc(nulls_first=True)):
+        current[(pattern.garment_type, pattern.size)] = pattern  # the hub's own wins
+    for kit in missing:
+        kit.pattern = current.get((kit.garment_type, kit.size))
+
+
+def kit_for_maker(*, maker: Maker, code: str):
+    """One kit the maker holds now, by its code however it was typed, or None. Another
+    maker's kit, or another hub's, is None too: the page must not say it exists."""
+    from packages.services import normalise_kit_code
+
+    normal = normalise_kit_code(code)
+    if not normal:
+        return None
+    kits = [kit for kit in kits_for_maker_by_code(maker=maker, code=normal)]
+    return kits[0] if kits else None
+
+
+def kits_for_maker_by_code(*, maker: Maker, code: str) -> list:
+    from packages.models import Kit
+
+    kits = list(
+        Kit.objects.filter(
+            code=code,
+            hub_id=maker.hub_id,
+            assignments__maker=maker,
+            assignments__ended_at__isnull=True,
+        )
+        .select_related("collection_point", "pattern")
+        .prefetch_related(
+            Prefetch(
+                "return_plans",
+                queryset=ReturnPlan.objects.filter(status=ReturnPlan.Status.OPEN).select_related(
+                    "point"
+                ),
+                to_attr="open_plans",
+            ),
+            Prefetch(
+                "problems",
+                queryset=KitProblem.objects.order_by("-created_at"),
+                to_attr="all_problems",
+            ),
+        )
+    )
+    _fill_patterns(kits, hub_id=maker.hub_id)
+    for kit in kits:
+        kit.open_plan = kit.open_plans[0] if kit.open_plans else None
+    return kits
+
+
+def kit_next_step(kit) -> str:
+    """What the maker should do next with a kit, in one sentence."""
+    from packages.models import Kit
+
+    plan = getattr(kit, "open_plan", None)
+    if kit.status == Kit.Status.ALLOCATED:
+        if kit.collection_point_id:
+            return _("Collect it from %(point)s.") % {"point": kit.collection_point.name}
+        return _("The hub will tell you where and when to collect it.")
+    if kit.status != Kit.Status.WITH_MAKER:
+        return _("Nothing to do: this kit is finished with. Thank you!")
+    if kit.qty_with_maker == 0:
+        return _("Thank you! Your scrubs are on their way to be checked.")
+    if plan is not None:
+        where = plan.point.name if plan.point_id else _("your door")
+        return _("Bring it to %(where)s on %(day)s.") % {
+            "where": where,
+            "day": date_format(plan.day, "l j F"),
+        }
+    if kit.finished_count >= kit.garment_count:
+        return _("All sewn! Tell us where and when you will bring them back.")
+    if kit.finished_count == 0:
+        return _("Start sewing. Tell us each time you finish one.")
+    return _("Keep going: you have finished %(done)s of %(all)s.") % {
+        "done": kit.finished_count,
+        "all": kit.garment_count,
+    }
+
+
+@dataclass(frozen=True)
+class HubProgress:
+    """How far the hub has come towards what its hospitals asked for, in sets."""
+
+    sets_needed: int
+    sets_delivered: int
+    sets_made: int
+    makers: int
+
+    @property
+    def percent(self) -> int:
+        if not self.sets_needed:
+            return 0
+        return min(100, round(100 * self.sets_delivered / self.sets_needed))
+
+
+def hub_progress(*, hub) -> HubProgress:
+    """Sets delivered of sets asked for, sets made, and makers who have had a kit: three
+    queries whatever the size of the hub. Erased makers still count (their work stays)."""
+    from packages.models import DemandLine, GarmentType, KitAssignment, sets
+    from packages.selectors import hub_figures
+
+    asked: dict[str, dict[str, int]] = {}
+    for row in (
+        DemandLine.objects.filter(hospital__hubs=hub)
+        .exclude(status=DemandLine.Status.WITHDRAWN)
+        .values("size", "garment_type")
+        .annotate(total=Sum("quantity"))
+    ):
+        asked.setdefault(row["size"], {})[row["garment_type"]] = row["total"]
+    needed = sum(
+        sets(per.get(GarmentType.TOP, 0), per.get(GarmentType.TROUSERS, 0))
+        for per in asked.values()
+    )
+    figures = hub_figures(hub=hub)
+    delivered = sum(row.sets_delivered for row in figures)
+    made = sum(
+        sets(
+            sum(row.tops[p] for p in HANDED_IN_PLACES),
+            sum(row.trousers[p] for p in HANDED_IN_PLACES),
+        )
+        for row in figures
+    )
+    makers = (
+        KitAssignment.objects.filter(kit__hub=hub, maker__isnull=False)
+        .values("maker_id")
+        .distinct()
+        .count()
+    )
+    return HubProgress(sets_needed=needed, sets_delivered=delivered, sets_made=made, makers=makers)
+
+
+@dataclass(frozen=True)
+class MakerImpact:
+    kits: int
+    garments_made: int
+    garments_delivered: int
+
+
+def maker_impact(*, maker: Maker) -> MakerImpact:
+    """What one maker's kits became, in one query: garments made (the larger of what they
+    said was finished and what they handed in) and garments that reached the hospital."""
+    from packages.models import Kit, KitAssignment
+
+    handed_in = sum((F(f"qty_{p}") for p in HANDED_IN_PLACES), Value(0))
+    row = Kit.objects.filter(
+        pk__in=KitAssignment.objects.filter(maker=maker).values("kit_id")
+    ).aggregate(
+        kits=Count("pk"),
+        made=Sum(Greatest(F("finished_count"), handed_in + F("qty_rework"))),
+        delivered=Sum("qty_delivered"),
+    )
+    return MakerImpact(
+        kits=row["kits"] or 0,
+        garments_made=row["made"] or 0,
+        garments_delivered=row["delivered"] or 0,
+    )
+
+
+def hubs_to_join(*, query: str = "") -> QuerySet:
+    """Hubs taking volunteers, by name or area."""
+    from scrubhub.hubs.models import Hub
+
+    hubs = Hub.objects.filter(is_active=True, stand_down_on__isnull=True).order_by("name")
+    query = query.strip()
+    if query:
+        hubs = hubs.filter(Q(name__icontains=query) | Q(area__icontains=query))
+    return hubs
+
+
+def points_for_makers(*, hub, returns: bool = False) -> QuerySet:
+    """The hub's open points a maker may choose: for collecting kits, or for returning."""
+    from dropoffs.models import Point
+
+    points = Point.objects.filter(hub=hub, status=Point.Status.ACTIVE)
+    if returns:
+        points = points.filter(accepts_finished_garments=True)
+    return points.order_by("name")
+
+
+def group_kits(*, group: MakerGroup) -> QuerySet:
+    """A group's kits, current and past, newest first."""
+    from packages.models import Kit
+
+    return (
+        Kit.objects.filter(assignments__group=group)
+        .distinct()
+        .select_related("collection_point")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def group_output(*, group: MakerGroup) -> MakerImpact:
+    from packages.models import Kit, KitAssignment
+
+    handed_in = sum((F(f"qty_{p}") for p in HANDED_IN_PLACES), Value(0))
+    row = Kit.objects.filter(
+        pk__in=KitAssignment.objects.filter(group=group).values("kit_id")
+    ).aggregate(
+        kits=Count("pk"),
+        made=Sum(Greatest(F("finished_count"), handed_in + F("qty_rework"))),
+        delivered=Sum("qty_delivered"),
+    )
+    return MakerImpact(
+        kits=row["kits"] or 0,
+        garments_made=row["made"] or 0,
+        garments_delivered=row["delivered"] or 0,
+    )

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from makers.models import Consent, Maker, MakerEvent, MakerGroup
+from makers import signin
+from makers.models import Consent, KitProblem, Maker, MakerEvent, MakerGroup, ReturnPlan
+from makers.validators import format_phone, is_mobile, normalise_phone, normalise_postcode
 from scrubhub.hubs.models import Hub, Membership, Role
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import message_queue
@@ -268,6 +278,10 @@ def maker_erase(*, maker: Maker, actor) -> Maker:
             raise MakerError("This maker still has a kit. Close it or mark it lost first.")
         current = Maker.objects.select_for_update().get(pk=maker.pk)
         _membership_remove(current)
+        person = {
+            "user_id": current.user_id,
+            "addresses": [current.email, current.phone, normalise_phone(current.phone)],
+        }
         maker = _maker_move(
             maker_id=maker.pk,
             to=S.ERASED,
@@ -285,6 +299,7 @@ def maker_erase(*, maker: Maker, actor) -> Maker:
         )
         # Notes may name people; the events keep only what happened and when.
         MakerEvent.objects.filter(maker=maker).update(note="")
+        _person_remove(maker_id=maker.pk, **person)
     return maker
 
 
@@ -372,4 +387,781 @@ def maker_group_close(*, group: MakerGroup, actor) -> MakerGroup:
             Membership.objects.filter(
                 user_id=group.leader_id, role=Role.GROUP_LEADER, hub=group.hub
             ).delete()
+    return group
+
+
+# --- Joining, signing in and the maker's own pages (issue 5) -----------------------------
+
+JOIN_CONSENTS = (Consent.Purpose.STORE_DETAILS, Consent.Purpose.CONTACT)
+UNDER_16 = "under_16"
+RETURN_DAYS_AHEAD = 28
+
+
+@dataclass(frozen=True)
+class JoinOutcome:
+    """What joining did. The person sees the same page either way, so `known` (a sign-in
+    link went to an address we already had) must never reach them."""
+
+    maker: Maker | None
+    known: bool
+
+
+def _contact_channel(*, email: str, phone: str) -> str:
+    if email:
+        return Maker.Channel.EMAIL
+    return Maker.Channel.SMS if is_mobile(phone) else Maker.Channel.PHONE
+
+
+def _username_for(*, email: str, phone: str) -> str:
+    # The username is the address itself, so the unique index on usernames stops two
+    # accounts for one address even when two joins race.
+    base = email or f"phone:{phone}"
+    if len(base) <= 150:
+        return base
+    return "email:" + hashlib.sha256(base.encode()).hexdigest()
+
+
+def _user_for_address(*, email: str = "", phone: str = ""):
+    """The account (existing, or made now for a maker staff signed up without one) that a
+    sign-in link for this address should sign in; None if we know nobody by it."""
+    User = get_user_model()
+    if email:
+        user = User.objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
+        if user is not None:
+            return user
+        maker = (
+            Maker.objects.filter(email__iexact=email)
+            .exclude(status__in=[S.ERASED, S.DECLINED, S.WITHDRAWN])
+            .order_by("pk")
+            .first()
+        )
+    elif phone:
+        maker = (
+            Maker.objects.filter(phone__in=[phone, format_phone(phone)])
+            .exclude(status__in=[S.ERASED, S.DECLINED, S.WITHDRAWN])
+            .order_by("pk")
+            .first()
+        )
+    else:
+        return None
+    if maker is None:
+        return None
+    if maker.user_id:
+        return maker.user if maker.user.is_active else None
+    return _account_for_maker(maker=maker)
+
+
+def _account_create(*, name: str, email: str, phone: str):
+    """A new account with no password (a password is optional; links sign people in)."""
+    User = get_user_model()
+    first, _space, last = name.partition(" ")
+    user = User(
+        username=_username_for(email=email, phone=phone),
+        email=email,
+        first_name=first[:150],
+        last_name=last[:150],
+    )
+    user.set_unusable_password()
+    user.save()
+    if email:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    return user
+
+
+def _account_for_maker(*, maker: Maker):
+    """Give a maker whom staff signed up without an account one, so they can sign in."""
+    with transaction.atomic():
+        maker = Maker.objects.select_for_update().get(pk=maker.pk)
+        if maker.user_id:
+            return maker.user
+        user = _account_create(
+            name=maker.name, email=maker.email, phone=normalise_phone(maker.phone)
+        )
+        Maker.objects.filter(pk=maker.pk).update(user=user)
+        Membership.objects.get_or_create(user=user, role=Role.MAKER, hub=maker.hub)
+    return user
+
+
+def signin_link_send(*, email: str = "", phone: str = "", client: str = "") -> bool:
+    """Send a one-time sign-in link to an email address or a mobile number, if we know it.
+
+    Quiet by design: the caller shows the same page whatever happens, and this returns
+    whether a message was queued only for tests and logs. Limited per address and per
+    client (see makers.signin)."""
+    email, phone = email.strip().lower(), normalise_phone(phone)
+    address = email or phone
+    if not address or (phone and not email and not is_mobile(phone)):
+        return False
+    if not signin.may_send(address=address, client=client):
+        return False
+    with transaction.atomic():
+        user = _user_for_address(email=email, phone=phone)
+        if user is None:
+            return False
+        maker = Maker.objects.filter(user=user).select_related("hub").first()
+        hub = maker.hub if maker else None
+        name = (maker.name if maker else user.get_full_name()) or ""
+        link = signin.signin_url(user)
+        minutes = signin.link_minutes()
+        if email:
+            body = _(
+                "Hello %(name)s,\n\nHere is your link to sign in to ScrubHub:\n\n%(link)s\n\n"
+                "It works once, for the next %(minutes)s minutes. Open it and press "
+                "“Sign in”.\n\nIf you did not ask for this, you can ignore it: nobody can "
+                "sign in without the link."
+            ) % {"name": name, "link": link, "minutes": minutes}
+            channel, to_address = Message.Channel.EMAIL, email
+        else:
+            body = _(
+                "ScrubHub: your sign-in link (works once, for %(minutes)s minutes): %(link)s"
+            ) % {"link": link, "minutes": minutes}
+            channel, to_address = Message.Channel.SMS, phone
+        message_queue(
+            # Every request is its own message; the limit above stops floods.
+            idempotency_key=f"maker-signin-{user.pk}-{uuid.uuid4()}",
+            to_address=to_address,
+            subject=str(_("Your link to sign in to ScrubHub")),
+            body=str(body),
+            kind="maker_signin_link",
+            channel=channel,
+            hub=hub,
+            recipient=user,
+        )
+    return True
+
+
+def maker_join(
+    *,
+    hub: Hub,
+    name: str,
+    postcode: str,
+    age_band: str,
+    consent_version: str,
+    email: str = "",
+    phone: str = "",
+    guardian_name: str = "",
+    guardian_contact: str = "",
+    experience: str = Maker.Experience.BEGINNER,
+    has_sewing_machine: bool = True,
+    preferred_point=None,
+    client: str = "",
+) -> JoinOutcome:
+    """Someone joins on the hub's own form: an account with no password, the maker (through
+    maker_apply, which queues the welcome and approves at once if the hub says so), and a
+    sign-in link. An email or phone we already know gets a sign-in link instead and nothing
+    else changes, so the form never tells anyone who has joined."""
+    email = email.strip().lower()
+    phone = normalise_phone(phone) if phone.strip() else ""
+    if age_band == UNDER_16:
+        raise MakerError(
+            "You need to be 16 or over to sew for the hub on your own. You could sew with an "
+            "adult in a group instead."
+        )
+    if phone == "" and not email:
+        raise MakerError("Please give an email address or a phone number, so we can reach you.")
+    postcode_ok = normalise_postcode(postcode)
+    if not postcode_ok:
+        raise MakerError("Please give a full UK postcode, like DD1 4HN.")
+    if not consent_version:
+        raise MakerError("Please tick the box to say we may keep your details.")
+    if _user_for_address(email=email) or (phone and not email and _user_for_address(phone=phone)):
+        signin_link_send(email=email, phone=phone, client=client)
+        return JoinOutcome(maker=None, known=True)
+    try:
+        with transaction.atomic():
+            user = _account_create(name=name.strip(), email=email, phone=phone)
+            maker = maker_apply(
+                hub=hub,
+                user=user,
+                name=name,
+                email=email,
+                phone=format_phone(phone),
+                postcode=postcode_ok,
+                age_band=age_band,
+                guardian_name=guardian_name.strip() if age_band == Maker.AgeBand.UNDER_18 else "",
+                guardian_contact=(
+                    guardian_contact.strip() if age_band == Maker.AgeBand.UNDER_18 else ""
+                ),
+                experience=experience,
+                has_sewing_machine=has_sewing_machine,
+                preferred_point=preferred_point,
+                preferred_channel=_contact_channel(email=email, phone=phone),
+                consents=[(purpose, consent_version) for purpose in JOIN_CONSENTS],
+            )
+    except IntegrityError:
+        # Someone joined with the same address a moment ago: treat it as known.
+        signin_link_send(email=email, phone=phone, client=client)
+        return JoinOutcome(maker=None, known=True)
+    signin_link_send(email=email, phone=phone, client=client)
+    return JoinOutcome(maker=maker, known=False)
+
+
+def maker_details_update(
+    *,
+    maker: Maker,
+    actor,
+    name: str,
+    email: str,
+    phone: str,
+    postcode: str,
+    preferred_channel: str,
+    sets_per_week: int,
+    preferred_point=None,
+    needs_doorstep_collection: bool = False,
+) -> Maker:
+    """The maker changes their own details. Their account's email follows their maker
+    email, so sign-in links go where they now read them."""
+    name, email = name.strip(), email.strip().lower()
+    phone = format_phone(normalise_phone(phone)) if phone.strip() else ""
+    if not name:
+        raise MakerError("Please tell us your name.")
+    postcode_ok = normalise_postcode(postcode)
+    if not postcode_ok:
+        raise MakerError("Please give a full UK postcode, like DD1 4HN.")
+    if not 0 <= sets_per_week <= 50:
+        raise MakerError("Please give a number of sets a week from 0 to 50.")
+    if preferred_point is not None and preferred_point.hub_id != maker.hub_id:
+        raise MakerError("That drop-off point belongs to a different hub.")
+    if preferred_channel == Maker.Channel.SMS and phone and not is_mobile(normalise_phone(phone)):
+        raise MakerError("Texts need a mobile number (starting 07).")
+    with transaction.atomic():
+        current = Maker.objects.select_for_update().get(pk=maker.pk)
+        _validate_contact(
+            email=email,
+            phone=phone,
+            age_band=current.age_band,
+            guardian_name=current.guardian_name,
+            guardian_contact=current.guardian_contact,
+            preferred_channel=preferred_channel,
+        )
+        if current.status == S.ERASED:
+            raise MakerError("This maker's details have been deleted.")
+        if current.user_id and email != (current.user.email or "").lower():
+            User = get_user_model()
+            if email and User.objects.filter(email__iexact=email).exclude(pk=current.user_id):
+                raise MakerError(
+                    "We cannot use that email address for your account. Please use another, "
+                    "or call the hub."
+                )
+            User.objects.filter(pk=current.user_id).update(email=email)
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.filter(user_id=current.user_id).delete()
+            if email:
+                EmailAddress.objects.create(
+                    user_id=current.user_id, email=email, primary=True, verified=False
+                )
+        for field_name, value in {
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "postcode": postcode_ok,
+            "preferred_channel": preferred_channel,
+            "sets_per_week": sets_per_week,
+            "preferred_point": preferred_point,
+            "needs_doorstep_collection": needs_doorstep_collection,
+        }.items():
+            setattr(current, field_name, value)
+        current.save()
+        MakerEvent.objects.create(
+            maker=current,
+            old_status=current.status,
+            new_status=current.status,
+            actor=actor,
+            note="Details changed by the maker",
+        )
+    return current
+
+
+def maker_away(*, maker: Maker, actor, until: date) -> Maker:
+    """The maker is away: no new kits until `until`. A kit they hold stays with them."""
+    today = timezone.localdate()
+    if until <= today:
+        raise MakerError("Please choose a day after today.")
+    if until > today + timedelta(days=366):
+        raise MakerError("Please choose a day within the next year.")
+    with transaction.atomic():
+        current = Maker.objects.select_for_update().get(pk=maker.pk)
+        if current.status == S.PAUSED:
+            current.away_until = until
+            current.save(update_fields=["away_until"])
+            return current
+        if current.status == S.APPLIED:
+            raise MakerError(
+                "The hub has not approved you yet, so there is nothing to pause. "
+                "Call the hub if you want to wait before starting."
+            )
+        return _maker_move(
+            maker_id=maker.pk,
+            to=S.PAUSED,
+            actor=actor,
+            note=f"Away until {until:%d %B %Y}",
+            away_until=until,
+            wants_kit_since=None,
+        )
+
+
+def maker_back(*, maker: Maker, actor) -> Maker:
+    """The maker is back from being away."""
+    with transaction.atomic():
+        maker = maker_resume(maker=maker, actor=actor)
+        Maker.objects.filter(pk=maker.pk).update(away_until=None)
+        maker.away_until = None
+    return maker
+
+
+def maker_ready_for_kit(*, maker: Maker, actor) -> Maker:
+    """The maker says they are ready for another kit; staff see who is waiting, longest
+    first. Saying it again keeps their place."""
+    with transaction.atomic():
+        current = Maker.objects.select_for_update().get(pk=maker.pk)
+        if current.status == S.APPLIED:
+            raise MakerError(
+                "The hub has not approved you yet. They will be in touch when they have."
+            )
+        if current.status == S.PAUSED:
+            raise MakerError("You are marked as away. Say you are back first.")
+        if not current.may_receive_kits:
+            raise MakerError(
+                f"You are {current.get_status_display().lower()}, so the hub cannot send "
+                "you a kit. Please call the hub."
+            )
+        if current.wants_kit_since is None:
+            current.wants_kit_since = timezone.now()
+            current.save(update_fields=["wants_kit_since"])
+    return current
+
+
+def _held_kit(*, maker: Maker, kit):
+    """Lock the kit and check the maker holds it now (an open assignment)."""
+    from packages.models import Kit, KitAssignment
+
+    kit = Kit.objects.select_for_update().get(pk=kit.pk)
+    if not KitAssignment.objects.filter(kit=kit, maker=maker, ended_at__isnull=True).exists():
+        raise MakerError(f"Kit {kit.display_code} is not with you.")
+    return kit
+
+
+def kit_progress_record(*, maker: Maker, kit, finished: int, seen: int, actor):
+    """The maker says "I have finished N of M". `seen` is the number their page showed: if
+    it changed since (another phone, a replayed form), we ask them to look again."""
+    from packages.services import kit_progress_log
+
+    with transaction.atomic():
+        kit = _held_kit(maker=maker, kit=kit)
+        if kit.finished_count != seen:
+            raise MakerError(
+                f"Kit {kit.display_code} now shows {kit.finished_count} finished: it changed "
+                "since you opened this page. Please check the number and send it again."
+            )
+        if finished > kit.garment_count:
+            raise MakerError(
+                f"This kit has {kit.garment_count} garments, so you cannot have finished "
+                f"{finished}."
+            )
+        if finished <= kit.finished_count:
+            raise MakerError(
+                f"You already told us {kit.finished_count} are finished. The number can only go up."
+            )
+        kit = kit_progress_log(kit=kit, finished=finished, actor=actor)
+    return kit
+
+
+def return_plan_make(
+    *,
+    maker: Maker,
+    kit,
+    actor,
+    day: date,
+    point=None,
+    doorstep: bool = False,
+    unfinished: bool = False,
+    reason: str = "",
+    note: str = "",
+) -> ReturnPlan:
+    """The maker says where and when they will bring a kit back: finished scrubs ("ready
+    to return"), or a kit they cannot finish (with a reason). A newer plan replaces the
+    older one. Garments move only when the kit is handed over."""
+    from packages.models import Kit
+
+    today = timezone.localdate()
+    if day < today:
+        raise MakerError("Please choose today or a day after today.")
+    if day > today + timedelta(days=RETURN_DAYS_AHEAD):
+        raise MakerError(f"Please choose a day in the next {RETURN_DAYS_AHEAD} days.")
+    if (point is None) == (not doorstep):
+        raise MakerError("Please choose where you will bring it.")
+    if unfinished and reason not in ReturnPlan.Reason.values:
+        raise MakerError("Please tell us why you cannot finish it.")
+    if point is not None:
+        if point.hub_id != maker.hub_id:
+            raise MakerError("That drop-off point belongs to a different hub.")
+        if not (point.is_active and point.accepts_finished_garments):
+            raise MakerError(f"{point.name} is not taking scrubs at the moment.")
+    if doorstep and not maker.needs_doorstep_collection:
+        raise MakerError("Please choose a drop-off point, or call the hub to ask for a visit.")
+    with transaction.atomic():
+        kit = _held_kit(maker=maker, kit=kit)
+        if kit.status != Kit.Status.WITH_MAKER:
+            raise MakerError(f"Kit {kit.display_code} is not with you yet.")
+        if not unfinished and kit.finished_count < 1:
+            raise MakerError(
+                "You have not told us you have finished any yet. Tell us how many you have "
+                "finished first."
+            )
+        ReturnPlan.objects.filter(kit=kit, status=ReturnPlan.Status.OPEN).update(
+            status=ReturnPlan.Status.REPLACED, closed_at=timezone.now()
+        )
+        plan = ReturnPlan.objects.create(
+            maker=maker,
+            kit=kit,
+            point=point,
+            doorstep=doorstep,
+            day=day,
+            unfinished=unfinished,
+            reason=reason if unfinished else "",
+            finished_count=kit.finished_count,
+            note=note.strip()[:2000],
+        )
+        where = point.name if point else str(_("your door"))
+        _message_maker(
+            maker=maker,
+            kind=f"return-plan-{plan.pk}",
+            subject=str(_("Thank you: we will expect kit %(code)s") % {"code": kit.display_code}),
+            body=str(
+                _(
+                    "Hello %(name)s,\n\nThank you. We will expect kit %(code)s at %(where)s "
+                    "on %(day)s.\n\nIf your plans change, you can change the day on your "
+                    "page, or call us on %(phone)s."
+                )
+                % {
+                    "name": maker.name,
+                    "code": kit.display_code,
+                    "where": where,
+                    "day": f"{day:%A %-d %B}",
+                    "phone": maker.hub.phone,
+                }
+            ),
+        )
+    return plan
+
+
+def kit_problem_report(*, maker: Maker, kit, kind: str, actor, text: str = "") -> KitProblem:
+    """The maker tells the hub something is wrong with a kit; hub staff get a note."""
+    text = text.strip()
+    if kind not in KitProblem.Kind.values:
+        raise MakerError("Please choose what is wrong.")
+    if kind == KitProblem.Kind.OTHER and not text:
+        raise MakerError("Please tell us what is wrong.")
+    if len(text) > 2000:
+        raise MakerError("Please keep it shorter: 2,000 letters at most.")
+    with transaction.atomic():
+        kit = _held_kit(maker=maker, kit=kit)
+        problem = KitProblem.objects.create(maker=maker, kit=kit, kind=kind, text=text)
+        hub = maker.hub
+        message_queue(
+            idempotency_key=f"kit-problem-{problem.pk}",
+            to_address=hub.email,
+            subject=f"Problem with kit {kit.display_code}: {problem.get_kind_display()}",
+            # No name here: staff look the maker up on the hub's pages, and an erased maker
+            # must not live on in the hub's mailbox.
+            body=(
+                f"A maker reported a problem with kit {kit.display_code} "
+                f"({kit.get_garment_type_display()}, size {kit.size}):\n\n"
+                f"{problem.get_kind_display()}\n{text}"
+            ),
+            kind="kit_problem",
+            hub=hub,
+        )
+    return problem
+
+
+def kit_problem_answer(*, problem: KitProblem, answer: str, actor) -> KitProblem:
+    """Hub staff answer a problem; the maker hears on their usual channel."""
+    answer = answer.strip()
+    if not answer:
+        raise MakerError("Please write an answer.")
+    with transaction.atomic():
+        problem = (
+            KitProblem.objects.select_for_update()
+            .select_related("maker__hub", "kit")
+            .get(pk=problem.pk)
+        )
+        if problem.status == KitProblem.Status.RESOLVED:
+            raise MakerError("This problem is already sorted out.")
+        problem.status = KitProblem.Status.ANSWERED
+        problem.answer = answer
+        problem.answered_by = actor
+        problem.answered_at = timezone.now()
+        problem.save()
+        _message_maker(
+            maker=problem.maker,
+            kind=f"kit-problem-{problem.pk}-answer-{problem.answered_at:%Y%m%d%H%M%S}",
+            subject=f"About kit {problem.kit.display_code}",
+            body=f"Hello {problem.maker.name},\n\n{answer}\n\n{problem.maker.hub.name}",
+        )
+    return problem
+
+
+def kit_problem_resolve(*, problem: KitProblem, actor) -> KitProblem:
+    with transaction.atomic():
+        done = (
+            KitProblem.objects.filter(pk=problem.pk)
+            .exclude(status=KitProblem.Status.RESOLVED)
+            .update(status=KitProblem.Status.RESOLVED, resolved_at=timezone.now())
+        )
+        if not done:
+            raise MakerError("This problem is already sorted out.")
+    problem.refresh_from_db()
+    return problem
+
+
+def maker_export(*, maker: Maker) -> dict:
+    """Everything held about a maker, for them to download (JSON or CSV)."""
+    from packages.models import Kit, KitAssignment, KitProgress
+
+    maker = Maker.objects.select_related("hub", "preferred_point", "user").get(pk=maker.pk)
+    user = maker.user
+    assignments = list(
+        KitAssignment.objects.filter(maker=maker).select_related("kit").order_by("assigned_at")
+    )
+    kit_ids = [a.kit_id for a in assignments]
+    progress = KitProgress.objects.filter(kit_id__in=kit_ids, actor=user) if user else []
+    messages = (
+        Message.objects.filter(Q(recipient=user) | Q(to_address__in=[maker.email, maker.phone]))
+        .exclude(to_address="")
+        .order_by("created_at")
+        if user or maker.email or maker.phone
+        else []
+    )
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "hub": {"name": maker.hub.name, "phone": maker.hub.phone, "email": maker.hub.email},
+        "account": (
+            {
+                "username": user.username,
+                "email": user.email,
+                "joined": when(user.date_joined),
+                "last_sign_in": when(user.last_login),
+                "has_password": user.has_usable_password(),
+            }
+            if user
+            else None
+        ),
+        "details": {
+            "name": maker.name,
+            "email": maker.email,
+            "phone": maker.phone,
+            "postcode": maker.postcode,
+            "age_band": maker.get_age_band_display(),
+            "guardian_name": maker.guardian_name,
+            "guardian_contact": maker.guardian_contact,
+            "experience": maker.get_experience_display(),
+            "has_sewing_machine": maker.has_sewing_machine,
+            "sets_per_week": maker.sets_per_week,
+            "preferred_point": maker.preferred_point.name if maker.preferred_point else None,
+            "preferred_channel": maker.get_preferred_channel_display(),
+            "heard_about": maker.get_heard_about_display() if maker.heard_about else "",
+            "needs_doorstep_collection": maker.needs_doorstep_collection,
+            "status": maker.get_status_display(),
+            "away_until": when(maker.away_until),
+            "ready_for_a_kit_since": when(maker.wants_kit_since),
+            "joined": when(maker.created_at),
+        },
+        "consents": [
+            {
+                "purpose": c.get_purpose_display(),
+                "wording_version": c.wording_version,
+                "given": when(c.given_at),
+                "withdrawn": when(c.withdrawn_at),
+            }
+            for c in maker.consents.all()
+        ],
+        "status_history": [
+            {"from": e.old_status, "to": e.new_status, "when": when(e.created_at), "note": e.note}
+            for e in maker.events.all()
+        ],
+        "kits": [
+            {
+                "code": a.kit.display_code,
+                "garment": a.kit.get_garment_type_display(),
+                "size": a.kit.size,
+                "garments": a.kit.garment_count,
+                "status": Kit.Status(a.kit.status).label,
+                "finished": a.kit.finished_count,
+                "delivered_to_hospital": a.kit.qty_delivered,
+                "given_to_you": when(a.assigned_at),
+                "ended": when(a.ended_at),
+            }
+            for a in assignments
+        ],
+        "progress_logged": [
+            {"kit": p.kit_id, "finished": p.finished, "when": when(p.created_at)} for p in progress
+        ],
+        "return_plans": [
+            {
+                "kit": p.kit.display_code,
+                "where": p.point.name if p.point else "doorstep",
+                "day": when(p.day),
+                "unfinished": p.unfinished,
+                "reason": p.get_reason_display() if p.reason else "",
+                "note": p.note,
+                "status": p.get_status_display(),
+            }
+            for p in maker.return_plans.select_related("kit", "point")
+        ],
+        "problems_reported": [
+            {
+                "kit": p.kit.display_code,
+                "kind": p.get_kind_display(),
+                "text": p.text,
+                "status": p.get_status_display(),
+                "answer": p.answer,
+                "when": when(p.created_at),
+            }
+            for p in maker.kit_problems.select_related("kit")
+        ],
+        "messages_sent_to_you": [
+            {
+                "when": when(m.created_at),
+                "channel": m.get_channel_display(),
+                "to": m.to_address,
+                "subject": m.subject,
+                "status": m.get_status_display(),
+            }
+            for m in messages
+        ],
+    }
+
+
+def maker_export_csv(*, maker: Maker) -> str:
+    """The same as maker_export, flattened to rows of section, item, field, value."""
+    data = maker_export(maker=maker)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "item", "field", "value"])
+    for section, content in data.items():
+        if isinstance(content, dict):
+            for key, value in content.items():
+                writer.writerow([section, "", key, _csv_value(value)])
+        elif isinstance(content, list):
+            for number, row in enumerate(content, start=1):
+                for key, value in row.items():
+                    writer.writerow([section, number, key, _csv_value(value)])
+        else:
+            writer.writerow([section, "", "", _csv_value(content)])
+    return out.getvalue()
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    # A cell starting with these runs as a formula in a spreadsheet.
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def maker_delete_account(*, maker: Maker, actor) -> Maker:
+    """The maker deletes their own account: their personal data is erased (maker_erase),
+    their sign-in account removed, and the counts of what they made kept without them."""
+    if _holds_kits(maker):
+        raise MakerError(
+            "You still have a kit. Please bring it back, or call the hub, before you delete "
+            "your account."
+        )
+    return maker_erase(maker=maker, actor=actor)
+
+
+def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) -> None:
+    """The rest of erasing a person: what they wrote, the messages to them, and their
+    account, unless it is also used for another role (then only the maker role goes).
+    Deleting the account ends every session it has, wherever it is signed in."""
+    ReturnPlan.objects.filter(maker_id=maker_id).update(note="")
+    KitProblem.objects.filter(maker_id=maker_id).update(text="", answer="")
+    addresses = [a for a in addresses if a]
+    to_them = Q(recipient_id=user_id) if user_id else Q(pk__in=[])
+    if addresses:
+        to_them |= Q(to_address__in=addresses)
+    Message.objects.filter(to_them, status__in=[Message.Status.PENDING]).update(
+        status=Message.Status.FAILED, last_error="Not sent: the person's details were erased."
+    )
+    Message.objects.filter(to_them).update(
+        to_address="erased", subject="(erased)", body="", html_body="", recipient=None
+    )
+    if user_id is None:
+        return
+    User = get_user_model()
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    if user.is_staff or user.is_superuser or Membership.objects.filter(user=user).exists():
+        return
+    try:
+        with transaction.atomic():
+            user.delete()
+    except ProtectedError:
+        # Still named on a record that must keep them (e.g. a run they drove): keep the
+        # row, but nobody can sign in with it and it holds nothing personal.
+        User.objects.filter(pk=user.pk).update(
+            is_active=False,
+            username=f"erased-{user.pk}",
+            email="",
+            first_name="",
+            last_name="",
+            password="!",  # noqa: S106 - an unusable password
+        )
+
+
+def maker_group_register(
+    *,
+    hub: Hub,
+    group_name: str,
+    kind: str,
+    member_count: int,
+    capacity_sets_per_week: int,
+    leader_name: str,
+    email: str,
+    phone: str = "",
+    client: str = "",
+) -> MakerGroup:
+    """A group leader registers their group on the hub's page. Their account (made now if
+    we do not know their email) becomes the group's leader, and a sign-in link goes to it."""
+    email = email.strip().lower()
+    if not email:
+        raise MakerError("Please give your email address, so we can send you a sign-in link.")
+    phone = format_phone(normalise_phone(phone)) if phone.strip() else ""
+    with transaction.atomic():
+        user = _user_for_address(email=email)
+        if user is None:
+            user = _account_create(name=leader_name.strip(), email=email, phone="")
+        group = maker_group_create(
+            hub=hub,
+            name=group_name,
+            kind=kind,
+            leader=user,
+            leader_name=leader_name,
+            leader_contact=phone or email,
+            member_count=member_count,
+            capacity_sets_per_week=capacity_sets_per_week,
+            actor=user,
+        )
+        message_queue(
+            idempotency_key=f"maker-group-{group.pk}-registered",
+            to_address=hub.email,
+            subject=f"New maker group: {group.name}",
+            body=(
+                f"A new group registered to sew for {hub.name}: {group.name} "
+                f"({group.get_kind_display()}), {member_count} people, about "
+                f"{capacity_sets_per_week} sets a week."
+            ),
+            kind="maker_group_registered",
+            hub=hub,
+        )
+    signin_link_send(email=email, client=client)
     return group

@@ -1,14 +1,645 @@
+"""The volunteers' side: the public hub page, joining, signing in by link, and /me/.
+
+Views are thin: they read through makers.selectors, write through makers.services, and
+show the services' refusals to people beside the form."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import json
+import uuid
+from datetime import timedelta
 
-from scrubhub.hubs.models import Role
-from scrubhub.hubs.permissions import role_required
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from makers import selectors, services, signin
+from makers.forms import (
+    AwayForm,
+    ConfirmForm,
+    DetailsForm,
+    GiveBackForm,
+    GroupForm,
+    JoinForm,
+    ProblemForm,
+    ProgressForm,
+    ReturnForm,
+    SignInForm,
+)
+from makers.models import Maker
+from makers.services import MakerError
+from packages.services import PackagesError
+from scrubhub.hubs.models import Hub, Role
+from scrubhub.hubs.permissions import has_role, role_required
+
+CONSENT_VERSION = "privacy-v1"
+JOIN_FORM_SALT = "makers.join"
+JOIN_TOKEN_MAX_AGE = 12 * 60 * 60
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _client(request: HttpRequest) -> str:
+    return get_adapter().get_client_ip(request) or ""
+
+
+def _hub_or_404(slug: str) -> Hub:
+    return get_object_or_404(Hub, slug=slug, is_active=True)
+
+
+def _show_hub(request: HttpRequest, hub: Hub) -> None:
+    # base.html shows the current hub's name and phone on every page.
+    request.hub = hub
+
+
+# --- Public: the hub page and joining ---------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def hub_page(request: HttpRequest, slug: str) -> HttpResponse:
+    hub = _hub_or_404(slug)
+    _show_hub(request, hub)
+    return render(
+        request,
+        "makers/hub_page.html",
+        {
+            "hub": hub,
+            "progress": selectors.hub_progress(hub=hub),
+            "points": selectors.points_for_makers(hub=hub),
+            "share_image": request.build_absolute_uri("/static/img/makers-share.png"),
+            "page_url": request.build_absolute_uri(),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def join_start(request: HttpRequest) -> HttpResponse:
+    """The short address for posters: one hub goes straight to its form."""
+    query = request.GET.get("q", "")[:100]
+    hubs = list(selectors.hubs_to_join(query=query))
+    if not query and len(hubs) == 1:
+        return redirect("makers:join", slug=hubs[0].slug)
+    return render(request, "makers/join_start.html", {"hubs": hubs, "query": query})
+
+
+def _new_join_token(hub: Hub) -> str:
+    return signing.dumps({"hub": hub.pk, "n": uuid.uuid4().hex}, salt=JOIN_FORM_SALT)
+
+
+def _join_token_key(token: str, hub: Hub) -> str | None:
+    """The cache key that marks this form as sent, or None if the token is stale or forged."""
+    try:
+        data = signing.loads(token, salt=JOIN_FORM_SALT, max_age=JOIN_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("hub") != hub.pk:
+        return None
+    return f"makers:join-form-used:{data['n']}"
+
+
+@login_not_required
+@never_cache
+@GET_POST
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    hub = _hub_or_404(slug)
+    _show_hub(request, hub)
+    if request.user.is_authenticated and selectors.maker_for_user(user=request.user):
+        messages.info(request, _("You have already joined. This is your page."))
+        return redirect("makers:me")
+    if request.method == "GET":
+        form = JoinForm(hub=hub, initial={"form_token": _new_join_token(hub)})
+        return render(request, "makers/join.html", {"hub": hub, "form": form})
+
+    if request.POST.get("age_band") == services.UNDER_16:
+        # Nothing is kept about a child: not even what they typed goes further.
+        return render(request, "makers/join_under_16.html", {"hub": hub})
+    form = JoinForm(request.POST, hub=hub)
+    used_key = _join_token_key(request.POST.get("form_token", ""), hub)
+    if used_key is None:
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "This form was open for a long time, so we could not send it. Please check "
+                "your answers and press “Join” again."
+            ),
+        )
+        return _join_again(request, hub, form)
+    if not cache.add(used_key, "sending", timeout=JOIN_TOKEN_MAX_AGE):
+        # The same form sent twice (a double tap, the back button): it was already done.
+        return redirect("makers:join_done", slug=hub.slug)
+    if not form.is_valid():
+        cache.delete(used_key)
+        return _join_again(request, hub, form)
+    data = form.cleaned_data
+    try:
+        services.maker_join(
+            hub=hub,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            postcode=data["postcode"],
+            age_band=data["age_band"],
+            guardian_name=data["guardian_name"],
+            guardian_contact=data["guardian_contact"],
+            experience=data["experience"],
+            has_sewing_machine=data["has_sewing_machine"] == "yes",
+            preferred_point=data.get("preferred_point"),
+            consent_version=CONSENT_VERSION if data["consent"] else "",
+            client=_client(request),
+        )
+    except MakerError as error:
+        cache.delete(used_key)
+        form.add_error(None, str(error))
+        return _join_again(request, hub, form)
+    request.session["makers_joined_hub"] = hub.pk
+    request.session["makers_joined_by"] = "email" if data["email"] else "phone"
+    return redirect("makers:join_done", slug=hub.slug)
+
+
+def _join_again(request: HttpRequest, hub: Hub, form: JoinForm) -> HttpResponse:
+    data = form.data.copy()
+    data["form_token"] = _new_join_token(hub)
+    form.data = data
+    return render(request, "makers/join.html", {"hub": hub, "form": form}, status=200)
+
+
+@login_not_required
+@require_GET
+def join_done(request: HttpRequest, slug: str) -> HttpResponse:
+    hub = _hub_or_404(slug)
+    _show_hub(request, hub)
+    return render(
+        request,
+        "makers/join_done.html",
+        {
+            "hub": hub,
+            "by": request.session.get("makers_joined_by", "email"),
+            "minutes": signin.link_minutes(),
+        },
+    )
+
+
+@login_not_required
+@never_cache
+@GET_POST
+def group_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """A group leader registers a group that sews together."""
+    hub = _hub_or_404(slug)
+    _show_hub(request, hub)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.maker_group_register(
+                hub=hub,
+                group_name=data["group_name"],
+                kind=data["kind"],
+                member_count=data["member_count"],
+                capacity_sets_per_week=data["capacity"],
+                leader_name=data["leader_name"],
+                email=data["email"],
+                phone=data["phone"],
+                client=_client(request),
+            )
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            request.session["makers_joined_by"] = "email"
+            return redirect("makers:join_done", slug=hub.slug)
+    return render(request, "makers/group_register.html", {"hub": hub, "form": form})
+
+
+# --- Signing in by link -------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@GET_POST
+def signin_request(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.signin_link_send(**form.cleaned_data["address"], client=_client(request))
+        # The same answer whether or not we know the address.
+        request.session["makers_signin_by"] = "email" if "@" in form.data["address"] else "phone"
+        return redirect("makers:signin_sent")
+    return render(request, "makers/signin.html", {"form": form})
+
+
+@login_not_required
+@require_GET
+def signin_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "makers/signin_sent.html",
+        {"by": request.session.get("makers_signin_by", "email"), "minutes": signin.link_minutes()},
+    )
+
+
+@login_not_required
+@never_cache
+@GET_POST
+def signin_link(request: HttpRequest) -> HttpResponse:
+    """GET shows one "Sign in" button (opening the link spends nothing); the POST signs in."""
+    token = request.POST.get("token") if request.method == "POST" else request.GET.get("token")
+    token = (token or "")[:200]
+    if request.method == "POST":
+        user = signin.user_for_token(token)
+        if user is not None:
+            login(request, user, backend="sesame.backends.ModelBackend")
+            return redirect(
+                "makers:me" if has_role(user, Role.MAKER, Role.GROUP_LEADER) else "role_home"
+            )
+        return render(request, "makers/signin_link_failed.html", {"form": SignInForm()}, status=400)
+    if not token:
+        return redirect("makers:signin")
+    return render(request, "makers/signin_link.html", {"token": token})
+
+
+# --- /me/: the maker's own pages -----------------------------------------------------------
+
+
+def _own_maker(request: HttpRequest) -> Maker:
+    maker = selectors.maker_for_user(user=request.user)
+    if maker is None or maker.status == Maker.Status.ERASED:
+        raise Http404
+    _show_hub(request, maker.hub)
+    return maker
+
+
+def _own_kit(request: HttpRequest, code: str):
+    """The signed-in maker's kit, or 404: another maker's kit must look like no kit."""
+    maker = _own_maker(request)
+    kit = selectors.kit_for_maker(maker=maker, code=code)
+    if kit is None:
+        raise Http404
+    return maker, kit
 
 
 @require_GET
 @role_required(Role.MAKER, Role.GROUP_LEADER)
 def me(request: HttpRequest) -> HttpResponse:
-    return render(request, "makers/me.html")
+    maker = selectors.maker_for_user(user=request.user)
+    groups = list(selectors.groups_led_by(user=request.user))
+    if maker is None:
+        if groups:
+            return redirect("makers:group")
+        raise PermissionDenied(_("This page is for makers."))
+    _show_hub(request, maker.hub)
+    kits = selectors.kits_for_maker(maker=maker)
+    for kit in kits:
+        kit.next_step = selectors.kit_next_step(kit)
+    return render(
+        request,
+        "makers/me.html",
+        {
+            "maker": maker,
+            "kits": kits,
+            "groups": groups,
+            "impact": selectors.maker_impact(maker=maker),
+            "progress": selectors.hub_progress(hub=maker.hub),
+        },
+    )
+
+
+@require_GET
+@role_required(Role.MAKER)
+def kit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    maker, kit = _own_kit(request, code)
+    kit.next_step = selectors.kit_next_step(kit)
+    return render(request, "makers/kit.html", {"maker": maker, "kit": kit})
+
+
+def _kit_form_page(request, template: str, maker, kit, form, **extra) -> HttpResponse:
+    return render(request, template, {"maker": maker, "kit": kit, "form": form, **extra})
+
+
+def _not_with_maker(request, kit) -> HttpResponse | None:
+    from packages.models import Kit
+
+    if kit.status != Kit.Status.WITH_MAKER or kit.qty_with_maker == 0:
+        messages.info(request, _("There is nothing to do on that page for this kit now."))
+        return redirect("makers:kit", code=kit.code)
+    return None
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def kit_progress(request: HttpRequest, code: str) -> HttpResponse:
+    maker, kit = _own_kit(request, code)
+    if response := _not_with_maker(request, kit):
+        return response
+    form = ProgressForm(request.POST or None, kit=kit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kit = services.kit_progress_record(
+                maker=maker,
+                kit=kit,
+                finished=form.cleaned_data["finished"],
+                seen=form.cleaned_data["seen"],
+                actor=request.user,
+            )
+        except (MakerError, PackagesError) as error:
+            form.add_error(None, str(error))
+        else:
+            if kit.finished_count >= kit.garment_count:
+                messages.success(
+                    request, _("Well done: all %(n)s finished!") % {"n": kit.garment_count}
+                )
+                return redirect("makers:kit_return", code=kit.code)
+            messages.success(
+                request,
+                _("Thank you. You have finished %(done)s of %(all)s.")
+                % {"done": kit.finished_count, "all": kit.garment_count},
+            )
+            return redirect("makers:me")
+    return _kit_form_page(request, "makers/kit_progress.html", maker, kit, form)
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def kit_return(request: HttpRequest, code: str) -> HttpResponse:
+    maker, kit = _own_kit(request, code)
+    if response := _not_with_maker(request, kit):
+        return response
+    form = ReturnForm(request.POST or None, maker=maker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.return_plan_make(
+                maker=maker,
+                kit=kit,
+                actor=request.user,
+                day=form.cleaned_data["day"],
+                **form.place(),
+            )
+        except (MakerError, PackagesError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you. We will expect it then."))
+            kit.open_plan = plan
+            return redirect("makers:me")
+    return _kit_form_page(request, "makers/kit_return.html", maker, kit, form)
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def kit_give_back(request: HttpRequest, code: str) -> HttpResponse:
+    maker, kit = _own_kit(request, code)
+    if response := _not_with_maker(request, kit):
+        return response
+    form = GiveBackForm(request.POST or None, maker=maker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_plan_make(
+                maker=maker,
+                kit=kit,
+                actor=request.user,
+                day=form.cleaned_data["day"],
+                unfinished=True,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                **form.place(),
+            )
+        except (MakerError, PackagesError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Thank you for telling us. Bring the kit back as planned; that is a big help."),
+            )
+            return redirect("makers:me")
+    return _kit_form_page(request, "makers/kit_give_back.html", maker, kit, form)
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def kit_problem(request: HttpRequest, code: str) -> HttpResponse:
+    maker, kit = _own_kit(request, code)
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kit_problem_report(
+                maker=maker,
+                kit=kit,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                actor=request.user,
+            )
+        except (MakerError, PackagesError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("Thank you. The hub has your message and will get back to you.")
+            )
+            return redirect("makers:kit", code=kit.code)
+    return _kit_form_page(request, "makers/kit_problem.html", maker, kit, form)
+
+
+@require_POST
+@role_required(Role.MAKER)
+def ready_for_kit(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    try:
+        services.maker_ready_for_kit(maker=maker, actor=request.user)
+    except MakerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Thank you! We will tell you when a kit is ready for you to collect.")
+        )
+    return redirect("makers:me")
+
+
+@require_GET
+@role_required(Role.MAKER)
+def impact(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    return render(
+        request,
+        "makers/impact.html",
+        {
+            "maker": maker,
+            "impact": selectors.maker_impact(maker=maker),
+            "progress": selectors.hub_progress(hub=maker.hub),
+        },
+    )
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def details(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    initial = {
+        "name": maker.name,
+        "email": maker.email,
+        "phone": maker.phone,
+        "postcode": maker.postcode,
+        "preferred_channel": maker.preferred_channel,
+        "sets_per_week": maker.sets_per_week,
+        "preferred_point": maker.preferred_point_id,
+        "needs_doorstep_collection": maker.needs_doorstep_collection,
+    }
+    form = DetailsForm(request.POST or None, maker=maker, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.maker_details_update(maker=maker, actor=request.user, **form.cleaned_data)
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("makers:details")
+    return render(request, "makers/details.html", {"maker": maker, "form": form})
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def away(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    form = AwayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        until = timezone.localdate() + timedelta(weeks=form.cleaned_data["weeks"])
+        try:
+            services.maker_away(maker=maker, actor=request.user, until=until)
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("Enjoy your break. We will not send you a kit until you are back.")
+            )
+            return redirect("makers:me")
+    return render(request, "makers/away.html", {"maker": maker, "form": form})
+
+
+@require_POST
+@role_required(Role.MAKER)
+def back(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    try:
+        services.maker_back(maker=maker, actor=request.user)
+    except MakerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Welcome back!"))
+    return redirect("makers:me")
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def withdraw(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    form = ConfirmForm(
+        request.POST or None,
+        label=_("Yes, I want to stop sewing for the hub"),
+        required_message=_("Tick the box to say you want to stop."),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.maker_withdraw(maker=maker, actor=request.user, reason="By the maker")
+        except MakerError as error:
+            form.add_error(
+                None,
+                _("You still have a kit. Please bring it back, or call the hub, first.")
+                if "kit" in str(error)
+                else str(error),
+            )
+        else:
+            logout(request)
+            messages.success(
+                request, _("Thank you for all you have done. You have stopped sewing for the hub.")
+            )
+            return redirect("home")
+    return render(request, "makers/withdraw.html", {"maker": maker, "form": form})
+
+
+@require_GET
+@role_required(Role.MAKER)
+def my_data(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    return render(request, "makers/data.html", {"maker": maker})
+
+
+def _download(content: str, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@role_required(Role.MAKER)
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    data = services.maker_export(maker=maker)
+    return _download(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        filename="my-scrubhub-data.json",
+        content_type="application/json; charset=utf-8",
+    )
+
+
+@require_GET
+@role_required(Role.MAKER)
+def my_data_csv(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    return _download(
+        services.maker_export_csv(maker=maker),
+        filename="my-scrubhub-data.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@GET_POST
+@role_required(Role.MAKER)
+def delete_account(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    form = ConfirmForm(
+        request.POST or None,
+        label=_("Yes, delete my account and my details. I understand this cannot be undone."),
+        required_message=_("Tick the box to say you want to delete your account."),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.maker_delete_account(maker=maker, actor=request.user)
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            logout(request)
+            return redirect("makers:deleted")
+    return render(request, "makers/delete.html", {"maker": maker, "form": form})
+
+
+@login_not_required
+@require_GET
+def deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "makers/deleted.html")
+
+
+# --- Group leaders --------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.GROUP_LEADER)
+def group(request: HttpRequest) -> HttpResponse:
+    groups = list(selectors.groups_led_by(user=request.user).select_related("hub"))
+    if groups:
+        _show_hub(request, groups[0].hub)
+    rows = [
+        {
+            "group": g,
+            "kits": list(selectors.group_kits(group=g)[:50]),
+            "output": selectors.group_output(group=g),
+        }
+        for g in groups
+    ]
+    return render(request, "makers/group.html", {"rows": rows})

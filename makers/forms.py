@@ -1,0 +1,462 @@
+"""Forms for joining, signing in and the maker's own pages. They check what people typed
+and say what is wrong in plain words; the rules themselves live in makers.services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
+from makers.selectors import points_for_makers
+from makers.services import RETURN_DAYS_AHEAD, UNDER_16
+from makers.validators import is_mobile, normalise_phone, normalise_postcode
+
+AGE_BANDS = [
+    (UNDER_16, _("Under 16")),
+    (Maker.AgeBand.UNDER_18, _("16 or 17")),
+    (Maker.AgeBand.ADULT, _("18 to 69")),
+    (Maker.AgeBand.OVER_70, _("70 or over")),
+]
+EXPERIENCE = [
+    (Maker.Experience.BEGINNER, _("A little, or not at all")),
+    (Maker.Experience.CONFIDENT, _("I sew often and feel confident")),
+    (Maker.Experience.PROFESSIONAL, _("I sew for a living, or used to")),
+]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _point_label(point) -> str:
+    hours = f" — {point.opening_hours}" if point.opening_hours else ""
+    return f"{point.name}, {point.postcode}{hours}"
+
+
+class PointChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _point_label(obj)
+
+
+def _clean_postcode(value: str) -> str:
+    postcode = normalise_postcode(value)
+    if not postcode:
+        raise forms.ValidationError(_("Enter a full UK postcode, like DD1 4HN."))
+    return postcode
+
+
+def _clean_phone(value: str) -> str:
+    if not value.strip():
+        return ""
+    phone = normalise_phone(value)
+    if not phone:
+        raise forms.ValidationError(
+            _("Enter a UK phone number, like 07700 900123 or 01382 123456.")
+        )
+    return phone
+
+
+class JoinForm(forms.Form):
+    """One page, eight questions. The hub's points are the choices for the point."""
+
+    name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=40,
+        help_text=_("A mobile number lets us send you texts."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        help_text=_("For example, DD1 4HN. It helps us find a point near you."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "input-postcode"}),
+    )
+    age_band = forms.ChoiceField(
+        label=_("How old are you?"), choices=AGE_BANDS, widget=forms.RadioSelect
+    )
+    guardian_name = forms.CharField(
+        label=_("Name of your parent or guardian"), required=False, max_length=200
+    )
+    guardian_contact = forms.CharField(
+        label=_("Their phone number or email"), required=False, max_length=200
+    )
+    experience = forms.ChoiceField(
+        label=_("How much have you sewn before?"), choices=EXPERIENCE, widget=forms.RadioSelect
+    )
+    has_sewing_machine = forms.ChoiceField(
+        label=_("Do you have a sewing machine?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    preferred_point = PointChoiceField(
+        label=_("Which drop-off point is best for you?"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("You collect kits and bring back scrubs here. You can change it later."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the hub may keep my details, to send me kits and to contact me "
+            "about them."
+        ),
+    )
+    form_token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hub = hub
+        points = points_for_makers(hub=hub)
+        self.fields["preferred_point"].queryset = points
+        if not points.exists():
+            del self.fields["preferred_point"]
+        self.fields["consent"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("privacy"), _("Read our privacy notice")
+        )
+        self.fields["phone"].error_messages["max_length"] = _("That phone number is too long.")
+
+    def clean_postcode(self) -> str:
+        return _clean_postcode(self.cleaned_data["postcode"])
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and "email" not in self.errors
+            and "phone" not in self.errors
+        ):
+            self.add_error(
+                "email", _("Give an email address or a phone number, so we can reach you.")
+            )
+        if data.get("age_band") == Maker.AgeBand.UNDER_18:
+            if not data.get("guardian_name", "").strip():
+                self.add_error("guardian_name", _("Give the name of your parent or guardian."))
+            if not data.get("guardian_contact", "").strip():
+                self.add_error(
+                    "guardian_contact", _("Give your parent or guardian's phone number or email.")
+                )
+        return data
+
+
+class SignInForm(forms.Form):
+    address = forms.CharField(
+        label=_("Your email address or mobile number"),
+        max_length=254,
+        help_text=_("The one you gave when you joined."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+
+    def clean_address(self) -> dict:
+        raw = self.cleaned_data["address"].strip()
+        if "@" in raw:
+            try:
+                forms.EmailField().clean(raw)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("Enter an email address like name@example.com, or a mobile number.")
+                ) from None
+            return {"email": raw.lower(), "phone": ""}
+        phone = normalise_phone(raw)
+        if not phone:
+            raise forms.ValidationError(
+                _("Enter an email address like name@example.com, or a mobile number.")
+            )
+        if not is_mobile(phone):
+            raise forms.ValidationError(
+                _("We can only send texts to a mobile number (starting 07).")
+            )
+        return {"email": "", "phone": phone}
+
+
+class ProgressForm(forms.Form):
+    """ "I have finished N of M". `seen` is the number the page showed."""
+
+    finished = forms.IntegerField(
+        label=_("How many have you finished?"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+    )
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, kit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kit = kit
+        self.fields["finished"].max_value = kit.garment_count
+        self.fields["finished"].help_text = ngettext(
+            "This kit has %(count)s garment.", "This kit has %(count)s garments.", kit.garment_count
+        ) % {"count": kit.garment_count}
+        # Django's own messages for these are about "values"; ours say what it means here.
+        self.fields["finished"].error_messages.update(
+            {
+                "max_value": _(
+                    "This kit has %(limit_value)s garments, so you cannot have finished more."
+                ),
+                "min_value": _("Enter a number from 0 up."),
+                "invalid": _("Enter a whole number, like 3."),
+                "required": _("Enter how many you have finished."),
+            }
+        )
+        self.fields["finished"].validators = []
+        self.initial.setdefault("seen", kit.finished_count)
+
+    def clean_finished(self) -> int:
+        finished = self.cleaned_data["finished"]
+        if finished > self.kit.garment_count:
+            raise forms.ValidationError(
+                _("This kit has %(all)s garments, so you cannot have finished %(n)s.")
+                % {"all": self.kit.garment_count, "n": finished}
+            )
+        if finished <= self.kit.finished_count:
+            raise forms.ValidationError(
+                _("You already told us %(n)s are finished. The number can only go up.")
+                % {"n": self.kit.finished_count}
+            )
+        return finished
+
+
+def _day_choices() -> list[tuple[str, str]]:
+    today = timezone.localdate()
+    choices = []
+    for offset in range(0, 15):
+        day = today + timedelta(days=offset)
+        label = date_format(day, "l j F")
+        if offset == 0:
+            label = _("Today, %(day)s") % {"day": label}
+        elif offset == 1:
+            label = _("Tomorrow, %(day)s") % {"day": label}
+        choices.append((day.isoformat(), label))
+    return choices
+
+
+class ReturnForm(forms.Form):
+    """Where and when a maker brings a kit back."""
+
+    where = forms.ChoiceField(label=_("Where will you bring it?"), widget=forms.RadioSelect)
+    day = forms.TypedChoiceField(
+        label=_("Which day?"),
+        coerce=lambda value: timezone.datetime.fromisoformat(value).date(),
+    )
+
+    def __init__(self, *args, maker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.maker = maker
+        self.points = {str(p.pk): p for p in points_for_makers(hub=maker.hub, returns=True)}
+        choices = [(key, _point_label(point)) for key, point in self.points.items()]
+        if maker.needs_doorstep_collection:
+            choices.append(("doorstep", _("Please collect it from my door")))
+        self.fields["where"].choices = choices
+        if maker.preferred_point_id and str(maker.preferred_point_id) in self.points:
+            self.initial.setdefault("where", str(maker.preferred_point_id))
+        self.fields["day"].choices = [("", _("Choose a day")), *_day_choices()]
+        self.fields["day"].help_text = _("Check the point is open that day.")
+        self.fields["where"].error_messages["required"] = _("Choose where you will bring it.")
+        self.fields["day"].error_messages["required"] = _("Choose a day.")
+        self.fields["day"].error_messages["invalid_choice"] = _(
+            "Choose a day in the next %(days)s days."
+        ) % {"days": 14}
+
+    def place(self) -> dict:
+        where = self.cleaned_data["where"]
+        if where == "doorstep":
+            return {"point": None, "doorstep": True}
+        return {"point": self.points[where], "doorstep": False}
+
+
+assert RETURN_DAYS_AHEAD >= 14  # the form offers two weeks; the service allows more
+
+
+class GiveBackForm(ReturnForm):
+    """ "I can't finish this kit": why, and where and when it comes back."""
+
+    reason = forms.ChoiceField(
+        label=_("Why can't you finish it?"),
+        choices=ReturnPlan.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Anything else we should know? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    field_order = ["reason", "note", "where", "day"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["where"].label = _("Where will you bring the kit back?")
+        self.fields["reason"].error_messages["required"] = _("Choose why you can't finish it.")
+
+
+class ProblemForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What is wrong?"), choices=KitProblem.Kind.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("Tell us more"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example: which pieces are missing. Needed if you chose “Something else”."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == KitProblem.Kind.OTHER and not data.get("text", "").strip():
+            self.add_error("text", _("Tell us what is wrong."))
+        return data
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(label=_("Your full name"), max_length=200)
+    email = forms.EmailField(label=_("Email address"), required=False, max_length=254)
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    preferred_channel = forms.ChoiceField(
+        label=_("How should we contact you?"),
+        choices=Maker.Channel.choices,
+        widget=forms.RadioSelect,
+    )
+    sets_per_week = forms.IntegerField(
+        label=_("How many sets could you sew in a week?"),
+        min_value=0,
+        max_value=50,
+        help_text=_("A set is one top and one pair of trousers. A guess is fine."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+    )
+    preferred_point = PointChoiceField(
+        label=_("Your drop-off point"), queryset=None, required=False, empty_label=None
+    )
+    needs_doorstep_collection = forms.BooleanField(
+        label=_("I cannot get to a point: please collect from my door"), required=False
+    )
+
+    def __init__(self, *args, maker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_point"].queryset = points_for_makers(hub=maker.hub)
+        self.fields["preferred_point"].empty_label = _("No preference")
+
+    def clean_postcode(self) -> str:
+        return _clean_postcode(self.cleaned_data["postcode"])
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("preferred_channel")
+        email, phone = data.get("email"), data.get("phone")
+        if "email" in self.errors or "phone" in self.errors:
+            return data
+        if not email and not phone:
+            self.add_error("email", _("Give an email address or a phone number."))
+        elif channel == Maker.Channel.EMAIL and not email:
+            self.add_error("email", _("To hear from us by email, give an email address."))
+        elif channel in (Maker.Channel.SMS, Maker.Channel.PHONE) and not phone:
+            self.add_error("phone", _("To hear from us by phone or text, give a phone number."))
+        elif channel == Maker.Channel.SMS and not is_mobile(phone):
+            self.add_error("phone", _("Texts need a mobile number (starting 07)."))
+        return data
+
+
+AWAY_WEEKS = [1, 2, 3, 4, 6, 8, 12]
+
+
+class AwayForm(forms.Form):
+    weeks = forms.TypedChoiceField(
+        label=_("How long will you be away?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, ngettext("%(n)s week", "%(n)s weeks", n) % {"n": n}) for n in AWAY_WEEKS],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weeks"].error_messages["required"] = _("Choose how long you will be away.")
+
+
+class ConfirmForm(forms.Form):
+    """A tick box that must be ticked: for withdrawing and deleting."""
+
+    confirm = forms.BooleanField(label="")
+
+    def __init__(self, *args, label, required_message, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = label
+        self.fields["confirm"].error_messages["required"] = required_message
+
+
+class GroupForm(forms.Form):
+    """A group leader registers a group that sews together."""
+
+    group_name = forms.CharField(label=_("Name of the group"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("What kind of group is it?"),
+        choices=MakerGroup.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    member_count = forms.IntegerField(
+        label=_("How many people will sew?"),
+        min_value=1,
+        max_value=5000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+    )
+    capacity = forms.IntegerField(
+        label=_("How many sets could the group sew in a week?"),
+        min_value=0,
+        max_value=10000,
+        help_text=_("A set is one top and one pair of trousers. A guess is fine."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+    )
+    leader_name = forms.CharField(label=_("Your full name (the group leader)"), max_length=200)
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("We send your sign-in link here."),
+    )
+    phone = forms.CharField(
+        label=_("Your phone number (optional)"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that the hub may keep these details to send the group kits."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("privacy"), _("Read our privacy notice")
+        )
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

@@ -1,0 +1,90 @@
+"""Sign-in links for makers (django-sesame), and the quiet limits on asking for them.
+
+Why sesame and not a token of our own or allauth's login code: a sesame token is signed,
+scoped, expires (SESAME_MAX_AGE) and works once (SESAME_ONE_TIME puts the user's last_login
+into the token's hash, so any sign-in spends every link sent before it). It is not tied to
+the browser that asked, so a link asked for on a library computer works on the maker's
+phone. The link opens a page with one "Sign in" button; only that POST spends it, so a mail
+scanner that opens links cannot use it up.
+
+Asking for a new link does not spend the old ones, so a stranger who types someone's
+address many times cannot lock them out: at worst the limit below stops more messages
+being sent, and the links already sent still work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from sesame.utils import get_token, get_user
+
+logger = logging.getLogger(__name__)
+
+SCOPE = "maker-signin"
+# Messages to one address, and requests from one client, per window.
+ADDRESS_LIMIT = 5
+CLIENT_LIMIT = 20
+WINDOW_SECONDS = 60 * 60
+
+
+def link_minutes() -> int:
+    return int(settings.SESAME_MAX_AGE // 60)
+
+
+def signin_url(user) -> str:
+    """The full address of a one-time sign-in link for `user`."""
+    query = urlencode({settings.SESAME_TOKEN_NAME: get_token(user, scope=SCOPE)})
+    return f"{settings.SITE_URL}{reverse('makers:signin_link')}?{query}"
+
+
+def user_for_token(token: str):
+    """The user a link belongs to, spending the link; None if it is wrong, expired or spent.
+
+    Two clicks at the same moment must not both sign in: the user's row is locked and the
+    token checked again under the lock, so the second click sees the first one's last_login
+    (which is part of the token's hash) and fails.
+    """
+    if not token or len(token) > 200:
+        return None
+    user = get_user(token, scope=SCOPE, update_last_login=False)
+    if user is None:
+        return None
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        user = get_user(token, scope=SCOPE, update_last_login=False)
+        if user is None:
+            return None
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+    return user
+
+
+def _allow(kind: str, value: str, limit: int) -> bool:
+    """A fixed-window counter in the shared cache. Values are hashed: no addresses in Redis."""
+    digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+    key = f"makers:signin-limit:{digest}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=WINDOW_SECONDS)
+        count = 1
+    return count <= limit
+
+
+def may_send(*, address: str, client: str) -> bool:
+    """True while neither the address nor the client has asked too often. Both counters
+    count every request, so one busy client cannot hide behind many addresses."""
+    address_ok = _allow("address", address.lower(), ADDRESS_LIMIT)
+    client_ok = _allow("client", client or "unknown", CLIENT_LIMIT)
+    if not (address_ok and client_ok):
+        logger.info("Sign-in link not sent: too many requests (address ok=%s).", address_ok)
+    return address_ok and client_ok
