@@ -187,3 +187,382 @@ def deliveries_for_hospital(*, hospital) -> QuerySet[Delivery]:
         .select_related("hub")
         .prefetch_related("lines")
     )
+
+
+# --- The laundry and the hub's deliveries (issue 9) ---------------------------------------
+#
+# Nothing here that a laundry page uses reads a maker, a group or their assignments: the
+# laundry gets counts and kit codes, never people.
+
+# Garments still being made for a hospital: everything at the hub's side that is neither
+# packed, delivered nor lost.
+IN_PRODUCTION_PLACES = [
+    "in_kit",
+    "with_maker",
+    "at_point",
+    "in_transit",
+    "awaiting_check",
+    "rework",
+    "passed",
+]
+
+
+def urgency_order() -> list:
+    """Most urgent first: urgent, high, normal, low; then the earliest date; then oldest."""
+    from django.db.models import Case, F, IntegerField, Value, When
+
+    P = DemandLine.Priority
+    rank = Case(
+        *[When(priority=p, then=Value(i)) for i, p in enumerate([P.URGENT, P.HIGH, P.NORMAL])],
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return [rank, F("needed_by").asc(nulls_last=True), "created_at", "pk"]
+
+
+def demand_lines_for_laundry(*, user) -> QuerySet[DemandLine]:
+    """Requests from the hospitals whose laundry the user works in (empty for anyone else)."""
+    from scrubhub.hubs.permissions import laundry_hospitals
+
+    return DemandLine.objects.filter(hospital__in=[h.pk for h in laundry_hospitals(user)])
+
+
+def deliveries_for_laundry(*, user) -> QuerySet[Delivery]:
+    """Deliveries sent to the hospitals whose laundry the user works in."""
+    from scrubhub.hubs.permissions import laundry_hospitals
+
+    return (
+        Delivery.objects.filter(hospital__in=[h.pk for h in laundry_hospitals(user)])
+        .exclude(status__in=[Delivery.Status.DRAFT, Delivery.Status.CANCELLED])
+        .select_related("hub", "hospital")
+    )
+
+
+def deliveries_for_staff(*, user) -> QuerySet[Delivery]:
+    """Deliveries of every hub the user is staff of."""
+    from scrubhub.hubs.permissions import staff_hubs
+
+    return Delivery.objects.filter(hub__in=[h.pk for h in staff_hubs(user)]).select_related(
+        "hub", "hospital"
+    )
+
+
+def most_urgent_open_demand(*, hospital_id: int, garment_type: str, size: str):
+    return (
+        DemandLine.objects.filter(
+            hospital_id=hospital_id,
+            garment_type=garment_type,
+            size=size,
+            status=DemandLine.Status.OPEN,
+        )
+        .order_by(*urgency_order())
+        .first()
+    )
+
+
+def _with_delivery_sums(lines: QuerySet[DemandLine]) -> QuerySet[DemandLine]:
+    """Each request with `delivered` (what arrived, never more than was sent), `on_the_way`
+    (sent, not yet confirmed) and `packed` (in a delivery being packed)."""
+    from django.db.models.functions import Coalesce, Least
+
+    S = Delivery.Status
+    return lines.annotate(
+        delivered=Coalesce(
+            Sum(
+                Least("delivery_lines__count_received", "delivery_lines__count_sent"),
+                filter=Q(delivery_lines__delivery__status=S.RECEIVED),
+            ),
+            0,
+        ),
+        on_the_way=Coalesce(
+            Sum("delivery_lines__count_sent", filter=Q(delivery_lines__delivery__status=S.SENT)),
+            0,
+        ),
+        packed=Coalesce(
+            Sum("delivery_lines__count_sent", filter=Q(delivery_lines__delivery__status=S.DRAFT)),
+            0,
+        ),
+    )
+
+
+@dataclass
+class DemandFigures:
+    """One request as the laundry sees it: counts only."""
+
+    line: DemandLine
+    delivered: int = 0
+    on_the_way: int = 0
+    in_production: int = 0
+    forecast: object = None  # a date, None (not at the current rate) or "" (no forecast)
+
+    @property
+    def still_needed(self) -> int:
+        return max(0, self.line.quantity - self.delivered)
+
+    @property
+    def percent_delivered(self) -> int:
+        return min(100, round(100 * self.delivered / self.line.quantity))
+
+
+def production_pool(*, hospital) -> dict[tuple[str, str], int]:
+    """Garments being made, per garment and size, at the hubs that supply the hospital."""
+    fields = [qty_field(p) for p in IN_PRODUCTION_PLACES]
+    rows = (
+        HubTally.objects.filter(hub__hospitals=hospital)
+        .values("garment_type", "size")
+        .annotate(**{f"sum_{f}": Sum(f) for f in fields})
+        .order_by()
+    )
+    return {(r["garment_type"], r["size"]): sum(r[f"sum_{f}"] or 0 for f in fields) for r in rows}
+
+
+def forecast_available() -> bool:
+    try:
+        from packages.planning import demand_forecast  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def open_demand_figures(*, hospital, today=None) -> list[DemandFigures]:
+    """The hospital's open requests, most urgent first, each with what has been delivered,
+    what is on the way, what the hubs are making for it and the hubs' forecast of when it
+    will be met. Garments being made are shared out in urgency order, so two requests for
+    the same size never both count the same garments. A fixed number of queries, however
+    many requests there are."""
+    lines = list(
+        _with_delivery_sums(
+            DemandLine.objects.filter(hospital=hospital, status=DemandLine.Status.OPEN)
+        ).order_by(*urgency_order())
+    )
+    pool = production_pool(hospital=hospital)
+    forecast: dict | None = None
+    if forecast_available():
+        from packages.planning import demand_forecast
+
+        forecast = demand_forecast(hospital=hospital, today=today)
+    figures = []
+    for line in lines:
+        key = (line.garment_type, line.size)
+        outstanding = max(0, line.quantity - line.delivered - line.on_the_way)
+        making = min(outstanding, line.packed + pool.get(key, 0))
+        # What this request takes from the pool is no longer there for the next one.
+        pool[key] = max(0, pool.get(key, 0) - max(0, making - line.packed))
+        figures.append(
+            DemandFigures(
+                line=line,
+                delivered=line.delivered,
+                on_the_way=line.on_the_way,
+                in_production=making,
+                forecast="" if forecast is None else forecast.get(key),
+            )
+        )
+    return figures
+
+
+def closed_demand(*, hospital) -> QuerySet[DemandLine]:
+    """Requests that were met or withdrawn, latest change first, with delivered totals."""
+    return _with_delivery_sums(
+        DemandLine.objects.filter(hospital=hospital).exclude(status=DemandLine.Status.OPEN)
+    ).order_by("-changed_at", "-pk")
+
+
+def demand_line_figures(*, line: DemandLine) -> DemandFigures:
+    """One request's figures (the same sharing-out as the list, so the numbers agree)."""
+    if line.status == DemandLine.Status.OPEN:
+        for figures in open_demand_figures(hospital=line.hospital):
+            if figures.line.pk == line.pk:
+                return figures
+    annotated = _with_delivery_sums(DemandLine.objects.filter(pk=line.pk)).get()
+    return DemandFigures(
+        line=annotated, delivered=annotated.delivered, on_the_way=annotated.on_the_way
+    )
+
+
+def demand_history(*, line: DemandLine):
+    """Who changed a request and when, oldest first. Only laundry staff change requests."""
+    return line.changes.select_related("actor").order_by("created_at", "pk")
+
+
+def deliveries_with_discrepancy(*, hub) -> QuerySet[Delivery]:
+    """Received deliveries where what arrived differs from what was sent and staff have not
+    yet said it is sorted out: for the hub dashboard."""
+    return (
+        Delivery.objects.filter(
+            hub=hub,
+            status=Delivery.Status.RECEIVED,
+            discrepancy_resolved_at__isnull=True,
+        )
+        .exclude(discrepancy_note="")
+        .select_related("hospital")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def wash_failures_for_hub(*, hub):
+    """Wash failures the laundries reported on the hub's deliveries, newest first."""
+    from packages.models import WashFailure
+
+    return WashFailure.objects.filter(delivery__hub=hub).select_related(
+        "delivery", "delivery__hospital", "line", "kit"
+    )
+
+
+def quality_requirements_for_hospital(*, hospital) -> QuerySet:
+    from packages.models import QualityRequirement
+
+    return QualityRequirement.objects.filter(hospital=hospital, is_active=True).order_by(
+        "title", "pk"
+    )
+
+
+def quality_requirements_for_hub(*, hub, garment_type: str | None = None) -> QuerySet:
+    """What the hospitals the hub supplies need of every garment (or of one garment type):
+    for the sewing instructions and the quality check."""
+    from packages.models import QualityRequirement
+
+    requirements = QualityRequirement.objects.filter(
+        hospital__hubs=hub, is_active=True
+    ).select_related("hospital")
+    if garment_type:
+        requirements = requirements.filter(Q(garment_type="") | Q(garment_type=garment_type))
+    return requirements.order_by("hospital__name", "title", "pk")
+
+
+def quality_check_reasons(*, hub, garment_type: str | None = None) -> list[str]:
+    """Reasons to offer when a garment fails the hub's check, from the hospitals' own
+    requirements ("Does not meet: 1 cm seam allowance"), without repeats."""
+    seen: dict[str, None] = {}
+    for title in quality_requirements_for_hub(hub=hub, garment_type=garment_type).values_list(
+        "title", flat=True
+    ):
+        seen.setdefault(f"Does not meet: {title}", None)
+    return list(seen)
+
+
+def delivery_lines_for_laundry(*, delivery: Delivery) -> list:
+    """A delivery's lines with `failed` (reported wash failures). No kits, no makers."""
+    from django.db.models.functions import Coalesce
+
+    return list(
+        delivery.lines.filter(count_sent__gt=0)
+        .annotate(failed=Coalesce(Sum("wash_failures__count"), 0))
+        .order_by("garment_type", "size")
+    )
+
+
+@dataclass
+class TracedLine:
+    """A delivery line as the hub sees it: the kits in it and who sewed each."""
+
+    line: object
+    kits: list = field(default_factory=list)  # (allocation, holder or None, failed)
+    failed: int = 0
+    failures: list = field(default_factory=list)
+
+
+def delivery_trace(*, delivery: Delivery) -> list[TracedLine]:
+    """For hub staff only: each line's kits, the maker or group who sewed each (the kit's
+    latest holder) and the wash failures reported against the line and its kits. Four
+    queries however big the delivery."""
+    from packages.models import DeliveryAllocation, WashFailure
+
+    lines = list(delivery.lines.filter(count_sent__gt=0).order_by("garment_type", "size"))
+    traced = {line.pk: TracedLine(line=line) for line in lines}
+    allocations = list(
+        DeliveryAllocation.objects.filter(line__delivery=delivery)
+        .select_related("kit")
+        .order_by("kit__code")
+    )
+    holders: dict[int, object] = {}
+    for assignment in (
+        KitAssignment.objects.filter(kit_id__in=[a.kit_id for a in allocations])
+        .select_related("maker", "group")
+        .order_by("kit_id", "-assigned_at", "-pk")
+    ):
+        holders.setdefault(assignment.kit_id, assignment.holder)
+    failures = list(
+        WashFailure.objects.filter(delivery=delivery)
+        .select_related("kit", "reported_by")
+        .order_by("reported_at", "pk")
+    )
+    failed_per_kit: dict[int, int] = {}
+    for failure in failures:
+        if failure.line_id in traced:
+            traced[failure.line_id].failed += failure.count
+            traced[failure.line_id].failures.append(failure)
+        if failure.kit_id:
+            failed_per_kit[failure.kit_id] = failed_per_kit.get(failure.kit_id, 0) + failure.count
+    for allocation in allocations:
+        if allocation.line_id in traced:
+            traced[allocation.line_id].kits.append(
+                (
+                    allocation,
+                    holders.get(allocation.kit_id),
+                    failed_per_kit.get(allocation.kit_id, 0),
+                )
+            )
+    return list(traced.values())
+
+
+@dataclass
+class PackRow:
+    """One garment and size the hub could pack for a hospital."""
+
+    garment_type: str
+    size: str
+    ready: int  # passed the check and free
+    demand: DemandLine | None  # the most urgent open request for it
+    outstanding: int  # what that request still needs, after deliveries and packing
+    packed: int  # already in this delivery
+
+    @property
+    def key(self) -> str:
+        return f"{self.garment_type}_{self.size}"
+
+    @property
+    def suggested(self) -> int:
+        return min(self.ready, self.outstanding)
+
+    @property
+    def garment_label(self) -> str:
+        return GarmentType(self.garment_type).label
+
+
+def pack_rows(*, delivery: Delivery) -> list[PackRow]:
+    """What can go into a delivery being packed: each garment and size that has passed
+    garments free or an open request, with the count suggested by the most urgent request."""
+    ready = {
+        (t.garment_type, t.size): t.qty_passed
+        for t in HubTally.objects.filter(hub_id=delivery.hub_id)
+    }
+    packed = {(line.garment_type, line.size): line.count_sent for line in delivery.lines.all()}
+    urgent: dict[tuple[str, str], DemandLine] = {}
+    for line in _with_delivery_sums(
+        DemandLine.objects.filter(hospital_id=delivery.hospital_id, status=DemandLine.Status.OPEN)
+    ).order_by(*urgency_order()):
+        urgent.setdefault((line.garment_type, line.size), line)
+    rows = []
+    for garment_type in GarmentType.values:
+        for size in Size.values:
+            key = (garment_type, size)
+            demand = urgent.get(key)
+            if not ready.get(key) and demand is None:
+                continue
+            outstanding = 0
+            if demand is not None:
+                outstanding = max(
+                    0,
+                    demand.quantity - demand.delivered - demand.on_the_way - demand.packed,
+                )
+            rows.append(
+                PackRow(
+                    garment_type=garment_type,
+                    size=size,
+                    ready=ready.get(key, 0),
+                    demand=demand,
+                    outstanding=outstanding,
+                    packed=packed.get(key, 0),
+                )
+            )
+    return rows

@@ -14,9 +14,11 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from dropoffs.models import Handover, Point
 from packages.models import (
+    CirculationRecord,
     Delivery,
     DeliveryAllocation,
     DeliveryLine,
@@ -36,7 +38,9 @@ from packages.models import (
     PointHolding,
     PrecutStock,
     QualityCheck,
+    QualityRequirement,
     Size,
+    WashFailure,
     qty_field,
 )
 from scrubhub.hubs.models import Hospital, Hub
@@ -1225,3 +1229,516 @@ def tallies_rebuild(*, hub: Hub) -> int:
                     **{qty_field(p): 0 for p in Place.values}
                 )
     return written
+
+
+# --- The laundry and the hub's deliveries (issue 9) ---------------------------------------
+#
+# These wrap or follow the services above; they add the checks the laundry's and the hub's
+# pages need (no date in the past, a size run all or nothing, confirming once) and the
+# effects of a confirmed delivery (demand met, makers thanked) in the same transaction.
+
+# Nobody asks for more than this of one size at once; a bigger number is a typing slip.
+DEMAND_MAX_PER_SIZE = 20_000
+THANK_YOU_NOTE_MAX = 500
+
+
+class LaundryError(PackagesError):
+    pass
+
+
+def _check_needed_by(needed_by: date | None, today: date | None) -> None:
+    if needed_by is not None and needed_by < (today or timezone.localdate()):
+        raise DemandError(gettext("The date you need them by cannot be in the past."))
+
+
+def demand_record_size_run(
+    *,
+    hospital: Hospital,
+    garment_types: Iterable[str],
+    quantities: dict[str, int],
+    actor,
+    priority: str = DemandLine.Priority.NORMAL,
+    needed_by: date | None = None,
+    requirements: str = "",
+    today: date | None = None,
+) -> list[DemandLine]:
+    """A whole size run at once: one demand line per garment type and size with a quantity.
+    All of it is recorded, or (on any bad number) none of it."""
+    garment_types = [GarmentType(t) for t in garment_types]
+    if not garment_types:
+        raise DemandError(gettext("Choose tops, trousers or both."))
+    if priority not in DemandLine.Priority.values:
+        raise DemandError(gettext("Choose how urgent this is."))
+    for size, quantity in quantities.items():
+        Size(size)
+        if quantity < 0:
+            raise DemandError(
+                gettext("Size %(size)s: a number of garments cannot be less than nothing.")
+                % {"size": size}
+            )
+        if quantity > DEMAND_MAX_PER_SIZE:
+            raise DemandError(
+                gettext("Size %(size)s: %(quantity)s is more than we can take in one request.")
+                % {"size": size, "quantity": quantity}
+            )
+    wanted = [(size, q) for size, q in quantities.items() if q]
+    if not wanted:
+        raise DemandError(gettext("Enter how many you need of at least one size."))
+    _check_needed_by(needed_by, today)
+    with transaction.atomic():
+        return [
+            demand_record(
+                hospital=hospital,
+                garment_type=garment_type,
+                size=size,
+                quantity=quantity,
+                actor=actor,
+                priority=priority,
+                needed_by=needed_by,
+                requirements=requirements.strip(),
+            )
+            for garment_type in garment_types
+            for size, quantity in sorted(wanted, key=lambda w: Size.values.index(w[0]))
+        ]
+
+
+def _demand_delivered(line_id: int) -> int:
+    """Garments delivered against a request: what arrived, never more than was sent (an
+    excess is a discrepancy to sort out, not garments the hub made)."""
+    from django.db.models import Sum
+    from django.db.models.functions import Least
+
+    total = DeliveryLine.objects.filter(
+        demand_line_id=line_id, delivery__status=Delivery.Status.RECEIVED
+    ).aggregate(n=Sum(Least("count_received", "count_sent")))["n"]
+    return total or 0
+
+
+def demand_update(
+    *,
+    line: DemandLine,
+    actor,
+    quantity: int,
+    priority: str,
+    needed_by: date | None,
+    requirements: str,
+    note: str = "",
+    today: date | None = None,
+) -> DemandLine:
+    """The laundry changes a request. A new date cannot be in the past (an old one may
+    stay); cutting the quantity to what has already arrived marks the request met."""
+    if quantity < 1:
+        raise DemandError(gettext("Ask for at least one garment."))
+    if quantity > DEMAND_MAX_PER_SIZE:
+        raise DemandError(gettext("That is more than we can take in one request."))
+    if needed_by != line.needed_by:
+        _check_needed_by(needed_by, today)
+    with transaction.atomic():
+        line = demand_change(
+            line=line,
+            actor=actor,
+            quantity=quantity,
+            priority=priority,
+            needed_by=needed_by,
+            requirements=requirements.strip(),
+            note=note.strip(),
+        )
+        if _demand_delivered(line.pk) >= line.quantity:
+            line = demand_mark_met(
+                line=line, actor=actor, note="Everything asked for has been delivered"
+            )
+    return line
+
+
+def circulation_record(*, hospital: Hospital, sets: int, actor) -> CirculationRecord:
+    """How many sets the laundry already has in use; kept with who said so and when."""
+    if sets < 0:
+        raise LaundryError(gettext("The number of sets cannot be less than nothing."))
+    if sets > 1_000_000:
+        raise LaundryError(gettext("That number is too big. Please check it."))
+    with transaction.atomic():
+        Hospital.objects.select_for_update().filter(pk=hospital.pk).update(sets_in_circulation=sets)
+        record = CirculationRecord.objects.create(hospital=hospital, sets=sets, recorded_by=actor)
+    hospital.sets_in_circulation = sets
+    return record
+
+
+def _requirement_fields(*, title: str, detail: str, garment_type: str) -> dict:
+    title = title.strip()
+    if not title:
+        raise LaundryError(gettext("Give the requirement a short name."))
+    if garment_type and garment_type not in GarmentType.values:
+        raise LaundryError(gettext("Choose which garments this applies to."))
+    return {"title": title[:120], "detail": detail.strip(), "garment_type": garment_type}
+
+
+def quality_requirement_add(
+    *, hospital: Hospital, title: str, actor, detail: str = "", garment_type: str = ""
+) -> QualityRequirement:
+    fields = _requirement_fields(title=title, detail=detail, garment_type=garment_type)
+    return QualityRequirement.objects.create(
+        hospital=hospital, created_by=actor, changed_by=actor, **fields
+    )
+
+
+def quality_requirement_change(
+    *,
+    requirement: QualityRequirement,
+    title: str,
+    actor,
+    detail: str = "",
+    garment_type: str = "",
+) -> QualityRequirement:
+    fields = _requirement_fields(title=title, detail=detail, garment_type=garment_type)
+    with transaction.atomic():
+        requirement = QualityRequirement.objects.select_for_update().get(pk=requirement.pk)
+        if not requirement.is_active:
+            raise LaundryError(gettext("This requirement was removed, so it cannot be changed."))
+        for name, value in fields.items():
+            setattr(requirement, name, value)
+        requirement.changed_by = actor
+        requirement.save()
+    return requirement
+
+
+def quality_requirement_remove(*, requirement: QualityRequirement, actor) -> QualityRequirement:
+    """Stop asking for it. The row stays, so old kits' instructions still make sense."""
+    with transaction.atomic():
+        updated = QualityRequirement.objects.filter(pk=requirement.pk, is_active=True).update(
+            is_active=False, changed_by=actor, changed_at=timezone.now()
+        )
+        if not updated:
+            raise LaundryError(gettext("This requirement has already been removed."))
+    requirement.refresh_from_db()
+    return requirement
+
+
+def delivery_pack(
+    *, delivery: Delivery, counts: dict[tuple[str, str], int], actor
+) -> list[DeliveryLine]:
+    """Pack several sizes into a delivery at once, all or nothing. Each new line is linked
+    to the hospital's most urgent open request for that garment and size."""
+    from packages.selectors import most_urgent_open_demand
+
+    if any(n < 0 for n in counts.values()):
+        raise DeliveryError(gettext("A number of garments cannot be less than nothing."))
+    wanted = sorted((key, n) for key, n in counts.items() if n)
+    if not wanted:
+        raise DeliveryError(gettext("Enter how many garments to pack for at least one size."))
+    lines = []
+    with transaction.atomic():
+        delivery = _lock_delivery(delivery.pk, status=Delivery.Status.DRAFT)
+        # Sizes in one fixed order, so two packers lock kits in the same order.
+        for (garment_type, size), count in wanted:
+            demand = most_urgent_open_demand(
+                hospital_id=delivery.hospital_id, garment_type=garment_type, size=size
+            )
+            lines.append(
+                delivery_line_add(
+                    delivery=delivery,
+                    garment_type=garment_type,
+                    size=size,
+                    count=count,
+                    actor=actor,
+                    demand_line=demand,
+                )
+            )
+    return lines
+
+
+def delivery_line_unpack(*, line: DeliveryLine, actor) -> DeliveryLine:
+    """Take one size back out of a delivery being packed: its garments are free again."""
+    with transaction.atomic():
+        _lock_delivery(line.delivery_id, status=Delivery.Status.DRAFT)
+        allocations = list(
+            DeliveryAllocation.objects.filter(line_id=line.pk).order_by("kit_id", "pk")
+        )
+        if not allocations:
+            raise DeliveryError(gettext("Nothing of this size is packed."))
+        for allocation in allocations:
+            _garments_move(
+                kit_id=allocation.kit_id,
+                from_place=P.RESERVED,
+                to_place=P.PASSED,
+                count=allocation.count,
+                actor=actor,
+                delivery_line=line,
+                reason=f"Taken out of delivery {line.delivery_id}",
+            )
+        DeliveryAllocation.objects.filter(line_id=line.pk).delete()
+        # The line stays (its movements point at it), with nothing in it.
+        DeliveryLine.objects.filter(pk=line.pk).update(count_sent=0)
+    line.refresh_from_db()
+    return line
+
+
+def _maker_address(maker) -> tuple[str, str] | None:
+    """Where a maker's messages go, as the makers' own services choose it."""
+    from scrubhub.notifications.models import Message
+
+    if maker.preferred_channel == "email" and maker.email:
+        return Message.Channel.EMAIL, maker.email
+    if maker.preferred_channel == "sms" and maker.phone:
+        return Message.Channel.SMS, maker.phone
+    if maker.phone:
+        return Message.Channel.PHONE_LIST, maker.phone
+    if maker.email:
+        return Message.Channel.EMAIL, maker.email
+    return None
+
+
+def _group_address(group) -> tuple[str, str] | None:
+    from scrubhub.notifications.models import Message
+
+    if group.leader_id and group.leader.email:
+        return Message.Channel.EMAIL, group.leader.email
+    contact = (group.leader_contact or "").strip()
+    if "@" in contact:
+        return Message.Channel.EMAIL, contact
+    if contact:
+        return Message.Channel.PHONE_LIST, contact
+    return None
+
+
+def _thanks_body(*, greeting: str, garments: str, delivery: Delivery, note: str) -> str:
+    parts = [
+        greeting,
+        gettext("%(garments)s reached %(hospital)s today. Thank you for sewing them.")
+        % {"garments": garments, "hospital": delivery.hospital.name},
+    ]
+    if note:
+        parts.append(gettext("The laundry team wrote:") + f'\n"{note}"')
+    parts.append(f"{delivery.hub.name}\n{delivery.hub.phone}")
+    return "\n\n".join(parts)
+
+
+def _delivery_thank_makers(*, delivery: Delivery, note: str) -> int:
+    """One message per maker (and per group) whose garments were in the delivery, queued in
+    the caller's transaction. Returns how many were queued."""
+    from makers.models import Maker
+    from scrubhub.notifications.services import message_queue
+
+    per_kit: dict[int, int] = {}
+    for kit_id, count in DeliveryAllocation.objects.filter(line__delivery=delivery).values_list(
+        "kit_id", "count"
+    ):
+        per_kit[kit_id] = per_kit.get(kit_id, 0) + count
+    # Who sewed a kit: its latest holder (a kit handed on is finished by the last one).
+    sewer: dict[int, KitAssignment] = {}
+    for assignment in (
+        KitAssignment.objects.filter(kit_id__in=per_kit)
+        .select_related("maker", "maker__user", "group", "group__leader")
+        .order_by("kit_id", "-assigned_at", "-pk")
+    ):
+        sewer.setdefault(assignment.kit_id, assignment)
+    makers: dict[int, list] = {}
+    groups: dict[int, list] = {}
+    for kit_id, count in per_kit.items():
+        assignment = sewer.get(kit_id)
+        if assignment is None:
+            continue
+        if assignment.maker_id:
+            makers.setdefault(assignment.maker_id, [assignment.maker, 0])[1] += count
+        else:
+            groups.setdefault(assignment.group_id, [assignment.group, 0])[1] += count
+    queued = 0
+    subject = gettext("Your scrubs reached the hospital")
+    for maker, count in makers.values():
+        address = None if maker.status == Maker.Status.ERASED else _maker_address(maker)
+        if address is None:
+            continue
+        first_name = (maker.name.split() or [""])[0]
+        garments = ngettext("%(count)s of your garments", "%(count)s of your garments", count) % {
+            "count": count
+        }
+        message_queue(
+            idempotency_key=f"delivery-thanks:{delivery.pk}:{maker.pk}",
+            to_address=address[1],
+            channel=address[0],
+            subject=subject,
+            body=_thanks_body(
+                greeting=gettext("Hello %(name)s,") % {"name": first_name},
+                garments=garments,
+                delivery=delivery,
+                note=note,
+            ),
+            kind="delivery_thanks",
+            hub=delivery.hub,
+            recipient=maker.user,
+        )
+        queued += 1
+    for group, count in groups.values():
+        address = _group_address(group)
+        if address is None:
+            continue
+        garments = ngettext(
+            "%(count)s garment your group sewed", "%(count)s garments your group sewed", count
+        ) % {"count": count}
+        message_queue(
+            idempotency_key=f"delivery-thanks:{delivery.pk}:group:{group.pk}",
+            to_address=address[1],
+            channel=address[0],
+            subject=subject,
+            body=_thanks_body(
+                greeting=gettext("Hello %(name)s,") % {"name": group.name},
+                garments=garments,
+                delivery=delivery,
+                note=note,
+            ),
+            kind="delivery_thanks",
+            hub=delivery.hub,
+            recipient=group.leader,
+        )
+        queued += 1
+    return queued
+
+
+def delivery_receive(
+    *,
+    delivery: Delivery,
+    received: dict[int, int],
+    actor,
+    discrepancy_note: str = "",
+    thank_you_note: str = "",
+) -> Delivery:
+    """The laundry confirms a delivery (delivery_confirm), and in the same transaction: the
+    requests it met are marked met and the makers whose garments were in it are thanked,
+    with the laundry's own note if it wrote one."""
+    thank_you_note = thank_you_note.strip()
+    if len(thank_you_note) > THANK_YOU_NOTE_MAX:
+        raise DeliveryError(
+            gettext("Please keep the thank-you note under %(max)s letters.")
+            % {"max": THANK_YOU_NOTE_MAX}
+        )
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status == Delivery.Status.RECEIVED:
+            raise DeliveryError(
+                gettext("This delivery was already confirmed on %(day)s.")
+                % {"day": timezone.localtime(locked.received_at).strftime("%-d %B %Y")}
+            )
+        if locked.status != Delivery.Status.SENT:
+            raise DeliveryError(
+                gettext("This delivery has not been sent yet, so it cannot arrive.")
+            )
+        delivery = delivery_confirm(
+            delivery=locked, received=received, actor=actor, discrepancy_note=discrepancy_note
+        )
+        if thank_you_note:
+            Delivery.objects.filter(pk=delivery.pk).update(thank_you_note=thank_you_note)
+            delivery.thank_you_note = thank_you_note
+        demand_ids = sorted(
+            {
+                pk
+                for pk in delivery.lines.exclude(demand_line=None).values_list(
+                    "demand_line_id", flat=True
+                )
+            }
+        )
+        for line in DemandLine.objects.filter(
+            pk__in=demand_ids, status=DemandLine.Status.OPEN
+        ).order_by("pk"):
+            if _demand_delivered(line.pk) >= line.quantity:
+                demand_mark_met(
+                    line=line, actor=actor, note=f"Met by delivery {delivery.reference}"
+                )
+        _delivery_thank_makers(delivery=delivery, note=thank_you_note)
+    return delivery
+
+
+def delivery_discrepancy_resolve(*, delivery: Delivery, actor, note: str) -> Delivery:
+    """Hub staff say what they did about a shortfall or excess; it leaves the dashboard."""
+    if not note.strip():
+        raise DeliveryError(gettext("Please say how it was sorted out."))
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status != Delivery.Status.RECEIVED or not delivery.discrepancy_note:
+            raise DeliveryError(gettext("This delivery has no difference to sort out."))
+        if delivery.discrepancy_resolved_at is not None:
+            raise DeliveryError(gettext("This difference has already been sorted out."))
+        delivery.discrepancy_resolved_at = timezone.now()
+        delivery.discrepancy_resolved_by = actor
+        delivery.discrepancy_resolution = note.strip()
+        delivery.save(
+            update_fields=[
+                "discrepancy_resolved_at",
+                "discrepancy_resolved_by",
+                "discrepancy_resolution",
+            ]
+        )
+    return delivery
+
+
+def wash_failure_report(
+    *,
+    delivery: Delivery,
+    line: DeliveryLine,
+    count: int,
+    reason: str,
+    actor,
+    note: str = "",
+    kit_code: str = "",
+) -> WashFailure:
+    """The laundry reports garments from a delivery that failed in the wash. Never more than
+    arrived of that size; a kit code read off a label must be one that was in that line."""
+    if count < 1:
+        raise LaundryError(gettext("Say how many garments failed: at least one."))
+    if reason not in WashFailure.Reason.values:
+        raise LaundryError(gettext("Choose what went wrong."))
+    if reason == WashFailure.Reason.OTHER and not note.strip():
+        raise LaundryError(gettext("Please say what went wrong."))
+    with transaction.atomic():
+        # One report at a time per delivery, so two reports cannot both use the last garments.
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status != Delivery.Status.RECEIVED:
+            raise LaundryError(
+                gettext("You can report wash failures once the delivery has been confirmed.")
+            )
+        line = DeliveryLine.objects.filter(pk=line.pk, delivery=delivery).first()
+        if line is None:
+            raise LaundryError(gettext("That part is not in this delivery."))
+        from django.db.models import Sum
+
+        arrived = min(line.count_received or 0, line.count_sent)
+        already = line.wash_failures.aggregate(n=Sum("count"))["n"] or 0
+        if already + count > arrived:
+            raise LaundryError(
+                gettext(
+                    "%(arrived)s %(garment)s in size %(size)s arrived in this delivery and "
+                    "%(already)s are already reported, so %(count)s more cannot have failed."
+                )
+                % {
+                    "arrived": arrived,
+                    "garment": GarmentType(line.garment_type).label.lower(),
+                    "size": line.size,
+                    "already": already,
+                    "count": count,
+                }
+            )
+        kit = None
+        if kit_code.strip():
+            code = normalise_kit_code(kit_code)
+            allocation = (
+                DeliveryAllocation.objects.filter(line=line, kit__code=code)
+                .select_related("kit")
+                .first()
+                if code
+                else None
+            )
+            if allocation is None:
+                raise LaundryError(
+                    gettext(
+                        "That kit code was not in this part of the delivery. Check the label, "
+                        "or leave the code empty."
+                    )
+                )
+            kit = allocation.kit
+        return WashFailure.objects.create(
+            delivery=delivery,
+            line=line,
+            kit=kit,
+            count=count,
+            reason=reason,
+            note=note.strip(),
+            reported_by=actor,
+        )

@@ -4,5 +4,48 @@ from packages import views
 
 app_name = "packages"
 urlpatterns = [
+    # The hospital laundry.
     path("laundry/", views.laundry_home, name="laundry_home"),
+    path("laundry/hospital/", views.laundry_switch, name="laundry_switch"),
+    path("laundry/demand/", views.demand_list, name="laundry_demand"),
+    path("laundry/demand/past/", views.demand_past, name="laundry_demand_past"),
+    path("laundry/demand/new/", views.demand_new, name="laundry_demand_new"),
+    path("laundry/demand/<int:pk>/", views.demand_detail, name="laundry_demand_detail"),
+    path("laundry/demand/<int:pk>/change/", views.demand_change, name="laundry_demand_change"),
+    path(
+        "laundry/demand/<int:pk>/withdraw/", views.demand_withdraw, name="laundry_demand_withdraw"
+    ),
+    path("laundry/sets-in-use/", views.circulation, name="laundry_circulation"),
+    path("laundry/quality/", views.quality_list, name="laundry_quality"),
+    path("laundry/quality/new/", views.quality_new, name="laundry_quality_new"),
+    path("laundry/quality/<int:pk>/change/", views.quality_change, name="laundry_quality_change"),
+    path("laundry/quality/<int:pk>/remove/", views.quality_remove, name="laundry_quality_remove"),
+    path("laundry/deliveries/", views.laundry_deliveries, name="laundry_deliveries"),
+    path("laundry/deliveries/<int:pk>/", views.laundry_delivery, name="laundry_delivery"),
+    path(
+        "laundry/deliveries/<int:pk>/confirm/",
+        views.laundry_delivery_confirm,
+        name="laundry_delivery_confirm",
+    ),
+    path(
+        "laundry/deliveries/<int:pk>/wash-failures/",
+        views.wash_failure_new,
+        name="laundry_wash_failure",
+    ),
+    # The hub's side of deliveries.
+    path("hub/deliveries/", views.hub_deliveries, name="hub_deliveries"),
+    path("hub/deliveries/new/", views.hub_delivery_new, name="hub_delivery_new"),
+    path("hub/deliveries/<int:pk>/", views.hub_delivery, name="hub_delivery"),
+    path("hub/deliveries/<int:pk>/pack/", views.hub_delivery_pack, name="hub_delivery_pack"),
+    path(
+        "hub/deliveries/<int:pk>/lines/<int:line_pk>/unpack/",
+        views.hub_delivery_unpack,
+        name="hub_delivery_unpack",
+    ),
+    path("hub/deliveries/<int:pk>/note/", views.hub_delivery_note, name="hub_delivery_note"),
+    path("hub/deliveries/<int:pk>/send/", views.hub_delivery_send, name="hub_delivery_send"),
+    path("hub/deliveries/<int:pk>/cancel/", views.hub_delivery_cancel, name="hub_delivery_cancel"),
+    path(
+        "hub/deliveries/<int:pk>/resolve/", views.hub_delivery_resolve, name="hub_delivery_resolve"
+    ),
 ]

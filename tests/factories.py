@@ -160,3 +160,95 @@ def prepared_kits(*, hub, garment_type="top", size="M", kit_count=1, garments=5,
         precut_stock=stock,
         actor=actor,
     )
+
+
+# --- The laundry and deliveries (issue 9) ----------------------------------------------------
+
+
+def passed_kit(
+    *, hub, maker=None, group=None, actor=None, garment_type="top", size="M", garments=5
+):
+    """A kit sewn by a maker (or group) whose garments have all passed the hub's check."""
+    from packages import services
+
+    (kit,) = prepared_kits(
+        hub=hub, garment_type=garment_type, size=size, garments=garments, actor=actor
+    )
+    if maker is None and group is None:
+        maker = MakerFactory(hub=hub)
+    services.kit_allocate(kit=kit, maker=maker, group=group, actor=actor)
+    services.kit_collect(kit=kit, actor=actor)
+    services.garments_return(kit=kit, count=garments, actor=actor)
+    services.quality_check_record(kit=kit, passed=garments, failed=0, actor=actor)
+    kit.refresh_from_db()
+    return kit
+
+
+def demand(*, hospital, garment_type="top", size="M", quantity=20, actor=None, **extra):
+    from packages import services
+
+    return services.demand_record(
+        hospital=hospital,
+        garment_type=garment_type,
+        size=size,
+        quantity=quantity,
+        actor=actor,
+        **extra,
+    )
+
+
+def delivery(
+    *,
+    hub,
+    hospital,
+    actor=None,
+    status="sent",
+    sizes=(("top", "M", 5),),
+    maker=None,
+    received=None,
+    discrepancy_note="",
+    laundry_user=None,
+):
+    """A delivery built through the services: packed ("draft"), sent, or received (with the
+    counts in `received`, line by line in `sizes` order; default: as sent)."""
+    from packages import services
+
+    draft = services.delivery_create(hub=hub, hospital=hospital, actor=actor)
+    for garment_type, size, count in sizes:
+        passed_kit(
+            hub=hub,
+            maker=maker,
+            actor=actor,
+            garment_type=garment_type,
+            size=size,
+            garments=count,
+        )
+        services.delivery_line_add(
+            delivery=draft,
+            garment_type=garment_type,
+            size=size,
+            count=count,
+            actor=actor,
+            kits=None,
+        )
+    if status == "draft":
+        return draft
+    services.delivery_send(delivery=draft, actor=actor)
+    if status == "sent":
+        draft.refresh_from_db()
+        return draft
+    lines = list(draft.lines.order_by("garment_type", "size"))
+    order = {(t, s): i for i, (t, s, _) in enumerate(sizes)}
+    lines.sort(key=lambda line: order[(line.garment_type, line.size)])
+    counts = {
+        line.pk: (received[i] if received is not None else line.count_sent)
+        for i, line in enumerate(lines)
+    }
+    services.delivery_receive(
+        delivery=draft,
+        received=counts,
+        actor=laundry_user or actor,
+        discrepancy_note=discrepancy_note,
+    )
+    draft.refresh_from_db()
+    return draft
