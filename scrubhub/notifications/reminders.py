@@ -1,9 +1,11 @@
 """Reminders to makers, each at most once: a gentle nudge when a kit has been with them past
-the hub's limit, one more a week later, and never more than one reminder a day per maker."""
+the hub's limit, one more a week later, the day before a return or doorstep visit they
+planned, and never more than one reminder message a day per maker."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -59,20 +61,53 @@ def overdue_kits_due(*, now: datetime) -> dict[int, list[tuple[Kit, int]]]:
     return due
 
 
-def overdue_reminders_send(*, now: datetime | None = None) -> int:
-    """Sends today's overdue-kit reminders; returns how many messages were queued.
+@dataclass
+class MakerReminder:
+    overdue: list[tuple[Kit, int]] = field(default_factory=list)
+    plans: list = field(default_factory=list)  # makers.ReturnPlan due tomorrow
+    visits: list = field(default_factory=list)  # dropoffs.RunStop on their doorstep tomorrow
 
-    Safe to run twice or twice at once: one message per maker per day (its idempotency key
-    names the day) and each kit's nudge is recorded once (a unique row)."""
+
+def _tomorrows_plans_and_visits(tomorrow: date) -> dict[int, MakerReminder]:
+    from dropoffs.models import Run, RunStop
+    from makers.models import ReturnPlan
+
+    due: dict[int, MakerReminder] = defaultdict(MakerReminder)
+    plans = ReturnPlan.objects.filter(status=ReturnPlan.Status.OPEN, day=tomorrow).select_related(
+        "kit", "point"
+    )
+    for plan in plans:
+        due[plan.maker_id].plans.append(plan)
+    visits = RunStop.objects.filter(
+        maker__isnull=False,
+        status=RunStop.Status.TO_VISIT,
+        run__day=tomorrow,
+        run__status=Run.Status.PLANNED,
+    ).select_related("run")
+    for stop in visits:
+        due[stop.maker_id].visits.append(stop)
+    return due
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Sends today's reminders; returns how many messages were queued.
+
+    Each maker gets at most one reminder message a day, listing everything: kits past the
+    hub's limit, and a return, collection or doorstep visit planned for tomorrow. Safe to run
+    twice or twice at once: the message's key names the day, and each kit nudge is a unique
+    row."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = _tomorrows_plans_and_visits(today + timedelta(days=1))
+    for maker_id, kits in overdue_kits_due(now=now).items():
+        due[maker_id].overdue = kits
+    makers = Maker.objects.select_related("hub", "user").in_bulk(list(due))
     queued = 0
-    due = overdue_kits_due(now=now)
-    makers = Maker.objects.in_bulk(list(due))
-    for maker_id, kits in due.items():
+    for maker_id, reminder in due.items():
         maker = makers[maker_id]
-        if maker.status not in {Maker.Status.ACTIVE, Maker.Status.APPROVED, Maker.Status.PAUSED}:
+        if maker.status in {Maker.Status.ERASED, Maker.Status.WITHDRAWN, Maker.Status.DECLINED}:
             continue
-        queued += _remind_maker(maker=maker, kits=kits, today=timezone.localdate(now))
+        queued += _remind_maker(maker=maker, reminder=reminder, today=today)
     return queued
 
 
@@ -80,24 +115,30 @@ class _NothingToSend(Exception):
     pass
 
 
-def _remind_maker(*, maker: Maker, kits: list[tuple[Kit, int]], today: date) -> int:
+def _remind_maker(*, maker: Maker, reminder: MakerReminder, today: date) -> int:
     key = f"reminder:{maker.pk}:{today.isoformat()}"
     try:
         with transaction.atomic():
             if Message.objects.filter(idempotency_key=key).exists():
-                # Already reminded today: these kits wait for tomorrow's message.
+                # Already reminded today: overdue kits wait for tomorrow's message.
                 raise _NothingToSend
             # Claim the nudges first: a second run (or a second beat tick at the same time)
             # hits these unique rows and rolls back without sending.
-            reminders = [KitReminder.objects.create(kit=kit, stage=stage) for kit, stage in kits]
+            claims = [
+                KitReminder.objects.create(kit=kit, stage=stage) for kit, stage in reminder.overdue
+            ]
             message = person_notify(
                 hub=maker.hub,
-                kind="kit_overdue",
+                kind="reminder",
                 idempotency_key=key,
                 context={
                     "name": maker.name,
-                    "kits": [kit for kit, _ in kits],
-                    "second": any(stage == KitReminder.Stage.SECOND_NUDGE for _, stage in kits),
+                    "overdue": [kit for kit, _ in reminder.overdue],
+                    "second": any(
+                        stage == KitReminder.Stage.SECOND_NUDGE for _, stage in reminder.overdue
+                    ),
+                    "plans": reminder.plans,
+                    "visits": reminder.visits,
                 },
                 email=maker.email,
                 phone=maker.phone,
@@ -106,7 +147,7 @@ def _remind_maker(*, maker: Maker, kits: list[tuple[Kit, int]], today: date) -> 
             )
             if message is None:
                 raise _NothingToSend
-            KitReminder.objects.filter(pk__in=[r.pk for r in reminders]).update(message=message)
+            KitReminder.objects.filter(pk__in=[c.pk for c in claims]).update(message=message)
     except (IntegrityError, _NothingToSend):
         return 0
     return 1

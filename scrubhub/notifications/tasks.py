@@ -40,9 +40,9 @@ def deliver_messages(message_ids: list[int]) -> int:
 
 @shared_task
 def send_reminders() -> int:
-    from scrubhub.notifications.reminders import overdue_reminders_send
+    from scrubhub.notifications.reminders import reminders_send
 
-    return overdue_reminders_send()
+    return reminders_send()
 
 
 @shared_task

@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from packages.models import KitEvent
 from scrubhub.celery import app
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.tasks import sweep_outbox
@@ -112,3 +113,29 @@ def test_after_an_outage_the_periodic_sweep_on_a_real_worker_sends_once(world, w
     assert wait_for(lambda: Message.objects.get(pk=message.pk).status == Message.Status.SENT)
     time.sleep(1.0)
     assert [m.to for m in mail.outbox] == [["late@example.org"]]
+
+
+def test_a_real_worker_sends_an_overdue_reminder_end_to_end(world, worker):
+    from datetime import timedelta as td
+
+    from packages import services as packages
+    from tests import factories
+
+    maker = world.user("maker").maker
+    staff = world.user("hub_staff")
+    kit = factories.prepared_kits(hub=world.hub, actor=staff)[0]
+    packages.kit_allocate(kit=kit, actor=staff, maker=maker)
+    packages.kit_collect(kit=kit, actor=staff)
+    # The kit was collected nine days ago.
+    KitEvent.objects.filter(kit=kit).update(created_at=timezone.now() - td(days=9))
+
+    from scrubhub.notifications.tasks import send_reminders
+
+    send_reminders.delay()
+    assert wait_for(lambda: Message.objects.filter(kind="reminder", status="sent").exists())
+    assert [m.to for m in mail.outbox] == [[maker.email]]
+    assert kit.display_code in mail.outbox[0].body
+    assert mail.outbox[0].alternatives, "the reminder goes as HTML and plain text"
+    send_reminders.delay()
+    time.sleep(1.5)
+    assert len(mail.outbox) == 1
