@@ -35,6 +35,7 @@ from packages.models import (
     QualityCheck,
     Size,
 )
+from scrubhub.hubs import demo as hubs_demo
 from scrubhub.hubs.models import Hospital, Hub, Membership, Role
 from scrubhub.notifications.models import Message
 
@@ -285,6 +286,7 @@ def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
         _build_history(demo, rng, makers_list, start, set_clock)
         set_clock(today)
         _build_now(demo, rng, makers_list)
+        hubs_demo.extend_demo(demo, rng)
         # The demo's history already happened: its messages count as sent, so a fresh
         # `make run` does not print hundreds of old emails.
         Message.objects.filter(hub=demo.hub, status=Message.Status.PENDING).update(

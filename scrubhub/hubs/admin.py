@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from scrubhub.hubs.models import Hospital, Hub, Membership
+from scrubhub.hubs.models import Hospital, Hub, KitBatch, Membership, ShiftNote
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,3 +38,36 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
     autocomplete_fields = ("user", "hub", "hospital", "point")
     list_select_related = ("user", "hub", "hospital", "point")
+
+
+@admin.register(ShiftNote)
+class ShiftNoteAdmin(admin.ModelAdmin):
+    list_display = ("hub", "created_at", "written_by", "text")
+    list_filter = ("hub",)
+    search_fields = ("text",)
+    list_select_related = ("hub", "written_by")
+    autocomplete_fields = ("hub", "written_by")
+
+
+@admin.register(KitBatch)
+class KitBatchAdmin(admin.ModelAdmin):
+    list_display = ("hub", "created_at", "garment_type", "size", "kit_count", "garments_per_kit")
+    list_filter = ("hub", "garment_type", "size")
+    list_select_related = ("hub",)
+    # Batches are made by preparing kits on the hub's pages, which draws the stock.
+    readonly_fields = (
+        "hub",
+        "garment_type",
+        "size",
+        "garments_per_kit",
+        "kit_count",
+        "precut_stock",
+        "fabric_lot",
+        "metres_drawn",
+        "kits",
+        "created_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False

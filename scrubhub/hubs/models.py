@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from packages.models import GarmentType, Size
+
 
 class Hospital(models.Model):
     """A hospital and its laundry service. Several hubs may supply one hospital."""
@@ -160,3 +162,77 @@ class Membership(models.Model):
     def __str__(self) -> str:
         scope = self.hospital or self.point or self.hub
         return f"{self.user} — {self.get_role_display()} — {scope}"
+
+
+class ShiftNote(models.Model):
+    """A short note the outgoing shift leaves for the next one on the hub's dashboard."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="shift_notes")
+    text = models.TextField(max_length=1000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["hub", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="shift_note_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub_id}: {self.text[:40]}"
+
+
+class KitBatch(models.Model):
+    """Kits prepared together from one stock: what was drawn, by whom, and which kits it made,
+    so their labels can be printed (and printed again) as one sheet."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="kit_batches")
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    garments_per_kit = models.PositiveIntegerField()
+    kit_count = models.PositiveIntegerField()
+    precut_stock = models.ForeignKey(
+        "packages.PrecutStock",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kit_batches",
+    )
+    fabric_lot = models.ForeignKey(
+        "packages.FabricLot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kit_batches",
+    )
+    metres_drawn = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    kits = models.ManyToManyField("packages.Kit", related_name="batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["hub", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kit_count__gte=1, garments_per_kit__gte=1),
+                name="kit_batch_has_kits",
+            ),
+            models.CheckConstraint(
+                condition=Q(precut_stock__isnull=False, fabric_lot__isnull=True)
+                | Q(precut_stock__isnull=True, fabric_lot__isnull=False),
+                name="kit_batch_draws_from_one_stock",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kit_count} kits of {self.garment_type} {self.size}"
+
+    @property
+    def garments(self) -> int:
+        return self.kit_count * self.garments_per_kit

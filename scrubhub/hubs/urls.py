@@ -1,3 +1,6 @@
+"""Hub staff pages. Other areas' staff pages also live under /hub/ (points, runs,
+deliveries) but are defined in their own apps."""
+
 from django.urls import path
 
 from scrubhub.hubs import views
@@ -6,4 +9,22 @@ app_name = "hubs"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("switch/", views.switch_hub, name="switch"),
+    path("notes/", views.shift_notes, name="shift_notes"),
+    path("notes/add/", views.shift_note_add, name="shift_note_add"),
+    path("plan/", views.plan, name="plan"),
+    path("stock/", views.stock, name="stock"),
+    path("stock/fabric/", views.fabric_lots, name="fabric_lots"),
+    path("stock/pieces/", views.precut_list, name="precut_list"),
+    path("stock/goods-in/", views.goods_in, name="goods_in"),
+    path("stock/donations/", views.donations, name="donations"),
+    path("stock/donations/<int:pk>/thanked/", views.donation_thanked, name="donation_thanked"),
+    path("stock/donations/<int:pk>/letter/", views.donation_letter, name="donation_letter"),
+    path("kits/", views.kits, name="kits"),
+    path("kits/prepare/", views.prepare, name="prepare"),
+    path("kits/prepare/confirm/", views.prepare_confirm, name="prepare_confirm"),
+    path("kits/batches/", views.batches, name="batches"),
+    path("kits/batches/<int:pk>/", views.batch, name="batch"),
+    path("kits/batches/<int:pk>/labels/", views.batch_labels, name="batch_labels"),
+    path("kits/<str:code>/label/", views.kit_label, name="kit_label"),
+    path("instructions/<str:garment_type>/<str:size>/", views.instructions, name="instructions"),
 ]

@@ -1,8 +1,77 @@
-"""Hub staff pages under /hub/."""
+"""Hub staff pages under /hub/.
+
+Every hub staff member and coordinator may do every task on these pages ("anyone on shift
+may do any task"), so there is no look-but-not-act role here: people without a staff role
+get 403 and another hub's objects are a 404. Objects are made in hub A (the world's `hub`),
+so other_hub_staff reaching for them is the cross-hub check.
+"""
+
+from __future__ import annotations
 
 from tests.access.matrix import REDIRECT, Route, only
 
 STAFF_200 = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 200}
+OWN_HUB_ONLY = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 404}
+
+
+def _staff(world):
+    return world.user("hub_staff")
+
+
+def hub_batch(world):
+    """A batch of two kits in hub A, made once per world through the service."""
+    from packages.models import PrecutStock
+    from scrubhub.hubs.models import KitBatch
+    from scrubhub.hubs.services import kit_batch_prepare
+    from tests.factories import PrecutStockFactory
+
+    existing = KitBatch.objects.filter(hub=world.hub).first()
+    if existing is not None:
+        return existing
+    stock = PrecutStockFactory(hub=world.hub, garment_type="top", size="M", quantity_received=40)
+    assert isinstance(stock, PrecutStock)
+    return kit_batch_prepare(
+        hub=world.hub,
+        garment_type="top",
+        size="M",
+        garments_per_kit=5,
+        kit_count=2,
+        stock=stock,
+        expected_left=stock.quantity_available,
+        actor=_staff(world),
+    )
+
+
+def hub_donation(world):
+    from packages.models import Donation
+    from scrubhub.hubs.services import goods_in_record
+
+    existing = Donation.objects.filter(hub=world.hub).first()
+    if existing is not None:
+        return existing
+    return goods_in_record(
+        hub=world.hub, actor=_staff(world), donor_name="Tay Rotary", kind="notions", quantity=12
+    )
+
+
+def confirm_data(world) -> dict:
+    """A confirm of one kit from hub A's pieces, as it stands now (so each staff persona's
+    confirm is fresh, not stale)."""
+    from packages.models import PrecutStock
+    from tests.factories import PrecutStockFactory
+
+    stock = PrecutStock.objects.filter(hub=world.hub, size="S", quantity_available__gte=5).first()
+    if stock is None:
+        stock = PrecutStockFactory(hub=world.hub, garment_type="top", size="S")
+    return {
+        "garment_type": "top",
+        "size": "S",
+        "garments_per_kit": 5,
+        "kit_count": 1,
+        "stock": f"precut-{stock.pk}",
+        "expected_left": stock.quantity_available,
+    }
+
 
 ROUTES = [
     Route("hubs:dashboard", only(STAFF_200)),
@@ -13,5 +82,56 @@ ROUTES = [
         data=lambda w: {"hub": w.hub.pk},
         html=False,
         note="another hub's id is a 404, never a switch",
+    ),
+    Route("hubs:shift_notes", only(STAFF_200)),
+    Route(
+        "hubs:shift_note_add",
+        only({"hub_staff": REDIRECT, "coordinator": REDIRECT, "other_hub_staff": REDIRECT}),
+        method="post",
+        data=lambda w: {"text": "The library point needs a pick-up."},
+        html=False,
+        note="each writes to their own hub",
+    ),
+    Route("hubs:plan", only(STAFF_200)),
+    Route("hubs:stock", only(STAFF_200)),
+    Route("hubs:fabric_lots", only(STAFF_200)),
+    Route("hubs:precut_list", only(STAFF_200)),
+    Route("hubs:goods_in", only(STAFF_200)),
+    Route("hubs:donations", only(STAFF_200)),
+    Route(
+        "hubs:donation_thanked",
+        only({"hub_staff": REDIRECT, "coordinator": REDIRECT, "other_hub_staff": 404}),
+        method="post",
+        kwargs=lambda w: {"pk": hub_donation(w).pk},
+        html=False,
+        note="the second thanks is refused with a message, still a redirect",
+    ),
+    Route(
+        "hubs:donation_letter",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"pk": hub_donation(w).pk},
+    ),
+    Route("hubs:kits", only(STAFF_200)),
+    Route("hubs:prepare", only(STAFF_200)),
+    Route(
+        "hubs:prepare_confirm",
+        only({"hub_staff": REDIRECT, "coordinator": REDIRECT, "other_hub_staff": 400}),
+        method="post",
+        data=confirm_data,
+        html=False,
+        note="another hub's stock is not a choice: the form says so and nothing is drawn",
+    ),
+    Route("hubs:batches", only(STAFF_200)),
+    Route("hubs:batch", only(OWN_HUB_ONLY), kwargs=lambda w: {"pk": hub_batch(w).pk}),
+    Route("hubs:batch_labels", only(OWN_HUB_ONLY), kwargs=lambda w: {"pk": hub_batch(w).pk}),
+    Route(
+        "hubs:kit_label",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"code": hub_batch(w).kits.order_by("pk").first().code},
+    ),
+    Route(
+        "hubs:instructions",
+        only(STAFF_200),
+        kwargs=lambda w: {"garment_type": "top", "size": "M"},
     ),
 ]

@@ -1,0 +1,325 @@
+"""The plan from demand: what the hospitals still need, what is already delivered or on its
+way through the hub, how many kits that leaves to prepare, the stock they take, and when the
+need will be met at the rate garments have been passing the check.
+
+One place for this arithmetic: the hub's plan page and dashboard and the hospital's pages all
+read it from here. Every figure comes from a fixed number of aggregate queries (the hub's
+tallies, grouped sums of demand, deliveries, stock and recent checks), never a loop over kits,
+so the cost does not grow with the hub's history.
+
+Rules:
+- "Needed" is the open demand of the hospitals the hub supplies, in garments.
+- "Delivered" and "on the way" count delivery lines to those hospitals that answer open
+  demand: lines linked to an open demand line, and unlinked lines of the same garment and size
+  sent since the oldest open request for it. Received deliveries count what the laundry
+  confirmed; sent ones what was sent.
+- "In the pipeline" is every garment of the hub's own that may still reach the hospital: in
+  kits on the shelf, with makers (and in rework), at points or on the way to the hub, waiting
+  for the check, passed or packed for a delivery.
+- The forecast divides what still has to pass the check by the last four weeks' rate of
+  garments passing it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from packages.models import (
+    Delivery,
+    DeliveryLine,
+    DemandLine,
+    FabricLot,
+    GarmentMovement,
+    GarmentType,
+    HubTally,
+    Pattern,
+    Place,
+    PrecutStock,
+    Size,
+    qty_field,
+)
+
+FORECAST_WINDOW_DAYS = 28
+PAIRS: list[tuple[str, str]] = [(t, s) for t in GarmentType.values for s in Size.values]
+
+# How the pipeline is shown: each group is one or more places of the hub's tallies.
+PIPELINE_GROUPS: dict[str, tuple[str, ...]] = {
+    "in_kits": (Place.IN_KIT,),
+    "with_makers": (Place.WITH_MAKER, Place.REWORK),
+    "at_points": (Place.AT_POINT, Place.IN_TRANSIT),
+    "awaiting_check": (Place.AWAITING_CHECK,),
+    "passed": (Place.PASSED, Place.RESERVED),
+}
+
+
+@dataclass
+class PlanLine:
+    """One garment type and size of a hub's plan. Counts are garments."""
+
+    garment_type: str
+    size: str
+    needed: int
+    delivered: int
+    on_the_way: int
+    in_pipeline: int
+    to_plan: int
+    kits_to_prepare: int
+    stock_needed: int  # garments' worth of pieces the kits to prepare take
+    stock_held: int  # garments' worth of pre-cut pieces on the shelf
+    forecast_met_on: date | None
+    # The pipeline, place by place (they add up to in_pipeline).
+    in_kits: int = 0
+    with_makers: int = 0
+    at_points: int = 0
+    awaiting_check: int = 0
+    passed: int = 0
+    passed_last_four_weeks: int = 0
+    metres_per_garment: Decimal | None = None
+    metres_needed: Decimal = Decimal(0)  # fabric for what the pre-cut pieces do not cover
+
+    @property
+    def garment_label(self) -> str:
+        return str(GarmentType(self.garment_type).label)
+
+    @property
+    def stock_short(self) -> int:
+        """Garments' worth of pieces still to cut from fabric (or find) for this plan."""
+        return max(0, self.stock_needed - self.stock_held)
+
+    @property
+    def already_met(self) -> bool:
+        return self.needed > 0 and self.to_plan == 0
+
+
+def _open_demand(hospital_ids) -> dict[tuple[str, str], int]:
+    rows = (
+        DemandLine.objects.filter(hospital_id__in=hospital_ids, status=DemandLine.Status.OPEN)
+        .values("garment_type", "size")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return {(r["garment_type"], r["size"]): r["total"] or 0 for r in rows}
+
+
+def _deliveries(hospital_ids) -> dict[tuple[str, str], tuple[int, int]]:
+    """(delivered, on the way) per garment and size, answering open demand (see the rules)."""
+    oldest_open = (
+        DemandLine.objects.filter(
+            hospital_id=OuterRef("delivery__hospital_id"),
+            garment_type=OuterRef("garment_type"),
+            size=OuterRef("size"),
+            status=DemandLine.Status.OPEN,
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    received, sent = Delivery.Status.RECEIVED, Delivery.Status.SENT
+    rows = (
+        DeliveryLine.objects.filter(
+            delivery__hospital_id__in=hospital_ids, delivery__status__in=[sent, received]
+        )
+        .filter(
+            Q(demand_line__status=DemandLine.Status.OPEN)
+            | Q(demand_line__isnull=True, delivery__sent_at__gte=Subquery(oldest_open))
+        )
+        .values("garment_type", "size")
+        .annotate(
+            delivered=Sum("count_received", filter=Q(delivery__status=received)),
+            on_the_way=Sum("count_sent", filter=Q(delivery__status=sent)),
+        )
+        .order_by()
+    )
+    return {
+        (r["garment_type"], r["size"]): (r["delivered"] or 0, r["on_the_way"] or 0) for r in rows
+    }
+
+
+def _pipelines(hub_ids) -> dict[tuple[str, str], dict[str, int]]:
+    """The hubs' garments per pipeline group, from their tallies."""
+    fields = {qty_field(p) for places in PIPELINE_GROUPS.values() for p in places}
+    rows = (
+        HubTally.objects.filter(hub_id__in=hub_ids)
+        .values("garment_type", "size")
+        .annotate(**{f: Sum(f) for f in fields})
+        .order_by()
+    )
+    result = {}
+    for r in rows:
+        result[(r["garment_type"], r["size"])] = {
+            group: sum(r[qty_field(p)] or 0 for p in places)
+            for group, places in PIPELINE_GROUPS.items()
+        }
+    return result
+
+
+def _passed_since(hub_ids, since) -> dict[tuple[str, str], int]:
+    """Garments that passed the check since `since` (not ones unpacked from a delivery)."""
+    rows = (
+        GarmentMovement.objects.filter(
+            kit__hub_id__in=hub_ids,
+            from_place=Place.AWAITING_CHECK,
+            to_place=Place.PASSED,
+            created_at__gte=since,
+        )
+        .values("kit__garment_type", "kit__size")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    return {(r["kit__garment_type"], r["kit__size"]): r["total"] or 0 for r in rows}
+
+
+def precut_held(*, hub) -> dict[tuple[str, str], int]:
+    rows = (
+        PrecutStock.objects.filter(hub=hub, quantity_available__gt=0)
+        .values("garment_type", "size")
+        .annotate(total=Sum("quantity_available"))
+        .order_by()
+    )
+    return {(r["garment_type"], r["size"]): r["total"] or 0 for r in rows}
+
+
+def current_patterns(*, hub) -> dict[tuple[str, str], Pattern]:
+    """The pattern each garment and size is made with at this hub: its own current pattern,
+    else the one every hub uses. One query."""
+    chosen: dict[tuple[str, str], Pattern] = {}
+    patterns = Pattern.objects.filter(Q(hub=hub) | Q(hub__isnull=True), is_current=True)
+    # Hub-wide patterns first, so the hub's own overwrite them.
+    for pattern in sorted(patterns, key=lambda p: p.hub_id is not None):
+        chosen[(pattern.garment_type, pattern.size)] = pattern
+    return chosen
+
+
+def fabric_metres_held(*, hub) -> Decimal:
+    """Metres of fabric approved for hospital washing (the only fabric kits may use)."""
+    total = FabricLot.objects.filter(hub=hub, approved_for_hospital_washing=True).aggregate(
+        total=Sum("metres_available")
+    )["total"]
+    return total or Decimal(0)
+
+
+def _forecast(
+    *, still_to_pass: int, passed_in_window: int, today: date, needed: int
+) -> date | None:
+    if needed <= 0:
+        return None
+    if still_to_pass <= 0:
+        return today
+    if passed_in_window <= 0:
+        return None
+    per_day = passed_in_window / FORECAST_WINDOW_DAYS
+    return today + timedelta(days=math.ceil(still_to_pass / per_day))
+
+
+def plan_for_hub(*, hub, garments_per_kit: int = 5, today: date | None = None) -> list[PlanLine]:
+    """The hub's plan, one line per garment type and size with demand or garments on the
+    move, in type then size order."""
+    if garments_per_kit < 1:
+        raise ValueError("A kit holds at least one garment.")
+    today = today or timezone.localdate()
+    since = timezone.now() - timedelta(days=FORECAST_WINDOW_DAYS)
+    hospital_ids = list(hub.hospitals.values_list("pk", flat=True))
+    demand = _open_demand(hospital_ids)
+    deliveries = _deliveries(hospital_ids)
+    pipelines = _pipelines([hub.pk])
+    passed_recently = _passed_since([hub.pk], since)
+    precut = precut_held(hub=hub)
+    patterns = current_patterns(hub=hub)
+    lines = []
+    for key in PAIRS:
+        needed = demand.get(key, 0)
+        delivered, on_the_way = deliveries.get(key, (0, 0))
+        groups = pipelines.get(key, dict.fromkeys(PIPELINE_GROUPS, 0))
+        in_pipeline = sum(groups.values())
+        if not (needed or in_pipeline or delivered or on_the_way):
+            continue
+        to_plan = max(0, needed - delivered - on_the_way - in_pipeline)
+        kits = math.ceil(to_plan / garments_per_kit)
+        stock_needed = kits * garments_per_kit
+        held = precut.get(key, 0)
+        pattern = patterns.get(key)
+        per_garment = pattern.metres_per_garment if pattern else None
+        short = max(0, stock_needed - held)
+        lines.append(
+            PlanLine(
+                garment_type=key[0],
+                size=key[1],
+                needed=needed,
+                delivered=delivered,
+                on_the_way=on_the_way,
+                in_pipeline=in_pipeline,
+                to_plan=to_plan,
+                kits_to_prepare=kits,
+                stock_needed=stock_needed,
+                stock_held=held,
+                forecast_met_on=_forecast(
+                    still_to_pass=needed - delivered - on_the_way - groups["passed"],
+                    passed_in_window=passed_recently.get(key, 0),
+                    today=today,
+                    needed=needed,
+                ),
+                passed_last_four_weeks=passed_recently.get(key, 0),
+                metres_per_garment=per_garment,
+                metres_needed=(per_garment * short) if per_garment else Decimal(0),
+                **groups,
+            )
+        )
+    return lines
+
+
+def demand_forecast(*, hospital, today: date | None = None) -> dict[tuple[str, str], date | None]:
+    """For each garment and size of the hospital's open demand: the day it will be met at
+    the last four weeks' rate of garments passing the check at the hubs that supply it, or
+    None if, at that rate, it will not be (nothing is passing)."""
+    today = today or timezone.localdate()
+    since = timezone.now() - timedelta(days=FORECAST_WINDOW_DAYS)
+    hub_ids = list(hospital.hubs.values_list("pk", flat=True))
+    demand = _open_demand([hospital.pk])
+    deliveries = _deliveries([hospital.pk])
+    pipelines = _pipelines(hub_ids)
+    passed_recently = _passed_since(hub_ids, since)
+    forecast = {}
+    for key in PAIRS:
+        needed = demand.get(key, 0)
+        if not needed:
+            continue
+        delivered, on_the_way = deliveries.get(key, (0, 0))
+        passed = pipelines.get(key, {}).get("passed", 0)
+        forecast[key] = _forecast(
+            still_to_pass=needed - delivered - on_the_way - passed,
+            passed_in_window=passed_recently.get(key, 0),
+            today=today,
+            needed=needed,
+        )
+    return forecast
+
+
+def plan_totals(lines: list[PlanLine]) -> dict[str, object]:
+    """Sums over a plan's lines, for the plan page and the dashboard."""
+    return {
+        "needed": sum(line.needed for line in lines),
+        "delivered": sum(line.delivered for line in lines),
+        "on_the_way": sum(line.on_the_way for line in lines),
+        "in_pipeline": sum(line.in_pipeline for line in lines),
+        "to_plan": sum(line.to_plan for line in lines),
+        "kits_to_prepare": sum(line.kits_to_prepare for line in lines),
+        "stock_needed": sum(line.stock_needed for line in lines),
+        "stock_held": sum(min(line.stock_held, line.stock_needed) for line in lines),
+        "metres_needed": sum((line.metres_needed for line in lines), Decimal(0)),
+    }
+
+
+__all__ = [
+    "PlanLine",
+    "plan_for_hub",
+    "demand_forecast",
+    "plan_totals",
+    "current_patterns",
+    "fabric_metres_held",
+    "precut_held",
+]

@@ -1,0 +1,45 @@
+"""The hub staff pages' part of the demo: a batch of kits cut from fabric, and shift notes."""
+
+from __future__ import annotations
+
+import random
+
+from packages.models import FabricLot
+from scrubhub.hubs import services
+
+
+def extend_demo(demo, rng: random.Random) -> None:  # noqa: ARG001 - same shape as the others
+    staff = demo.users["staff"]
+    shift = demo.users.get("shift", staff)
+    hub = demo.hub
+    lot = (
+        FabricLot.objects.filter(hub=hub, approved_for_hospital_washing=True)
+        .order_by("-metres_available", "pk")
+        .first()
+    )
+    if lot is not None:
+        services.kit_batch_prepare(
+            hub=hub,
+            garment_type="top",
+            size="M",
+            garments_per_kit=5,
+            kit_count=6,
+            stock=lot,
+            expected_left=lot.metres_available,
+            actor=staff,
+        )
+    notes = [
+        (
+            shift,
+            "Library point rang: two bags of finished scrubs waiting, please add them to "
+            "tomorrow's run.",
+        ),
+        (
+            staff,
+            "Six medium top kits cut from the navy fabric are on the shelf with labels on. "
+            "Medium and large are what the laundry needs most. The teal lot is nearly "
+            "untouched.",
+        ),
+    ]
+    for author, text in notes:
+        services.shift_note_leave(hub=hub, text=text, actor=author)

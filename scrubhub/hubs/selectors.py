@@ -1,0 +1,379 @@
+"""Reads for the hub staff pages, scoped to one hub. Each says what it fetches; none of them
+loops over kits, makers or movements, so a page costs the same at any size of hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from makers.models import Maker
+from packages.models import (
+    Donation,
+    FabricLot,
+    GarmentMovement,
+    GarmentType,
+    Kit,
+    KitAssignment,
+    KitEvent,
+    Place,
+    PrecutStock,
+    Size,
+    sets,
+)
+from packages.planning import (
+    PlanLine,
+    current_patterns,
+    fabric_metres_held,
+    plan_for_hub,
+    plan_totals,
+    precut_held,
+)
+from packages.selectors import points_holding_garments
+from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
+
+# --- Kits -----------------------------------------------------------------------------------
+
+
+def _collected_at():
+    """When the kit last went to its current holder (collection, or a hand-on since)."""
+    return Subquery(
+        KitEvent.objects.filter(kit=OuterRef("pk"), new_status=Kit.Status.WITH_MAKER)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+
+
+def overdue_cutoff(*, hub: Hub) -> datetime:
+    return timezone.now() - timedelta(days=hub.overdue_after_days)
+
+
+KIT_VIEWS = {
+    "open": {"status__in": [Kit.Status.PREPARED, Kit.Status.ALLOCATED, Kit.Status.WITH_MAKER]},
+    "prepared": {"status": Kit.Status.PREPARED},
+    "allocated": {"status": Kit.Status.ALLOCATED},
+    "with_maker": {"status": Kit.Status.WITH_MAKER},
+    "overdue": {"status": Kit.Status.WITH_MAKER},
+}
+
+
+def kits_list(*, hub: Hub, view: str = "open") -> QuerySet[Kit]:
+    """The hub's kits for one of KIT_VIEWS, with `collected_at`, the collection point and
+    the open assignment (maker or group) prefetched: three queries for any page of kits."""
+    kits = (
+        Kit.objects.filter(hub=hub, **KIT_VIEWS[view])
+        .annotate(collected_at=_collected_at())
+        .select_related("collection_point")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=KitAssignment.objects.filter(ended_at__isnull=True).select_related(
+                    "maker", "group"
+                ),
+                to_attr="open_assignments",
+            )
+        )
+    )
+    if view == "overdue":
+        return kits.filter(collected_at__lt=overdue_cutoff(hub=hub)).order_by("collected_at", "pk")
+    if view == "with_maker":
+        return kits.order_by("collected_at", "pk")
+    return kits.order_by("-created_at", "-pk")
+
+
+def batches_for_hub(*, hub: Hub) -> QuerySet[KitBatch]:
+    return KitBatch.objects.filter(hub=hub).select_related(
+        "precut_stock", "fabric_lot", "created_by"
+    )
+
+
+def batch_for_staff(*, hub: Hub, batch_id: int) -> KitBatch | None:
+    return batches_for_hub(hub=hub).filter(pk=batch_id).first()
+
+
+def batch_kits(*, batch: KitBatch) -> QuerySet[Kit]:
+    return batch.kits.order_by("pk")
+
+
+# --- Stock ----------------------------------------------------------------------------------
+
+
+def fabric_lots_for_hub(*, hub: Hub) -> QuerySet[FabricLot]:
+    """Fabric lots with `metres_drawn` (into kits), newest first."""
+    return (
+        FabricLot.objects.filter(hub=hub)
+        .annotate(metres_drawn=Sum("kits__fabric_metres"))
+        .select_related("donation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def precut_for_hub(*, hub: Hub) -> QuerySet[PrecutStock]:
+    """Pre-cut batches with `garments_drawn` (into kits), by garment and size."""
+    return (
+        PrecutStock.objects.filter(hub=hub)
+        .annotate(garments_drawn=Sum("kits__garment_count"))
+        .select_related("donation", "fabric_lot")
+        .order_by("garment_type", "size", "pk")
+    )
+
+
+def donations_for_hub(*, hub: Hub, unthanked_only: bool = False) -> QuerySet[Donation]:
+    donations = Donation.objects.filter(hub=hub).select_related("thanked_by")
+    return donations.filter(thanked_at__isnull=True) if unthanked_only else donations
+
+
+def stock_options(*, hub: Hub) -> tuple[list[PrecutStock], list[FabricLot]]:
+    """What kits may be drawn from: pre-cut batches with pieces left, and fabric lots
+    approved for hospital washing with metres left (two queries; a hub's shelves are short)."""
+    precut = list(
+        PrecutStock.objects.filter(hub=hub, quantity_available__gt=0).order_by(
+            "garment_type", "size", "pk"
+        )
+    )
+    fabric = list(
+        FabricLot.objects.filter(
+            hub=hub, approved_for_hospital_washing=True, metres_available__gt=0
+        ).order_by("colour", "pk")
+    )
+    return precut, fabric
+
+
+@dataclass
+class StockLine:
+    garment_type: str
+    size: str
+    precut_left: int
+    kits_from_precut: int
+    metres_per_garment: Decimal | None
+    kits_from_fabric: int
+
+    @property
+    def garment_label(self) -> str:
+        return str(GarmentType(self.garment_type).label)
+
+
+@dataclass
+class StockSummary:
+    fabric_metres: Decimal
+    fabric_metres_not_approved: Decimal
+    precut_left: int
+    lines: list[StockLine]
+    garments_per_kit: int
+
+
+def stock_summary(*, hub: Hub, garments_per_kit: int = 5) -> StockSummary:
+    """Fabric and pre-cut pieces left, and the kits they make in each size. The fabric is
+    shared by every size: its figure is what it makes if all of it went to that size."""
+    precut = precut_held(hub=hub)
+    patterns = current_patterns(hub=hub)
+    metres = FabricLot.objects.filter(hub=hub).aggregate(
+        approved=Sum("metres_available", filter=Q(approved_for_hospital_washing=True)),
+        other=Sum("metres_available", filter=Q(approved_for_hospital_washing=False)),
+    )
+    approved = metres["approved"] or Decimal(0)
+    lines = []
+    for garment_type in GarmentType.values:
+        for size in Size.values:
+            left = precut.get((garment_type, size), 0)
+            pattern = patterns.get((garment_type, size))
+            per_kit = pattern.metres_per_garment * garments_per_kit if pattern else None
+            lines.append(
+                StockLine(
+                    garment_type=garment_type,
+                    size=size,
+                    precut_left=left,
+                    kits_from_precut=left // garments_per_kit,
+                    metres_per_garment=pattern.metres_per_garment if pattern else None,
+                    kits_from_fabric=int(approved // per_kit) if per_kit else 0,
+                )
+            )
+    return StockSummary(
+        fabric_metres=approved,
+        fabric_metres_not_approved=metres["other"] or Decimal(0),
+        precut_left=sum(precut.values()),
+        lines=lines,
+        garments_per_kit=garments_per_kit,
+    )
+
+
+# --- The dashboard --------------------------------------------------------------------------
+
+
+@dataclass
+class ChartBar:
+    label: str
+    needed: int
+    segments: list[dict]
+    y: int
+    needed_x: float
+    end_x: float
+
+
+@dataclass
+class Todo:
+    key: str
+    count: int
+    url_name: str | None = None
+    url_query: str = ""
+    url: str | None = None  # filled in by the view
+
+
+@dataclass
+class WeekFigures:
+    starts_on: date
+    returned: int
+    passed: int
+    delivered: int
+    sets_delivered: int
+    sets_needed: int
+    sets_received_all_time: int
+    active_makers: int
+
+
+@dataclass
+class Dashboard:
+    plan: list[PlanLine]
+    totals: dict
+    chart: list[ChartBar]
+    chart_height: int
+    todos: list[Todo]
+    stock: StockSummary
+    week: WeekFigures
+    notes: list[ShiftNote] = field(default_factory=list)
+
+
+CHART_LABEL_WIDTH = 110
+CHART_BAR_WIDTH = 280
+CHART_ROW = 30
+# Segment order and their CSS classes (hub.css gives each a fill and a pattern).
+CHART_SEGMENTS = [
+    ("delivered", "seg-delivered"),
+    ("on_the_way", "seg-on-the-way"),
+    ("in_pipeline", "seg-pipeline"),
+    ("to_plan", "seg-to-plan"),
+]
+
+
+def demand_chart(lines: list[PlanLine]) -> tuple[list[ChartBar], int]:
+    """Horizontal stacked bars, one per garment and size, scaled to the largest row, as
+    numbers for an SVG the template draws (no inline styles: classes only)."""
+
+    def total(line: PlanLine) -> int:
+        return line.delivered + line.on_the_way + line.in_pipeline + line.to_plan
+
+    scale = max([max(line.needed, total(line)) for line in lines] or [0]) or 1
+    bars = []
+    for index, line in enumerate(lines):
+        x = CHART_LABEL_WIDTH
+        segments = []
+        for name, css in CHART_SEGMENTS:
+            value = getattr(line, name)
+            width = round(value / scale * CHART_BAR_WIDTH, 1)
+            if width > 0:
+                segments.append({"x": x, "width": width, "css": css, "value": value})
+                x += width
+        bars.append(
+            ChartBar(
+                label=f"{line.garment_label} {line.size}",
+                needed=line.needed,
+                segments=segments,
+                y=index * CHART_ROW,
+                needed_x=round(CHART_LABEL_WIDTH + line.needed / scale * CHART_BAR_WIDTH, 1),
+                end_x=x,
+            )
+        )
+    return bars, max(len(lines), 1) * CHART_ROW + 10
+
+
+def _week_start(today: date) -> datetime:
+    monday = today - timedelta(days=today.weekday())
+    return timezone.make_aware(datetime.combine(monday, time.min))
+
+
+def week_figures(*, hub: Hub, plan: list[PlanLine], today: date | None = None) -> WeekFigures:
+    from packages.selectors import hub_figures
+
+    today = today or timezone.localdate()
+    starts = _week_start(today)
+    handed_in = Q(
+        from_place__in=[Place.WITH_MAKER, Place.REWORK],
+        to_place__in=[Place.AT_POINT, Place.IN_TRANSIT, Place.AWAITING_CHECK],
+    )
+    moved = GarmentMovement.objects.filter(kit__hub=hub, created_at__gte=starts).aggregate(
+        returned=Sum("count", filter=handed_in),
+        passed=Sum("count", filter=Q(from_place=Place.AWAITING_CHECK, to_place=Place.PASSED)),
+        delivered=Sum("count", filter=Q(to_place=Place.DELIVERED)),
+    )
+    by_pair = {(line.garment_type, line.size): line for line in plan}
+
+    def pair_sets(attr: str) -> int:
+        total = 0
+        for size in Size.values:
+            top = by_pair.get((GarmentType.TOP, size))
+            trousers = by_pair.get((GarmentType.TROUSERS, size))
+            total += sets(
+                getattr(top, attr) if top else 0, getattr(trousers, attr) if trousers else 0
+            )
+        return total
+
+    return WeekFigures(
+        starts_on=starts.date(),
+        returned=moved["returned"] or 0,
+        passed=moved["passed"] or 0,
+        delivered=moved["delivered"] or 0,
+        sets_delivered=pair_sets("delivered"),
+        sets_needed=pair_sets("needed"),
+        sets_received_all_time=sum(row.sets_received for row in hub_figures(hub=hub)),
+        active_makers=Maker.objects.filter(hub=hub, status=Maker.Status.ACTIVE).count(),
+    )
+
+
+def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
+    """What needs doing now, as counts (four queries whatever the size of the hub)."""
+    kits = (
+        Kit.objects.filter(hub=hub, status__in=[Kit.Status.ALLOCATED, Kit.Status.WITH_MAKER])
+        .annotate(collected_at=_collected_at())
+        .aggregate(
+            allocated=Count("pk", filter=Q(status=Kit.Status.ALLOCATED)),
+            overdue=Count(
+                "pk",
+                filter=Q(status=Kit.Status.WITH_MAKER, collected_at__lt=overdue_cutoff(hub=hub)),
+            ),
+        )
+    )
+    applicants = Maker.objects.filter(hub=hub, status=Maker.Status.APPLIED).count()
+    points = points_holding_garments(hub=hub).count()
+    return [
+        Todo("applicants", applicants),
+        Todo("awaiting_check", sum(line.awaiting_check for line in plan)),
+        Todo("overdue", kits["overdue"], "hubs:kits", "?show=overdue"),
+        Todo("allocated", kits["allocated"], "hubs:kits", "?show=allocated"),
+        Todo("points", points),
+    ]
+
+
+def dashboard_for_hub(*, hub: Hub, today: date | None = None) -> Dashboard:
+    plan = plan_for_hub(hub=hub, today=today)
+    chart, height = demand_chart(plan)
+    return Dashboard(
+        plan=plan,
+        totals=plan_totals(plan),
+        chart=chart,
+        chart_height=height,
+        todos=todos_for_hub(hub=hub, plan=plan),
+        stock=stock_summary(hub=hub),
+        week=week_figures(hub=hub, plan=plan, today=today),
+        notes=list(shift_notes_for_hub(hub=hub)[:3]),
+    )
+
+
+def shift_notes_for_hub(*, hub: Hub) -> QuerySet[ShiftNote]:
+    return ShiftNote.objects.filter(hub=hub).select_related("written_by")
+
+
+def fabric_held(*, hub: Hub) -> Decimal:
+    return fabric_metres_held(hub=hub)
