@@ -32,6 +32,63 @@ EXPERIENCE = [
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
+class RadioSelect(forms.RadioSelect):
+    """Radios whose group links to its first option, so the error summary's link lands
+    somewhere (Django gives a group of radios no id of its own)."""
+
+    def id_for_label(self, id_, index=None):
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
+class PlainForm(forms.Form):
+    """Bootstrap classes on every input, our own words for "required", and each input
+    pointed at its hint and error (aria-describedby), for makers/includes/field.html."""
+
+    required_messages: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if name in self.required_messages:
+                field.error_messages["required"] = self.required_messages[name]
+
+    def full_clean(self):
+        super().full_clean()
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput | forms.RadioSelect):
+                continue  # a group of radios is described on its fieldset
+            auto_id = self[name].auto_id
+            described = [f"{auto_id}_help"] if field.help_text else []
+            if name in self.errors:
+                described.append(f"{auto_id}_error")
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            if described:
+                widget.attrs["aria-describedby"] = " ".join(described)
+
+    def __getitem__(self, name):
+        bound = super().__getitem__(name)
+        field = self.fields[name]
+        if (
+            field.help_text
+            and "aria-describedby" not in field.widget.attrs
+            and not isinstance(field.widget, forms.RadioSelect | forms.HiddenInput)
+        ):
+            field.widget.attrs["aria-describedby"] = f"{bound.auto_id}_help"
+        return bound
+
+
 def _point_label(point) -> str:
     hours = f" — {point.opening_hours}" if point.opening_hours else ""
     return f"{point.name}, {point.postcode}{hours}"
@@ -60,8 +117,20 @@ def _clean_phone(value: str) -> str:
     return phone
 
 
-class JoinForm(forms.Form):
+class JoinForm(PlainForm):
     """One page, eight questions. The hub's points are the choices for the point."""
+
+    required_messages = {
+        "name": _("Enter your full name."),
+        "postcode": _("Enter your postcode."),
+        "age_band": _("Choose how old you are."),
+        "experience": _("Choose how much you have sewn before."),
+        "has_sewing_machine": _("Say whether you have a sewing machine."),
+        "preferred_point": _("Choose the drop-off point that is best for you."),
+        "consent": _(
+            "Tick the box to say we may keep your details. Without it we cannot send you kits."
+        ),
+    }
 
     name = forms.CharField(
         label=_("Your full name"),
@@ -87,9 +156,7 @@ class JoinForm(forms.Form):
         help_text=_("For example, DD1 4HN. It helps us find a point near you."),
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "input-postcode"}),
     )
-    age_band = forms.ChoiceField(
-        label=_("How old are you?"), choices=AGE_BANDS, widget=forms.RadioSelect
-    )
+    age_band = forms.ChoiceField(label=_("How old are you?"), choices=AGE_BANDS, widget=RadioSelect)
     guardian_name = forms.CharField(
         label=_("Name of your parent or guardian"), required=False, max_length=200
     )
@@ -97,15 +164,15 @@ class JoinForm(forms.Form):
         label=_("Their phone number or email"), required=False, max_length=200
     )
     experience = forms.ChoiceField(
-        label=_("How much have you sewn before?"), choices=EXPERIENCE, widget=forms.RadioSelect
+        label=_("How much have you sewn before?"), choices=EXPERIENCE, widget=RadioSelect
     )
     has_sewing_machine = forms.ChoiceField(
-        label=_("Do you have a sewing machine?"), choices=YES_NO, widget=forms.RadioSelect
+        label=_("Do you have a sewing machine?"), choices=YES_NO, widget=RadioSelect
     )
     preferred_point = PointChoiceField(
         label=_("Which drop-off point is best for you?"),
         queryset=None,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         empty_label=None,
         help_text=_("You collect kits and bring back scrubs here. You can change it later."),
     )
@@ -128,6 +195,9 @@ class JoinForm(forms.Form):
             '<a href="{}">{}</a>', reverse("privacy"), _("Read our privacy notice")
         )
         self.fields["phone"].error_messages["max_length"] = _("That phone number is too long.")
+        self.fields["email"].error_messages["invalid"] = _(
+            "Enter an email address like name@example.com."
+        )
 
     def clean_postcode(self) -> str:
         return _clean_postcode(self.cleaned_data["postcode"])
@@ -159,7 +229,8 @@ class JoinForm(forms.Form):
         return data
 
 
-class SignInForm(forms.Form):
+class SignInForm(PlainForm):
+    required_messages = {"address": _("Enter your email address or mobile number.")}
     address = forms.CharField(
         label=_("Your email address or mobile number"),
         max_length=254,
@@ -189,7 +260,7 @@ class SignInForm(forms.Form):
         return {"email": "", "phone": phone}
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(PlainForm):
     """ "I have finished N of M". `seen` is the number the page showed."""
 
     finished = forms.IntegerField(
@@ -217,7 +288,6 @@ class ProgressForm(forms.Form):
                 "required": _("Enter how many you have finished."),
             }
         )
-        self.fields["finished"].validators = []
         self.initial.setdefault("seen", kit.finished_count)
 
     def clean_finished(self) -> int:
@@ -249,10 +319,10 @@ def _day_choices() -> list[tuple[str, str]]:
     return choices
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(PlainForm):
     """Where and when a maker brings a kit back."""
 
-    where = forms.ChoiceField(label=_("Where will you bring it?"), widget=forms.RadioSelect)
+    where = forms.ChoiceField(label=_("Where will you bring it?"), widget=RadioSelect)
     day = forms.TypedChoiceField(
         label=_("Which day?"),
         coerce=lambda value: timezone.datetime.fromisoformat(value).date(),
@@ -292,7 +362,7 @@ class GiveBackForm(ReturnForm):
     reason = forms.ChoiceField(
         label=_("Why can't you finish it?"),
         choices=ReturnPlan.Reason.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     note = forms.CharField(
         label=_("Anything else we should know? (optional)"),
@@ -308,9 +378,10 @@ class GiveBackForm(ReturnForm):
         self.fields["reason"].error_messages["required"] = _("Choose why you can't finish it.")
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(PlainForm):
+    required_messages = {"kind": _("Choose what is wrong.")}
     kind = forms.ChoiceField(
-        label=_("What is wrong?"), choices=KitProblem.Kind.choices, widget=forms.RadioSelect
+        label=_("What is wrong?"), choices=KitProblem.Kind.choices, widget=RadioSelect
     )
     text = forms.CharField(
         label=_("Tell us more"),
@@ -327,7 +398,13 @@ class ProblemForm(forms.Form):
         return data
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(PlainForm):
+    required_messages = {
+        "name": _("Enter your full name."),
+        "postcode": _("Enter your postcode."),
+        "preferred_channel": _("Choose how we should contact you."),
+        "sets_per_week": _("Enter a number of sets, like 1. A guess is fine."),
+    }
     name = forms.CharField(label=_("Your full name"), max_length=200)
     email = forms.EmailField(label=_("Email address"), required=False, max_length=254)
     phone = forms.CharField(
@@ -340,7 +417,7 @@ class DetailsForm(forms.Form):
     preferred_channel = forms.ChoiceField(
         label=_("How should we contact you?"),
         choices=Maker.Channel.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     sets_per_week = forms.IntegerField(
         label=_("How many sets could you sew in a week?"),
@@ -387,11 +464,11 @@ class DetailsForm(forms.Form):
 AWAY_WEEKS = [1, 2, 3, 4, 6, 8, 12]
 
 
-class AwayForm(forms.Form):
+class AwayForm(PlainForm):
     weeks = forms.TypedChoiceField(
         label=_("How long will you be away?"),
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         choices=[(n, ngettext("%(n)s week", "%(n)s weeks", n) % {"n": n}) for n in AWAY_WEEKS],
     )
 
@@ -400,7 +477,7 @@ class AwayForm(forms.Form):
         self.fields["weeks"].error_messages["required"] = _("Choose how long you will be away.")
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(PlainForm):
     """A tick box that must be ticked: for withdrawing and deleting."""
 
     confirm = forms.BooleanField(label="")
@@ -411,14 +488,24 @@ class ConfirmForm(forms.Form):
         self.fields["confirm"].error_messages["required"] = required_message
 
 
-class GroupForm(forms.Form):
+class GroupForm(PlainForm):
     """A group leader registers a group that sews together."""
+
+    required_messages = {
+        "group_name": _("Enter the name of the group."),
+        "kind": _("Choose what kind of group it is."),
+        "member_count": _("Enter how many people will sew."),
+        "capacity": _("Enter how many sets a week. A guess is fine."),
+        "leader_name": _("Enter your full name."),
+        "email": _("Enter your email address, so we can send you a sign-in link."),
+        "consent": _("Tick the box to say we may keep these details."),
+    }
 
     group_name = forms.CharField(label=_("Name of the group"), max_length=200)
     kind = forms.ChoiceField(
         label=_("What kind of group is it?"),
         choices=MakerGroup.Kind.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     member_count = forms.IntegerField(
         label=_("How many people will sew?"),
