@@ -1,10 +1,37 @@
-"""Reads of points and handovers, scoped to a hub."""
+"""Reads of points, handovers, doorsteps, runs and traces, scoped to a hub."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from dropoffs.models import Handover, Point
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Replace
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dropoffs.models import DoorstepAddress, Handover, OpeningHours, Point, Run, RunStop, RunStopKit
+from packages.models import (
+    DeliveryAllocation,
+    DeliveryLine,
+    FabricLot,
+    GarmentMovement,
+    Kit,
+    KitAssignment,
+    PointHolding,
+)
 
 
 def points_for_hub(*, hub, active_only: bool = False) -> QuerySet[Point]:
@@ -19,3 +46,455 @@ def handovers_for_hub(*, hub) -> QuerySet[Handover]:
         .select_related("point", "recorded_by")
         .prefetch_related("movements")
     )
+
+
+# --- Public list of points --------------------------------------------------------------------
+
+
+def public_points(*, hub=None) -> QuerySet[Point]:
+    """Open points of active hubs (or of one hub), with their hub and opening hours."""
+    points = Point.objects.filter(status=Point.Status.ACTIVE, hub__is_active=True)
+    if hub is not None:
+        points = points.filter(hub=hub)
+    return points.select_related("hub").prefetch_related("hours")
+
+
+_DISTRICT = re.compile(r"^([A-Z]{1,2})(\d{1,2})([A-Z]?)")
+
+
+def postcode_district(postcode: str) -> str:
+    """The first half of a UK postcode ("DD1 4HN" -> "DD1"), or what was given."""
+    compact = "".join((postcode or "").split()).upper()
+    return compact[:-3] if len(compact) > 4 else compact
+
+
+def district_sort_key(postcode: str) -> tuple:
+    """Sorts DD2 before DD10, as people expect."""
+    district = postcode_district(postcode)
+    match = _DISTRICT.match(district)
+    if not match:
+        return (district, 0, "")
+    return (match.group(1), int(match.group(2)), match.group(3))
+
+
+@dataclass(frozen=True)
+class OpeningStatus:
+    is_open: bool
+    text: str
+
+
+def opening_status(point: Point, at: datetime | None = None) -> OpeningStatus:
+    """Whether the point is open at a moment (in its hub's time zone), in words: "Open now
+    until 16:00", "Closed now. Opens Tuesday at 10:00". Uses prefetched `hours`."""
+    hours = list(point.hours.all())
+    if not hours:
+        return OpeningStatus(False, _("Opening hours not given"))
+    local = timezone.localtime(at or timezone.now(), ZoneInfo(point.hub.timezone))
+    today, now = local.weekday(), local.time().replace(second=0, microsecond=0)
+    for slot in hours:
+        if slot.weekday == today and slot.opens <= now < slot.closes:
+            return OpeningStatus(True, _("Open now until %s") % f"{slot.closes:%H:%M}")
+    for ahead in range(8):
+        day = (today + ahead) % 7
+        later = [s for s in hours if s.weekday == day and (ahead or s.opens > now)]
+        if later:
+            if ahead == 0:
+                when = _("today")
+            elif ahead == 1:
+                when = _("tomorrow")
+            else:
+                when = str(OpeningHours.Weekday(day).label)
+            first = min(later, key=lambda s: s.opens)
+            return OpeningStatus(
+                False,
+                _("Closed now. Opens %(when)s at %(time)s")
+                % {"when": when, "time": f"{first.opens:%H:%M}"},
+            )
+    return OpeningStatus(False, _("Closed now"))
+
+
+def hours_by_day(point: Point) -> list[tuple[str, list[OpeningHours]]]:
+    """The week, Monday first, each day with its openings (from prefetched `hours`)."""
+    hours = list(point.hours.all())
+    return [
+        (str(label), [h for h in hours if h.weekday == value])
+        for value, label in OpeningHours.Weekday.choices
+    ]
+
+
+# --- Points for hub staff -----------------------------------------------------------------
+
+
+def points_for_staff(*, hub) -> QuerySet[Point]:
+    """Every point of the hub with `garments_held` (finished, waiting for a driver) and
+    `kits_waiting` (allocated, waiting for makers): one query whatever the numbers."""
+    held = (
+        PointHolding.objects.filter(point=OuterRef("pk"), count__gt=0)
+        .values("point")
+        .annotate(n=Sum("count"))
+        .values("n")
+    )
+    waiting = (
+        Kit.objects.filter(collection_point=OuterRef("pk"), status=Kit.Status.ALLOCATED)
+        .values("collection_point")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Point.objects.filter(hub=hub)
+        .annotate(
+            garments_held=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+            kits_waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), 0),
+        )
+        .prefetch_related("hours")
+        .order_by("status", "name")
+    )
+
+
+# --- Finding a maker's kits at a point ------------------------------------------------------
+
+SEARCH_LIMIT = 20
+EXPECTED_STATUSES = [Kit.Status.ALLOCATED, Kit.Status.WITH_MAKER]
+
+
+def kits_expected(*, hub, point=None, query: str = "") -> list[KitAssignment]:
+    """Open kits whose maker or group matches a name or phone number, among the kits
+    expected at a point (to collect there, or held by someone who uses it), or anywhere in
+    the hub when no point is given. At most SEARCH_LIMIT, holder and kit joined in."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    found = KitAssignment.objects.filter(
+        ended_at__isnull=True, kit__hub=hub, kit__status__in=EXPECTED_STATUSES
+    )
+    if point is not None:
+        found = found.filter(
+            Q(kit__collection_point=point)
+            | Q(maker__preferred_point=point)
+            | Q(kit__movements__point=point)
+        )
+    digits = re.sub(r"\D", "", query)
+    match = Q(maker__name__icontains=query) | Q(group__name__icontains=query)
+    match |= Q(group__leader_name__icontains=query)
+    if len(digits) >= 4:
+        found = found.annotate(
+            phone_digits=Replace(
+                Replace(Replace("maker__phone", Value(" "), Value("")), Value("-"), Value("")),
+                Value("+44"),
+                Value("0"),
+            )
+        )
+        if digits.startswith("44"):
+            digits = "0" + digits[2:]
+        match |= Q(phone_digits__contains=digits)
+    return list(
+        found.filter(match)
+        .select_related("kit", "kit__collection_point", "maker", "group")
+        .distinct()
+        .order_by("maker__name", "group__name", "kit_id")[:SEARCH_LIMIT]
+    )
+
+
+def holder_kits(*, assignment: KitAssignment) -> list[Kit]:
+    """Every open kit of the same maker or group in the hub, for handing in several at once."""
+    holder = (
+        Q(assignments__maker_id=assignment.maker_id)
+        if assignment.maker_id
+        else Q(assignments__group_id=assignment.group_id)
+    )
+    return list(
+        Kit.objects.filter(
+            holder, assignments__ended_at__isnull=True, status__in=EXPECTED_STATUSES
+        ).order_by("pk")
+    )
+
+
+def kit_point_holding(*, kit: Kit, point: Point | None) -> int:
+    if point is None:
+        return 0
+    held = PointHolding.objects.filter(kit=kit, point=point).values_list("count", flat=True)
+    return next(iter(held), 0)
+
+
+# --- Doorsteps and runs -------------------------------------------------------------------------
+
+
+def doorsteps_for_hub(*, hub) -> QuerySet[DoorstepAddress]:
+    """Makers who asked for doorstep visits, with `kits_to_bring` (allocated, no point),
+    `kits_at_home` (being sewn) and `garments_finished` (said finished, not handed in)."""
+    open_holder = Q(maker=OuterRef("maker"), ended_at__isnull=True)
+
+    def count_kits(**filters):
+        return Coalesce(
+            Subquery(
+                KitAssignment.objects.filter(open_holder, **filters)
+                .values("maker")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    on_run = RunStop.objects.filter(
+        maker=OuterRef("maker"),
+        status=RunStop.Status.TO_VISIT,
+        run__status__in=[Run.Status.PLANNED, Run.Status.STARTED],
+    ).values("run__day")[:1]
+    return (
+        DoorstepAddress.objects.filter(hub=hub)
+        .exclude(maker__status="erased")
+        .select_related("maker")
+        .annotate(
+            kits_to_bring=count_kits(
+                kit__status=Kit.Status.ALLOCATED, kit__collection_point__isnull=True
+            ),
+            kits_at_home=count_kits(kit__status=Kit.Status.WITH_MAKER),
+            next_visit=Subquery(on_run),
+        )
+        .order_by("maker__name")
+    )
+
+
+def runs_for_hub(*, hub) -> QuerySet[Run]:
+    return (
+        Run.objects.filter(hub=hub)
+        .select_related("driver")
+        .annotate(
+            stop_count=Count("stops"),
+            stops_left=Count("stops", filter=Q(stops__status=RunStop.Status.TO_VISIT)),
+        )
+        .order_by("-day", "-pk")
+    )
+
+
+def runs_for_driver(*, user) -> QuerySet[Run]:
+    """The driver's runs not yet done (soonest first), then their last few done."""
+    return (
+        Run.objects.filter(driver=user)
+        .exclude(status=Run.Status.CANCELLED)
+        .select_related("hub")
+        .annotate(
+            stop_count=Count("stops"),
+            stops_left=Count("stops", filter=Q(stops__status=RunStop.Status.TO_VISIT)),
+        )
+        .order_by("status", "day", "pk")
+    )
+
+
+@dataclass
+class SheetStop:
+    stop: RunStop
+    drops: list[RunStopKit]
+    pick_ups: list  # PointHolding rows at a point, or the maker's kits on a doorstep
+    doorstep: DoorstepAddress | None
+
+
+def run_sheet(*, run: Run, with_addresses: bool) -> list[SheetStop]:
+    """Each stop in order with what to drop and what to pick up. Doorstep addresses are
+    only read when the viewer may see them. A fixed number of queries for any run."""
+    stops = list(
+        run.stops.select_related("point", "maker", "visited_by").prefetch_related(
+            Prefetch("kits", queryset=RunStopKit.objects.select_related("kit").order_by("kit_id"))
+        )
+    )
+    point_ids = [s.point_id for s in stops if s.point_id]
+    maker_ids = [s.maker_id for s in stops if s.maker_id]
+    holdings: dict[int, list] = {}
+    for holding in (
+        PointHolding.objects.filter(point_id__in=point_ids, count__gt=0)
+        .select_related("kit")
+        .order_by("kit_id")
+    ):
+        holdings.setdefault(holding.point_id, []).append(holding)
+    at_home: dict[int, list] = {}
+    for assignment in (
+        KitAssignment.objects.filter(
+            maker_id__in=maker_ids,
+            ended_at__isnull=True,
+            kit__status=Kit.Status.WITH_MAKER,
+            kit__qty_with_maker__gt=0,
+        )
+        .select_related("kit")
+        .order_by("kit_id")
+    ):
+        at_home.setdefault(assignment.maker_id, []).append(assignment.kit)
+    doorsteps = {}
+    if with_addresses and maker_ids:
+        doorsteps = {d.maker_id: d for d in DoorstepAddress.objects.filter(maker_id__in=maker_ids)}
+    return [
+        SheetStop(
+            stop=s,
+            drops=list(s.kits.all()),
+            pick_ups=holdings.get(s.point_id, []) if s.point_id else at_home.get(s.maker_id, []),
+            doorstep=doorsteps.get(s.maker_id),
+        )
+        for s in stops
+    ]
+
+
+def waiting_at_points(*, hub) -> QuerySet[Point]:
+    """Points with finished garments or kits waiting, for planning a run."""
+    return points_for_staff(hub=hub).exclude(status=Point.Status.CLOSED)
+
+
+# --- Traceability ---------------------------------------------------------------------------
+
+
+def _lot_of(kit: Kit) -> FabricLot | None:
+    if kit.fabric_lot_id:
+        return kit.fabric_lot
+    return kit.precut_stock.fabric_lot if kit.precut_stock_id else None
+
+
+@dataclass
+class KitTrace:
+    kit: Kit
+    count: int
+    holders: list[KitAssignment]
+    handovers: list[Handover]
+    fabric_lot: FabricLot | None
+
+
+def _kit_traces(kit_counts: list[tuple[Kit, int]]) -> list[KitTrace]:
+    kit_ids = [kit.pk for kit, _ in kit_counts]
+    holders: dict[int, list] = {}
+    for a in (
+        KitAssignment.objects.filter(kit_id__in=kit_ids)
+        .select_related("maker", "group")
+        .order_by("assigned_at", "pk")
+    ):
+        holders.setdefault(a.kit_id, []).append(a)
+    handovers: dict[int, dict[int, Handover]] = {}
+    for m in (
+        GarmentMovement.objects.filter(kit_id__in=kit_ids, handover__isnull=False)
+        .select_related("handover", "handover__point", "handover__recorded_by")
+        .order_by("created_at", "pk")
+    ):
+        handovers.setdefault(m.kit_id, {}).setdefault(m.handover_id, m.handover)
+    return [
+        KitTrace(
+            kit=kit,
+            count=count,
+            holders=holders.get(kit.pk, []),
+            handovers=list(handovers.get(kit.pk, {}).values()),
+            fabric_lot=_lot_of(kit),
+        )
+        for kit, count in kit_counts
+    ]
+
+
+def delivery_lines_for_hub(*, hub) -> QuerySet[DeliveryLine]:
+    return (
+        DeliveryLine.objects.filter(delivery__hub=hub)
+        .select_related("delivery", "delivery__hospital")
+        .order_by("-delivery__created_at", "garment_type", "size")
+    )
+
+
+def delivery_line_trace(*, line: DeliveryLine) -> list[KitTrace]:
+    """For each kit's share of a delivery line: its makers or group, every handover (point,
+    time, who) and the fabric lot it came from. A fixed number of queries."""
+    allocations = (
+        DeliveryAllocation.objects.filter(line=line)
+        .select_related("kit", "kit__fabric_lot", "kit__precut_stock__fabric_lot")
+        .order_by("kit_id")
+    )
+    return _kit_traces([(a.kit, a.count) for a in allocations])
+
+
+@dataclass
+class LotTrace:
+    kits: list[Kit]
+    deliveries: list[DeliveryAllocation]
+    totals: dict
+
+
+def fabric_lot_trace(*, lot: FabricLot) -> LotTrace:
+    """Where every garment cut from a lot went: its kits (directly, or through pre-cut
+    pieces cut from it), their counts in each place, and the deliveries they went in."""
+    kits = list(
+        Kit.objects.filter(Q(fabric_lot=lot) | Q(precut_stock__fabric_lot=lot))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=KitAssignment.objects.select_related("maker", "group").order_by(
+                    "assigned_at", "pk"
+                ),
+            )
+        )
+        .order_by("pk")
+    )
+    deliveries = list(
+        DeliveryAllocation.objects.filter(kit__in=[k.pk for k in kits])
+        .select_related("line", "line__delivery", "line__delivery__hospital", "kit")
+        .order_by("line__delivery__created_at", "kit_id")
+    )
+    totals = {
+        "garments": sum(k.garment_count for k in kits),
+        "delivered": sum(k.qty_delivered for k in kits),
+        "passed": sum(k.qty_passed + k.qty_reserved for k in kits),
+        "with_makers": sum(k.qty_with_maker + k.qty_in_kit + k.qty_rework for k in kits),
+        "on_the_way": sum(k.qty_at_point + k.qty_in_transit + k.qty_awaiting_check for k in kits),
+        "written_off": sum(k.qty_written_off for k in kits),
+        "back_in_stock": sum(k.qty_returned_to_stock for k in kits),
+    }
+    return LotTrace(kits=kits, deliveries=deliveries, totals=totals)
+
+
+def fabric_lots_for_hub(*, hub) -> QuerySet[FabricLot]:
+    return FabricLot.objects.filter(hub=hub).order_by("-created_at", "-pk")
+
+
+# --- What can happen to a kit here and now ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverOption:
+    action: str
+    most: int | None = None
+    default: int | None = None
+
+
+def handover_options(*, kit: Kit, point: Point | None, held_here: int) -> tuple[list, str]:
+    """The handovers a kit allows at a point (or, with no point, at the hub) right now, and a
+    sentence saying why there are none when there are none."""
+    options: list[HandoverOption] = []
+    status = kit.status
+    if status == Kit.Status.PREPARED:
+        return [], _("This kit has not been given to a maker yet.")
+    if status in {Kit.Status.CLOSED, Kit.Status.CANCELLED, Kit.Status.LOST}:
+        return [], _("This kit is %s. There is nothing more to hand over.") % (
+            kit.get_status_display().lower()
+        )
+    if status == Kit.Status.ALLOCATED:
+        if point is None:
+            return [HandoverOption("collect")], ""
+        if kit.collection_point_id != point.pk:
+            if kit.collection_point_id:
+                return [], _("This kit waits at %s, not here. Please send the maker there.") % (
+                    kit.collection_point.name
+                )
+            return [], _("This kit is waiting at the hub, not at a point.")
+        if not point.is_active or not point.accepts_kit_collection:
+            return [], _("This point is not giving out kits at the moment.")
+        return [HandoverOption("collect")], ""
+    # With the maker.
+    takes_scrubs = point is None or (point.is_active and point.accepts_finished_garments)
+    if kit.qty_with_maker:
+        handed = kit.garment_count - kit.qty_with_maker - kit.qty_in_kit
+        said = max(1, min(kit.qty_with_maker, kit.finished_count - handed))
+        if takes_scrubs:
+            options.append(HandoverOption("return", kit.qty_with_maker, said))
+            options.append(HandoverOption("unfinished", kit.qty_with_maker, said))
+    if kit.qty_rework and takes_scrubs:
+        options.append(HandoverOption("return_rework", kit.qty_rework, kit.qty_rework))
+    if point is not None and held_here:
+        options.append(HandoverOption("pick_up", held_here, held_here))
+    if point is None and kit.qty_in_transit:
+        options.append(HandoverOption("arrive", kit.qty_in_transit, kit.qty_in_transit))
+    if options:
+        return options, ""
+    if not takes_scrubs:
+        return [], _("This point is not taking finished scrubs at the moment.")
+    return [], _("Everything the maker had from this kit has already been handed in.")

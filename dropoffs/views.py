@@ -1,20 +1,758 @@
+"""Points, handovers, doorsteps, runs and traces. Thin: fetch and authorise in one call,
+then a form and a service."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scrubhub.hubs.models import STAFF_ROLES, Role
-from scrubhub.hubs.permissions import role_required
+from dropoffs import selectors, services
+from dropoffs.forms import (
+    DoorstepForm,
+    FindMakerForm,
+    HandInManyForm,
+    HandoverForm,
+    PointForm,
+    RunPlanForm,
+    RunStopForm,
+    ScanForm,
+    SkipStopForm,
+    StaffDoorstepForm,
+    StationForm,
+)
+from dropoffs.models import DoorstepAddress, Point, Run, RunStop
+from dropoffs.permissions import (
+    SESSION_STATION_KEY,
+    current_station,
+    get_kit_for,
+    get_run_for,
+    may_see_doorstep_addresses,
+    stations_for,
+)
+from makers.models import Maker
+from makers.selectors import maker_for_user
+from packages.models import DeliveryLine, FabricLot, KitAssignment
+from packages.selectors import kit_holder
+from packages.services import PackagesError, normalise_kit_code
+from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
+from scrubhub.hubs.permissions import hub_staff_required, role_required
+
+PROBLEMS = (PackagesError, services.DropoffsError)
 
 
+def _map_settings() -> dict:
+    """Tiles come from a server the operator chooses; with none set (as in tests) the map
+    shows markers on a plain background and never reaches out to the internet."""
+    return {
+        "tile_url": getattr(settings, "SCRUBHUB_MAP_TILE_URL", ""),
+        "tile_attribution": getattr(settings, "SCRUBHUB_MAP_TILE_ATTRIBUTION", ""),
+    }
+
+
+# --- Public points ------------------------------------------------------------------------
+
+
+def _points_page(request: HttpRequest, hub: Hub | None) -> HttpResponse:
+    near = selectors.postcode_district(request.GET.get("near", ""))[:4]
+    now = timezone.now()
+    rows = [
+        {
+            "point": p,
+            "status": selectors.opening_status(p, now),
+            "hours": selectors.hours_by_day(p),
+            "district": selectors.postcode_district(p.postcode),
+        }
+        for p in selectors.public_points(hub=hub)
+    ]
+    rows.sort(
+        key=lambda r: (
+            near and r["district"] != near,
+            selectors.district_sort_key(r["point"].postcode),
+            r["point"].name,
+        )
+    )
+    return render(
+        request,
+        "dropoffs/points.html",
+        {"rows": rows, "hub": hub, "near": near, **_map_settings()},
+    )
+
+
+@login_not_required
 @require_GET
-@role_required(Role.DRIVER, *STAFF_ROLES)
-def runs(request: HttpRequest) -> HttpResponse:
-    return render(request, "dropoffs/runs.html")
+def points(request: HttpRequest) -> HttpResponse:
+    return _points_page(request, None)
+
+
+@login_not_required
+@require_GET
+def hub_points(request: HttpRequest, hub_slug: str) -> HttpResponse:
+    hub = get_object_or_404(Hub, slug=hub_slug, is_active=True)
+    request.hub = hub  # so the layout shows this hub's name and phone
+    return _points_page(request, hub)
+
+
+# --- Scanning and handovers -----------------------------------------------------------------
 
 
 @require_GET
 @role_required(Role.POINT_HELPER, *STAFF_ROLES)
 def scan(request: HttpRequest) -> HttpResponse:
-    return render(request, "dropoffs/scan.html")
+    station = current_station(request)
+    if station is None:
+        raise PermissionDenied(_("There is no open point where you can hand kits over."))
+    request.hub = station.hub
+    scan_form = ScanForm(request.GET if "code" in request.GET else None)
+    if scan_form.is_bound and scan_form.is_valid():
+        code = normalise_kit_code(scan_form.cleaned_data["code"])
+        if code:
+            return redirect("dropoffs:kit", code=code)
+        scan_form.add_error("code", _("That is not a kit code. Check the letters and try again."))
+    find_form = FindMakerForm(request.GET if "q" in request.GET else None)
+    found = None
+    if find_form.is_bound and find_form.is_valid():
+        found = selectors.kits_expected(
+            hub=station.hub, point=station.point, query=find_form.cleaned_data["q"]
+        )
+    stations = stations_for(request.user)
+    return render(
+        request,
+        "dropoffs/scan.html",
+        {
+            "station": station,
+            "scan_form": scan_form,
+            "find_form": find_form,
+            "found": found,
+            "station_form": StationForm(initial={"station": station.key}, stations=stations)
+            if len(stations) > 1
+            else None,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.POINT_HELPER, *STAFF_ROLES)
+def scan_where(request: HttpRequest) -> HttpResponse:
+    form = StationForm(request.POST, stations=stations_for(request.user))
+    if not form.is_valid():
+        raise Http404
+    request.session[SESSION_STATION_KEY] = form.cleaned_data["station"]
+    return redirect("dropoffs:scan")
+
+
+ACTION_TEXT = {
+    "collect": (_("Give the kit to its maker"), _("Kit given to the maker")),
+    "return": (_("Take back finished scrubs"), _("Take back these scrubs")),
+    "return_rework": (_("Take back reworked scrubs"), _("Take back reworked scrubs")),
+    "unfinished": (_("Take back an unfinished kit"), _("Take back the kit")),
+    "pick_up": (_("Hand scrubs to a driver"), _("Give these to the driver")),
+    "arrive": (_("Scrubs arrived at the hub"), _("Mark as arrived")),
+}
+
+
+def _kit_page(request, kit, *, can_act, bound=None, problem="", status=200) -> HttpResponse:
+    request.hub = kit.hub
+    holder = kit_holder(kit=kit)
+    if not can_act:
+        return render(
+            request, "dropoffs/kit_mine.html", {"kit": kit, "holder": holder}, status=status
+        )
+    station = current_station(request)
+    point = station.point if station else None
+    held = selectors.kit_point_holding(kit=kit, point=point)
+    if station is None or station.hub.pk != kit.hub_id:
+        options, why = (
+            [],
+            _("This kit is from %s. Choose where you are on the scan page.") % (kit.hub.name),
+        )
+    else:
+        options, why = selectors.handover_options(kit=kit, point=point, held_here=held)
+    version = services.kit_version(kit)
+    forms = []
+    for option in options:
+        if bound is not None and bound.data.get("action") == option.action:
+            form = bound
+        else:
+            form = HandoverForm(
+                initial={
+                    "action": option.action,
+                    "version": version,
+                    "count": option.default,
+                    "finished": option.default,
+                },
+                most=option.most,
+                auto_id=f"{option.action}_%s",
+            )
+        title, button = ACTION_TEXT[option.action]
+        forms.append({"option": option, "form": form, "title": title, "button": button})
+    return render(
+        request,
+        "dropoffs/kit.html",
+        {
+            "kit": kit,
+            "holder": holder,
+            "station": station,
+            "held_here": held,
+            "forms": forms,
+            "why": why,
+            "bound": bound,
+            "problem": problem,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def kit(request: HttpRequest, code: str) -> HttpResponse:
+    found, can_act = get_kit_for(request.user, code)
+    if code != found.code:
+        return redirect("dropoffs:kit", code=found.code)
+    return _kit_page(request, found, can_act=can_act)
+
+
+@require_POST
+def kit_handover(request: HttpRequest, code: str) -> HttpResponse:
+    found, can_act = get_kit_for(request.user, code)
+    if not can_act:
+        raise PermissionDenied(_("Only hub staff and point helpers record handovers."))
+    station = current_station(request)
+    point = station.point if station else None
+    if station is None or station.hub.pk != found.hub_id:
+        return _kit_page(request, found, can_act=True, status=400)
+    held = selectors.kit_point_holding(kit=found, point=point)
+    options = {
+        o.action: o for o in selectors.handover_options(kit=found, point=point, held_here=held)[0]
+    }
+    action = request.POST.get("action", "")
+    if action not in options:
+        return _kit_page(
+            request,
+            found,
+            can_act=True,
+            problem=_("That cannot happen to this kit here now. Nothing was changed."),
+            status=409,
+        )
+    form = HandoverForm(request.POST, most=options[action].most, auto_id=f"{action}_%s")
+    if not form.is_valid():
+        return _kit_page(request, found, can_act=True, bound=form, status=400)
+    data, who = form.cleaned_data, request.user
+    seen = data["version"]
+    try:
+        if action == "collect":
+            services.handover_kit_collect(kit=found, actor=who, point=point, seen=seen)
+            done = _("Kit %(code)s given to its maker.")
+        elif action in {"return", "return_rework"}:
+            services.handover_garments_return(
+                kit=found,
+                count=data["count"],
+                actor=who,
+                point=point,
+                seen=seen,
+                from_place="rework" if action == "return_rework" else "with_maker",
+            )
+            done = _("%(count)s finished garments from kit %(code)s taken in.")
+        elif action == "unfinished":
+            services.handover_kit_return_unfinished(
+                kit=found, finished=data["finished"], actor=who, point=point, seen=seen
+            )
+            done = _("Unfinished kit %(code)s taken back.")
+        elif action == "pick_up":
+            services.handover_pick_up(
+                point=point, kit_counts=[(found, data["count"])], actor=who, seen={found.pk: seen}
+            )
+            done = _("%(count)s garments from kit %(code)s handed to the driver.")
+        else:
+            services.handover_deliver_to_hub(
+                hub=found.hub, kit_counts=[(found, data["count"])], actor=who
+            )
+            done = _("%(count)s garments from kit %(code)s arrived at the hub.")
+    except PROBLEMS as exc:
+        found.refresh_from_db()
+        return _kit_page(request, found, can_act=True, problem=str(exc), status=409)
+    messages.success(request, done % {"code": found.display_code, "count": data.get("count")})
+    return redirect("dropoffs:scan")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.POINT_HELPER, *STAFF_ROLES)
+def hand_in_many(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """A group leader or a maker with several kits hands in scrubs for all of them at once."""
+    station = current_station(request)
+    if station is None:
+        raise Http404
+    assignment = get_object_or_404(
+        KitAssignment.objects.select_related("maker", "group"),
+        pk=assignment_id,
+        ended_at__isnull=True,
+        kit__hub=station.hub,
+    )
+    request.hub = station.hub
+    kits = [k for k in selectors.holder_kits(assignment=assignment) if k.qty_with_maker]
+    form = HandInManyForm(request.POST or None, kits=kits)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.handover_garments_return_many(
+                kit_counts=form.kit_counts(), actor=request.user, point=station.point
+            )
+        except PROBLEMS as exc:
+            problem = str(exc)
+        else:
+            total = sum(count for _kit, count in form.kit_counts())
+            messages.success(
+                request,
+                _("%(total)s finished garments taken in from %(who)s.")
+                % {"total": total, "who": assignment.holder},
+            )
+            return redirect("dropoffs:scan")
+    return render(
+        request,
+        "dropoffs/hand_in_many.html",
+        {
+            "form": form,
+            "holder": assignment.holder,
+            "station": station,
+            "kits": kits,
+            "problem": problem,
+        },
+        status=400 if form.errors or problem else 200,
+    )
+
+
+# --- Doorsteps (the maker's own choice) -------------------------------------------------------
+
+
+def _own_maker(request: HttpRequest) -> Maker:
+    maker = maker_for_user(user=request.user)
+    if maker is None:
+        raise PermissionDenied(_("This page is for makers."))
+    return maker
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MAKER)
+def doorstep(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    request.hub = maker.hub
+    current = DoorstepAddress.objects.filter(maker=maker).first()
+    initial = (
+        {
+            "address": current.address,
+            "postcode": current.postcode,
+            "access_notes": current.access_notes,
+        }
+        if current
+        else {"postcode": maker.postcode}
+    )
+    form = DoorstepForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.doorstep_set(
+                maker=maker,
+                address=data["address"],
+                postcode=data["postcode"],
+                access_notes=data["access_notes"],
+                consent=data["consent"],
+                actor=request.user,
+            )
+        except PROBLEMS as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Thank you. A driver will bring your kits to your door."))
+            return redirect("dropoffs:doorstep")
+    return render(
+        request,
+        "dropoffs/doorstep.html",
+        {
+            "form": form,
+            "maker": maker,
+            "current": current,
+            "offered": maker.age_band == Maker.AgeBand.OVER_70,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(Role.MAKER)
+def doorstep_stop(request: HttpRequest) -> HttpResponse:
+    maker = _own_maker(request)
+    try:
+        services.doorstep_stop(maker=maker, actor=request.user)
+    except PROBLEMS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Doorstep visits stopped. We have deleted your address."))
+    return redirect("dropoffs:doorstep")
+
+
+# --- Points for hub staff ---------------------------------------------------------------------
+
+
+def _staff_point(request: HttpRequest, point_id: int) -> Point:
+    return get_object_or_404(Point.objects.prefetch_related("hours"), pk=point_id, hub=request.hub)
+
+
+@require_GET
+@hub_staff_required
+def staff_points(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {"point": p, "status": selectors.opening_status(p)}
+        for p in selectors.points_for_staff(hub=request.hub)
+    ]
+    return render(request, "dropoffs/staff_points.html", {"rows": rows, "hub": request.hub})
+
+
+def _point_form_page(request, *, point: Point | None) -> HttpResponse:
+    initial = (
+        PointForm.initial_for(point)
+        if point
+        else {
+            "latitude": request.hub.latitude,
+            "longitude": request.hub.longitude,
+            "accepts_kit_collection": True,
+            "accepts_finished_garments": True,
+        }
+    )
+    form = PointForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if point is None:
+                point = services.point_create(
+                    hub=request.hub, actor=request.user, **form.service_fields()
+                )
+                messages.success(request, _("%s added. It is open now.") % point.name)
+            else:
+                point = services.point_update(
+                    point=point, actor=request.user, **form.service_fields()
+                )
+                messages.success(request, _("%s saved.") % point.name)
+        except PROBLEMS as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("dropoffs:staff_points")
+    return render(
+        request,
+        "dropoffs/point_form.html",
+        {"form": form, "point": point, "hub": request.hub, **_map_settings()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@hub_staff_required
+def point_new(request: HttpRequest) -> HttpResponse:
+    return _point_form_page(request, point=None)
+
+
+@require_http_methods(["GET", "POST"])
+@hub_staff_required
+def point_edit(request: HttpRequest, point_id: int) -> HttpResponse:
+    return _point_form_page(request, point=_staff_point(request, point_id))
+
+
+@require_POST
+@hub_staff_required
+def point_status(request: HttpRequest, point_id: int) -> HttpResponse:
+    point = _staff_point(request, point_id)
+    change = {
+        "pause": services.point_pause,
+        "resume": services.point_resume,
+        "close": services.point_close,
+    }.get(request.POST.get("to", ""))
+    if change is None:
+        messages.error(request, _("Choose whether to pause, open or close the point."))
+        return redirect("dropoffs:staff_points")
+    try:
+        point = change(point=point, actor=request.user)
+    except PROBLEMS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(status)s.")
+            % {"name": point.name, "status": point.get_status_display().lower()},
+        )
+    return redirect("dropoffs:staff_points")
+
+
+# --- Runs: hub staff plan them ----------------------------------------------------------------
+
+
+@require_GET
+@hub_staff_required
+def staff_runs(request: HttpRequest) -> HttpResponse:
+    hub = request.hub
+    return render(
+        request,
+        "dropoffs/staff_runs.html",
+        {
+            "hub": hub,
+            "points": [
+                p for p in selectors.waiting_at_points(hub=hub) if p.garments_held or p.kits_waiting
+            ],
+            "doorsteps": list(selectors.doorsteps_for_hub(hub=hub)),
+            "runs": list(selectors.runs_for_hub(hub=hub)[:30]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@hub_staff_required
+def run_new(request: HttpRequest) -> HttpResponse:
+    hub = request.hub
+    form = RunPlanForm(
+        request.POST or None,
+        hub=hub,
+        points=list(selectors.waiting_at_points(hub=hub)),
+        doorsteps=list(selectors.doorsteps_for_hub(hub=hub)),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            run = services.run_plan(
+                hub=hub,
+                driver=data["driver"],
+                day=data["day"],
+                points=form.chosen_points(),
+                makers=form.chosen_makers(),
+                note=data["note"],
+                actor=request.user,
+            )
+        except PROBLEMS as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Run planned. The driver has been told."))
+            return redirect("dropoffs:run", run_id=run.pk)
+    return render(
+        request,
+        "dropoffs/run_new.html",
+        {"form": form, "hub": hub},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@hub_staff_required
+def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(Run, pk=run_id, hub=request.hub)
+    try:
+        services.run_cancel(run=run, actor=request.user)
+    except PROBLEMS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Run cancelled."))
+    return redirect("dropoffs:staff_runs")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_staff_required
+def doorstep_for_maker(request: HttpRequest, maker_id: int) -> HttpResponse:
+    """Staff record a doorstep for a maker who rang in (many have no account)."""
+    maker = get_object_or_404(
+        Maker.objects.exclude(status=Maker.Status.ERASED), pk=maker_id, hub=request.hub
+    )
+    current = DoorstepAddress.objects.filter(maker=maker).first()
+    initial = (
+        {
+            "address": current.address,
+            "postcode": current.postcode,
+            "access_notes": current.access_notes,
+            "latitude": current.latitude,
+            "longitude": current.longitude,
+        }
+        if current
+        else {"postcode": maker.postcode}
+    )
+    form = StaffDoorstepForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.doorstep_set(actor=request.user, maker=maker, **data)
+        except PROBLEMS as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Doorstep visits saved for %s.") % maker.name)
+            return redirect("dropoffs:staff_runs")
+    return render(
+        request,
+        "dropoffs/doorstep_staff.html",
+        {"form": form, "maker": maker, "current": current},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Runs: the driver's pages ---------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.DRIVER, *STAFF_ROLES)
+def runs(request: HttpRequest) -> HttpResponse:
+    mine = list(selectors.runs_for_driver(user=request.user)[:30])
+    return render(
+        request,
+        "dropoffs/runs.html",
+        {
+            "open_runs": [r for r in mine if r.is_open],
+            "done_runs": [r for r in mine if not r.is_open][:10],
+        },
+    )
+
+
+@require_GET
+def run(request: HttpRequest, run_id: int) -> HttpResponse:
+    the_run = get_run_for(request.user, run_id)
+    request.hub = the_run.hub
+    addresses = may_see_doorstep_addresses(request.user, the_run)
+    return render(
+        request,
+        "dropoffs/run.html",
+        {
+            "run": the_run,
+            "sheet": selectors.run_sheet(run=the_run, with_addresses=addresses),
+            "addresses": addresses,
+            "is_staff": the_run.driver_id != request.user.pk,
+        },
+    )
+
+
+def _sheet_stop(the_run: Run, stop_id: int, *, with_addresses: bool):
+    sheet = selectors.run_sheet(run=the_run, with_addresses=with_addresses)
+    found = next((s for s in sheet if s.stop.pk == stop_id), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+def run_stop(request: HttpRequest, run_id: int, stop_id: int) -> HttpResponse:
+    the_run = get_run_for(request.user, run_id)
+    request.hub = the_run.hub
+    addresses = may_see_doorstep_addresses(request.user, the_run)
+    sheet_stop = _sheet_stop(the_run, stop_id, with_addresses=addresses)
+    if sheet_stop.stop.status != RunStop.Status.TO_VISIT or not the_run.is_open:
+        messages.info(request, _("That stop has already been ticked off."))
+        return redirect("dropoffs:run", run_id=the_run.pk)
+    form = RunStopForm(request.POST or None, sheet_stop=sheet_stop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.run_stop_visit(
+                stop=sheet_stop.stop,
+                actor=request.user,
+                pick_up=form.pick_up(),
+                dropped=form.dropped(),
+                note=form.cleaned_data["note"],
+            )
+        except PROBLEMS as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Stop %s ticked off.") % sheet_stop.stop.position)
+            return redirect(reverse("dropoffs:run", kwargs={"run_id": the_run.pk}) + "#next")
+    return render(
+        request,
+        "dropoffs/run_stop.html",
+        {
+            "run": the_run,
+            "item": sheet_stop,
+            "form": form,
+            "skip_form": SkipStopForm(),
+            "addresses": addresses,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def run_stop_skip(request: HttpRequest, run_id: int, stop_id: int) -> HttpResponse:
+    the_run = get_run_for(request.user, run_id)
+    request.hub = the_run.hub
+    addresses = may_see_doorstep_addresses(request.user, the_run)
+    sheet_stop = _sheet_stop(the_run, stop_id, with_addresses=addresses)
+    skip_form = SkipStopForm(request.POST)
+    if skip_form.is_valid():
+        try:
+            services.run_stop_skip(
+                stop=sheet_stop.stop, actor=request.user, reason=skip_form.cleaned_data["reason"]
+            )
+        except PROBLEMS as exc:
+            skip_form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Stop %s marked as missed.") % sheet_stop.stop.position)
+            return redirect("dropoffs:run", run_id=the_run.pk)
+    return render(
+        request,
+        "dropoffs/run_stop.html",
+        {
+            "run": the_run,
+            "item": sheet_stop,
+            "form": RunStopForm(sheet_stop=sheet_stop),
+            "skip_form": skip_form,
+            "addresses": addresses,
+        },
+        status=400,
+    )
+
+
+@require_POST
+def run_finish(request: HttpRequest, run_id: int) -> HttpResponse:
+    the_run = get_run_for(request.user, run_id)
+    try:
+        services.run_finish(run=the_run, actor=request.user)
+    except PROBLEMS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Run finished. The scrubs are at the hub, waiting to be checked.")
+        )
+    return redirect("dropoffs:run", run_id=the_run.pk)
+
+
+# --- Traceability (hub staff) ---------------------------------------------------------------
+
+
+@require_GET
+@hub_staff_required
+def trace(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dropoffs/trace.html",
+        {
+            "lines": list(selectors.delivery_lines_for_hub(hub=request.hub)[:50]),
+            "lots": list(selectors.fabric_lots_for_hub(hub=request.hub)[:50]),
+        },
+    )
+
+
+@require_GET
+@hub_staff_required
+def trace_line(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = get_object_or_404(
+        DeliveryLine.objects.select_related("delivery", "delivery__hospital"),
+        pk=line_id,
+        delivery__hub=request.hub,
+    )
+    return render(
+        request,
+        "dropoffs/trace_line.html",
+        {"line": line, "traces": selectors.delivery_line_trace(line=line)},
+    )
+
+
+@require_GET
+@hub_staff_required
+def trace_lot(request: HttpRequest, lot_id: int) -> HttpResponse:
+    lot = get_object_or_404(FabricLot, pk=lot_id, hub=request.hub)
+    return render(
+        request,
+        "dropoffs/trace_lot.html",
+        {"lot": lot, "trace": selectors.fabric_lot_trace(lot=lot)},
+    )
