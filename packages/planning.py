@@ -15,7 +15,8 @@ Rules:
   confirmed; sent ones what was sent.
 - "In the pipeline" is every garment of the hub's own that may still reach the hospital: in
   kits on the shelf, with makers (and in rework), at points or on the way to the hub, waiting
-  for the check, passed or packed for a delivery.
+  for the check, passed or packed for a delivery that has not left (sent garments are "on
+  the way").
 - The forecast divides what still has to pass the check by the last four weeks' rate of
   garments passing it.
 """
@@ -140,8 +141,22 @@ def _deliveries(hospital_ids) -> dict[tuple[str, str], tuple[int, int]]:
     }
 
 
+def _sent_not_received(hub_ids) -> dict[tuple[str, str], int]:
+    """Garments the hubs have sent that the laundry has not confirmed yet. They are still
+    "packed for a delivery" in the tallies, but they count as on the way, not in the hub."""
+    rows = (
+        DeliveryLine.objects.filter(
+            delivery__hub_id__in=hub_ids, delivery__status=Delivery.Status.SENT
+        )
+        .values("garment_type", "size")
+        .annotate(total=Sum("count_sent"))
+        .order_by()
+    )
+    return {(r["garment_type"], r["size"]): r["total"] or 0 for r in rows}
+
+
 def _pipelines(hub_ids) -> dict[tuple[str, str], dict[str, int]]:
-    """The hubs' garments per pipeline group, from their tallies."""
+    """The hubs' garments per pipeline group, from their tallies, less what has left."""
     fields = {qty_field(p) for places in PIPELINE_GROUPS.values() for p in places}
     rows = (
         HubTally.objects.filter(hub_id__in=hub_ids)
@@ -149,12 +164,16 @@ def _pipelines(hub_ids) -> dict[tuple[str, str], dict[str, int]]:
         .annotate(**{f: Sum(f) for f in fields})
         .order_by()
     )
+    sent = _sent_not_received(hub_ids)
     result = {}
     for r in rows:
-        result[(r["garment_type"], r["size"])] = {
+        key = (r["garment_type"], r["size"])
+        groups = {
             group: sum(r[qty_field(p)] or 0 for p in places)
             for group, places in PIPELINE_GROUPS.items()
         }
+        groups["passed"] = max(0, groups["passed"] - sent.get(key, 0))
+        result[key] = groups
     return result
 
 
