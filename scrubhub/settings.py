@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "scrubhub.security.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -305,7 +306,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SCRUBHUB_SESSION_SECONDS", 14 * 24 * 60 * 60)
+# No script of ours reads the CSRF token from the cookie; forms carry it in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
+# Session time-outs (scrubhub/security.py): staff see other people's data, so theirs are short.
+SCRUBHUB_STAFF_IDLE_SECONDS = env_int("SCRUBHUB_STAFF_IDLE_SECONDS", 30 * 60)
+SCRUBHUB_STAFF_MAX_SECONDS = env_int("SCRUBHUB_STAFF_MAX_SECONDS", 12 * 60 * 60)
+SCRUBHUB_MAKER_IDLE_SECONDS = env_int("SCRUBHUB_MAKER_IDLE_SECONDS", 3 * 24 * 60 * 60)
+SCRUBHUB_MAKER_MAX_SECONDS = env_int("SCRUBHUB_MAKER_MAX_SECONDS", 30 * 24 * 60 * 60)
+SESSION_COOKIE_AGE = SCRUBHUB_MAKER_MAX_SECONDS
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
