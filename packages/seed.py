@@ -23,7 +23,7 @@ import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -623,7 +623,8 @@ class SeedBuilder:
                     )  # fmt: skip
                     member(user_id, Role.MAKER, hub=plan.pk)
                 if bench_maker:
-                    plan.bench_maker = pk
+                    # Her kits wait at the point where the benchmark's helper works.
+                    plan.bench_maker, point = pk, plan.points[0]
                     has_email, age_band = True, Maker.AgeBand.OVER_70
                 email = f"{first}.{last}.{serial}@example.org".lower() if has_email else ""
                 phone = "" if has_email and rng.random() < 0.5 else f"07700 {serial:06d}"
@@ -828,7 +829,8 @@ CHECK_FAIL_REASON = "Seams not finished"
 
 @dataclass
 class KitSpec:
-    t0: datetime
+    made_at: datetime
+    t0: datetime  # when it left the shelf (the made_at until then)
     garment_type: str
     size: str
     count: int
@@ -886,6 +888,7 @@ class HubKits:
                 holder_group = plan.groups[0]
             specs.append(
                 KitSpec(
+                    made_at=t0,
                     t0=t0,
                     garment_type=rng.choice(GarmentType.values),
                     size=rng.choices(sizes, weights=weights)[0],
@@ -975,15 +978,20 @@ class HubKits:
                 closed_at = when
             assignment_end = (when, actor, reason or str(K(to_status).label))
 
-        t_alloc = spec.t0 + 20 * HOUR
+        # A kit waits on the shelf for up to a few days before someone is given it.
+        wait = timedelta(hours=rng.uniform(0, 60))
+        t_alloc = spec.t0 + 20 * HOUR + wait
         if age >= 1 and rng.random() < 0.01:  # pieces cut to the wrong size: broken up
             move(P.IN_KIT, P.RETURNED_TO_STOCK, n, t_alloc, staff, reason="Kit cancelled")
             self.returned_to_stock[spec.garment_type, spec.size] += n
             event(status, K.CANCELLED, t_alloc, staff, "Pieces cut to the wrong size")
             status = K.CANCELLED
             return self._kit_row(kit, code, spec, status, counts, None, 0, None, last_change)
-        if age < 20 / 24:
+        if spec.t0 + 20 * HOUR + wait > self.now:
             return self._kit_row(kit, code, spec, status, counts, None, 0, None, last_change)
+        # From here on, each step is timed from when the kit left the shelf.
+        spec = replace(spec, t0=spec.t0 + wait)
+        age = (self.now - spec.t0) / DAY
 
         collection_point = spec.point
         event(status, K.ALLOCATED, t_alloc, staff)
@@ -1165,7 +1173,7 @@ class HubKits:
             (kit, code, self.plan.pk, spec.garment_type, spec.size, spec.count,
              Kit.Source.PRECUT, self.plan.precut[spec.garment_type, spec.size], None, None,
              self.b.patterns[spec.garment_type, spec.size], status, point, finished,
-             self.plan.staff[0], spec.t0, updated_at, closed_at,
+             self.plan.staff[0], spec.made_at, updated_at, closed_at,
              *(counts[place] for place in PLACES))
         )  # fmt: skip
 

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,4 +20,9 @@ urlpatterns = [
     path("", include("packages.urls")),
     path("", include("dropoffs.urls")),
     path("", include("scrubhub.notifications.urls")),
+    path("", include("scrubhub.audit.urls")),
 ]
+
+# The benchmark's bare baseline view (bench/views.py): only when `make bench` asks for it.
+if os.environ.get("SCRUBHUB_BENCH_BASELINE") == "true":
+    urlpatterns.append(path("", include("bench.urls")))
