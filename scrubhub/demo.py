@@ -35,6 +35,8 @@ from packages.models import (
     QualityCheck,
     Size,
 )
+from scrubhub.audit.models import AuditEvent
+from scrubhub.audit.services import audit_record
 from scrubhub.hubs import demo as hubs_demo
 from scrubhub.hubs.models import Hospital, Hub, Membership, Role
 from scrubhub.notifications.models import Message
@@ -732,6 +734,15 @@ def _build_now(demo, rng, approved) -> None:
     # One person asked for everything about them to be deleted; their counts stay.
     if len(idle) >= 12:
         makers.maker_erase(maker=idle[-8], actor=staff)
+    # The audit trail a coordinator would find: staff looking at people's records.
+    for maker in idle[:3]:
+        audit_record(
+            actor=staff,
+            hub=hub,
+            action=AuditEvent.Action.VIEWED,
+            subject=maker,
+            detail="Opened the maker's page",
+        )
     # Allocated and waiting to be collected at a point.
     for kit, maker in zip(fresh[:6], idle, strict=False):
         packages.kit_allocate(

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "scrubhub.accounts",
     "scrubhub.hubs",
     "scrubhub.notifications",
+    "scrubhub.audit",
     "makers",
     "packages",
     "dropoffs",

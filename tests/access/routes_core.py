@@ -1,6 +1,6 @@
 """Project-wide pages and the sign-in pages (django-allauth)."""
 
-from tests.access.matrix import LOGIN, REDIRECT, Route, answers, public, signed_in
+from tests.access.matrix import LOGIN, REDIRECT, Route, answers, only, public, signed_in
 
 # Everyone with a role is sent on to their own home; a person with none sees a page saying so.
 ROUTES = [
@@ -28,5 +28,10 @@ ROUTES = [
     ),
     Route("account_confirm_login_code", signed_in(REDIRECT), note="no code pending: back to start"),
     Route("account_confirm_email", public(), kwargs=lambda w: {"key": "not-a-real-key"}),
+    Route(
+        "audit:list",
+        only({"coordinator": 200}),
+        note="coordinators only; other staff see 403",
+    ),
     Route("admin:*", answers(LOGIN, operator=200), note="see tests/core/test_admin.py"),
 ]

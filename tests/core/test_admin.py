@@ -67,7 +67,7 @@ def test_operator_can_list_search_and_open_every_model(operator, operator_user, 
     assert not wrong, wrong
 
 
-OUR_APPS = {"accounts", "hubs", "notifications", "makers", "packages", "dropoffs"}
+OUR_APPS = {"accounts", "hubs", "notifications", "audit", "makers", "packages", "dropoffs"}
 
 
 def test_every_model_of_ours_is_registered_and_the_demo_gives_each_a_row(demo_site):

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from scrubhub.audit.models import AuditEvent
+from scrubhub.audit.selectors import audit_events_for_hub
+from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
+
+
+@require_GET
+@hub_staff_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    if not is_coordinator_of(request.user, request.hub):
+        raise PermissionDenied(_("Only the hub's coordinators see the audit trail."))
+    action = request.GET.get("action", "")
+    if action not in AuditEvent.Action.values:
+        action = ""
+    page = Paginator(audit_events_for_hub(hub=request.hub, action=action), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "audit/audit_list.html",
+        {"page": page, "action": action, "actions": AuditEvent.Action.choices, "hub": request.hub},
+    )
