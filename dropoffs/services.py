@@ -701,7 +701,7 @@ def run_plan(
 
 
 def _lock_run(run_id: int) -> Run:
-    run = Run.objects.select_for_update().select_related("hub").get(pk=run_id)
+    run = Run.objects.select_for_update(of=("self",)).select_related("hub").get(pk=run_id)
     if not run.is_open:
         raise RunError(f"This run is {run.get_status_display().lower()}; nothing more can change.")
     return run
@@ -725,7 +725,7 @@ def run_stop_visit(
     with transaction.atomic():
         run = _lock_run(stop.run_id)
         stop = (
-            RunStop.objects.select_for_update()
+            RunStop.objects.select_for_update(of=("self",))
             .select_related("point", "maker")
             .get(pk=stop.pk, run=run)
         )
