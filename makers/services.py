@@ -993,7 +993,7 @@ def maker_export(*, maker: Maker) -> dict:
                 "garment": a.kit.get_garment_type_display(),
                 "size": a.kit.size,
                 "garments": a.kit.garment_count,
-                "status": Kit.Status(a.kit.status).label,
+                "status": str(Kit.Status(a.kit.status).label),
                 "finished": a.kit.finished_count,
                 "delivered_to_hospital": a.kit.qty_delivered,
                 "given_to_you": when(a.assigned_at),
@@ -1070,12 +1070,30 @@ def _csv_value(value) -> str:
 def maker_delete_account(*, maker: Maker, actor) -> Maker:
     """The maker deletes their own account: their personal data is erased (maker_erase),
     their sign-in account removed, and the counts of what they made kept without them."""
-    if _holds_kits(maker):
-        raise MakerError(
-            "You still have a kit. Please bring it back, or call the hub, before you delete "
-            "your account."
+    from packages.models import Kit, KitAssignment
+
+    with transaction.atomic():
+        open_kits = list(
+            Kit.objects.select_for_update()
+            .filter(assignments__maker=maker, assignments__ended_at__isnull=True)
+            .order_by("pk")
         )
-    return maker_erase(maker=maker, actor=actor)
+        if any(
+            kit.status == Kit.Status.ALLOCATED or kit.qty_with_maker or kit.qty_rework
+            for kit in open_kits
+        ):
+            raise MakerError(
+                "You still have a kit. Please bring it back, or call the hub, before you "
+                "delete your account."
+            )
+        # Everything from these kits is back with the hub (being checked or delivered):
+        # the maker no longer holds them, and the ended assignment keeps the count.
+        KitAssignment.objects.filter(maker=maker, ended_at__isnull=True, kit__in=open_kits).update(
+            ended_at=timezone.now(),
+            ended_by=actor,
+            end_reason="The maker deleted their account after handing everything in",
+        )
+        return maker_erase(maker=maker, actor=actor)
 
 
 def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) -> None:
@@ -1083,7 +1101,13 @@ def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) 
     account, unless it is also used for another role (then only the maker role goes).
     Deleting the account ends every session it has, wherever it is signed in."""
     ReturnPlan.objects.filter(maker_id=maker_id).update(note="")
+    problem_keys = [
+        f"kit-problem-{pk}"
+        for pk in KitProblem.objects.filter(maker_id=maker_id).values_list("pk", flat=True)
+    ]
     KitProblem.objects.filter(maker_id=maker_id).update(text="", answer="")
+    # The hub's copy of what they wrote goes too; the hub keeps that a problem was reported.
+    Message.objects.filter(idempotency_key__in=problem_keys).update(body="(erased)", html_body="")
     addresses = [a for a in addresses if a]
     to_them = Q(recipient_id=user_id) if user_id else Q(pk__in=[])
     if addresses:

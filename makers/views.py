@@ -198,7 +198,7 @@ def group_register(request: HttpRequest, slug: str) -> HttpResponse:
     """A group leader registers a group that sews together."""
     hub = _hub_or_404(slug)
     _show_hub(request, hub)
-    form = GroupForm(request.POST or None)
+    form = GroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -228,7 +228,7 @@ def group_register(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @GET_POST
 def signin_request(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.signin_link_send(**form.cleaned_data["address"], client=_client(request))
         # The same answer whether or not we know the address.
@@ -340,7 +340,7 @@ def kit_progress(request: HttpRequest, code: str) -> HttpResponse:
     maker, kit = _own_kit(request, code)
     if response := _not_with_maker(request, kit):
         return response
-    form = ProgressForm(request.POST or None, kit=kit)
+    form = ProgressForm(request.POST if request.method == "POST" else None, kit=kit)
     if request.method == "POST" and form.is_valid():
         try:
             kit = services.kit_progress_record(
@@ -373,7 +373,7 @@ def kit_return(request: HttpRequest, code: str) -> HttpResponse:
     maker, kit = _own_kit(request, code)
     if response := _not_with_maker(request, kit):
         return response
-    form = ReturnForm(request.POST or None, maker=maker)
+    form = ReturnForm(request.POST if request.method == "POST" else None, maker=maker)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.return_plan_make(
@@ -398,7 +398,7 @@ def kit_give_back(request: HttpRequest, code: str) -> HttpResponse:
     maker, kit = _own_kit(request, code)
     if response := _not_with_maker(request, kit):
         return response
-    form = GiveBackForm(request.POST or None, maker=maker)
+    form = GiveBackForm(request.POST if request.method == "POST" else None, maker=maker)
     if request.method == "POST" and form.is_valid():
         try:
             services.return_plan_make(
@@ -426,7 +426,7 @@ def kit_give_back(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(Role.MAKER)
 def kit_problem(request: HttpRequest, code: str) -> HttpResponse:
     maker, kit = _own_kit(request, code)
-    form = ProblemForm(request.POST or None)
+    form = ProblemForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.kit_problem_report(
@@ -490,7 +490,9 @@ def details(request: HttpRequest) -> HttpResponse:
         "preferred_point": maker.preferred_point_id,
         "needs_doorstep_collection": maker.needs_doorstep_collection,
     }
-    form = DetailsForm(request.POST or None, maker=maker, initial=initial)
+    form = DetailsForm(
+        request.POST if request.method == "POST" else None, maker=maker, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.maker_details_update(maker=maker, actor=request.user, **form.cleaned_data)
@@ -506,7 +508,7 @@ def details(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MAKER)
 def away(request: HttpRequest) -> HttpResponse:
     maker = _own_maker(request)
-    form = AwayForm(request.POST or None)
+    form = AwayForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         until = timezone.localdate() + timedelta(weeks=form.cleaned_data["weeks"])
         try:
@@ -539,7 +541,7 @@ def back(request: HttpRequest) -> HttpResponse:
 def withdraw(request: HttpRequest) -> HttpResponse:
     maker = _own_maker(request)
     form = ConfirmForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         label=_("Yes, I want to stop sewing for the hub"),
         required_message=_("Tick the box to say you want to stop."),
     )
@@ -604,7 +606,7 @@ def my_data_csv(request: HttpRequest) -> HttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     maker = _own_maker(request)
     form = ConfirmForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         label=_("Yes, delete my account and my details. I understand this cannot be undone."),
         required_message=_("Tick the box to say you want to delete your account."),
     )
