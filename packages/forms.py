@@ -93,6 +93,8 @@ class SizeRunForm(forms.Form):
                 label=_("Size %(size)s") % {"size": size}, max_value=DEMAND_MAX_PER_SIZE
             )
 
+    sizes_missing = False
+
     def size_fields(self):
         return [self[f"size_{size}"] for size in Size.values]
 
@@ -105,7 +107,8 @@ class SizeRunForm(forms.Form):
         if not any(name in self.errors for name in sizes) and not any(
             cleaned.get(name) for name in sizes
         ):
-            self.add_error("size_M", _("Enter how many you need of at least one size."))
+            self.sizes_missing = True
+            raise forms.ValidationError(_("Enter how many you need of at least one size."))
         return cleaned
 
     def quantities(self) -> dict[str, int]:

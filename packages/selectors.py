@@ -467,7 +467,11 @@ def delivery_trace(*, delivery: Delivery) -> list[TracedLine]:
     queries however big the delivery."""
     from packages.models import DeliveryAllocation, WashFailure
 
-    lines = list(delivery.lines.filter(count_sent__gt=0).order_by("garment_type", "size"))
+    lines = list(
+        delivery.lines.filter(count_sent__gt=0)
+        .select_related("demand_line")
+        .order_by("garment_type", "size")
+    )
     traced = {line.pk: TracedLine(line=line) for line in lines}
     allocations = list(
         DeliveryAllocation.objects.filter(line__delivery=delivery)

@@ -223,14 +223,8 @@ def delivery(
             size=size,
             garments=count,
         )
-        services.delivery_line_add(
-            delivery=draft,
-            garment_type=garment_type,
-            size=size,
-            count=count,
-            actor=actor,
-            kits=None,
-        )
+        # Packed as the hub's page packs: linked to the most urgent open request.
+        services.delivery_pack(delivery=draft, counts={(garment_type, size): count}, actor=actor)
     if status == "draft":
         return draft
     services.delivery_send(delivery=draft, actor=actor)
