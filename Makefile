@@ -43,6 +43,14 @@ browser:
 	@test -x /usr/bin/chromium || (echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
 
+## make bench: small and national datasets, gunicorn, wrk; gates on queries and scans (~30 min).
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--sizes small --runs 1".
+BENCH_ARGS ?=
+bench: $(STAMP) services
+	@command -v wrk >/dev/null || (echo "Installing Debian's wrk for the benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
