@@ -1,0 +1,118 @@
+"""A new person joins on a phone, signs in with the link from the outbox, logs progress,
+says when they will bring the kit back, and downloads their data; axe checks every page."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from makers.models import Maker, ReturnPlan
+from packages import services as packages
+from tests import factories
+from tests.makers.conftest import last_signin_message, signin_path
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+
+
+def test_a_new_person_joins_signs_in_sews_and_returns_on_a_phone(page_for, world, axe):
+    world.hub.auto_approve_makers = True
+    world.hub.save()
+    page = page_for("anonymous")
+
+    page.goto(f"/h/{world.hub.slug}/")
+    axe(page)
+    page.get_by_role("link", name="Join us").first.click()
+    axe(page)
+
+    # A first try with a mistake: the summary and the message beside the field.
+    page.get_by_label("Your full name").fill("Rose Campbell")
+    page.get_by_label("Email address").fill("rose@example.org")
+    page.get_by_label("Postcode").fill("DD1")
+    page.get_by_label("18 to 69").check()
+    page.get_by_label("A little, or not at all").check()
+    page.get_by_label("Yes").check()
+    page.get_by_label(world.point.name).check()
+    page.get_by_label("I agree that the hub may keep my details").check()
+    page.get_by_role("button", name="Join").click()
+    summary = page.locator("[data-error-summary]")
+    assert "Enter a full UK postcode" in summary.inner_text()
+    assert page.locator("#id_postcode_error").is_visible()
+    axe(page)
+    assert not Maker.objects.filter(email="rose@example.org").exists()
+
+    page.get_by_label("Postcode").fill("dd1 4hn")
+    page.get_by_role("button", name="Join").click()
+    assert "Thank you for joining" in page.content()
+    assert world.hub.phone in page.content()
+    axe(page)
+
+    # The sign-in link, from the outbox, opened in a fresh browser (another device).
+    maker = Maker.objects.get(email="rose@example.org")
+    path = signin_path(last_signin_message(recipient=maker.user))
+    phone = page_for("anonymous")
+    phone.goto(path)
+    axe(phone)
+    phone.get_by_role("button", name="Sign in").click()
+    assert phone.url.endswith("/me/")
+    axe(phone)
+
+    # The hub gives her a kit and she collects it.
+    staff = world.user("hub_staff")
+    (kit,) = factories.prepared_kits(hub=world.hub, actor=staff, garments=4)
+    packages.kit_allocate(kit=kit, maker=maker, actor=staff, collection_point=world.point)
+    packages.kit_collect(kit=kit, actor=staff)
+
+    phone.goto("/me/")
+    assert "Start sewing" in phone.content()
+    phone.get_by_role("link", name="Log what I have finished").click()
+    axe(phone)
+    phone.get_by_label("How many have you finished?").fill("2")
+    phone.get_by_role("button", name="Save").click()
+    assert "You have finished 2 of 4" in phone.content()
+    axe(phone)
+
+    phone.get_by_role("link", name="Ready to return").click()
+    axe(phone)
+    phone.get_by_label(world.point.name).check()
+    day = timezone.localdate() + timedelta(days=2)
+    phone.get_by_label("Which day?").select_option(day.isoformat())
+    phone.get_by_role("button", name="Save").click()
+    assert f"Bring it to {world.point.name}" in phone.content()
+    plan = ReturnPlan.objects.get(kit=kit)
+    assert (plan.day, plan.point) == (day, world.point)
+
+    phone.get_by_role("link", name="Download my data").click()
+    axe(phone)
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Download for a computer (JSON)").click()
+    data = json.loads(Path(download.value.path()).read_text())
+    assert data["details"]["name"] == "Rose Campbell"
+    assert data["kits"][0]["code"] == kit.display_code
+    assert data["return_plans"][0]["where"] == world.point.name
+
+
+@pytest.mark.parametrize("width", [320])
+def test_my_pages_fit_a_narrow_phone_and_double_zoom(page_for, world, width, axe):
+    """Nothing sideways-scrolls at 320px, nor at 640px with the text at 200%."""
+    for viewport, zoom in (
+        ({"width": width, "height": 640}, "100%"),
+        ({"width": 640, "height": 800}, "200%"),
+    ):
+        page = page_for("maker", viewport=viewport)
+        for url in ("/me/", "/me/details/", f"/join/{world.hub.slug}/", f"/h/{world.hub.slug}/"):
+            page.goto(url)
+            page.evaluate(f"() => document.documentElement.style.fontSize = '{zoom}'")
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at {viewport}, {zoom}"
