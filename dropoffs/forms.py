@@ -294,7 +294,9 @@ class PointForm(forms.Form):
 
 class RunPlanForm(forms.Form):
     driver = forms.ModelChoiceField(label=_("Driver"), queryset=get_user_model().objects.none())
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     points = forms.MultipleChoiceField(
         label=_("Points to visit"), required=False, widget=forms.CheckboxSelectMultiple
     )
