@@ -62,6 +62,11 @@ def laundry_required(view):
     return wrapped
 
 
+def _posted(request):
+    """The form's data on a POST (even an empty one, so it is checked), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _page(request, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -139,7 +144,7 @@ def demand_past(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @laundry_required
 def demand_new(request: HttpRequest) -> HttpResponse:
-    form = SizeRunForm(request.POST or None)
+    form = SizeRunForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             lines = services.demand_record_size_run(
@@ -228,7 +233,7 @@ def demand_change(request: HttpRequest, pk: int) -> HttpResponse:
     if line.status != DemandLine.Status.OPEN:
         messages.info(request, _("This request is closed, so it cannot be changed."))
         return redirect("packages:laundry_demand_detail", pk=line.pk)
-    form = DemandChangeForm(request.POST or None, line=line)
+    form = DemandChangeForm(_posted(request), line=line)
     if request.method == "POST" and form.is_valid():
         try:
             line = services.demand_update(
@@ -252,7 +257,7 @@ def demand_change(request: HttpRequest, pk: int) -> HttpResponse:
 @laundry_required
 def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     line = _laundry_line(request, pk)
-    form = NoteForm(request.POST or None)
+    form = NoteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.demand_withdraw(line=line, actor=request.user, note=form.cleaned_data["note"])
@@ -268,7 +273,7 @@ def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @laundry_required
 def circulation(request: HttpRequest) -> HttpResponse:
     hospital = request.hospital
-    form = CirculationForm(request.POST or None, initial={"sets": hospital.sets_in_circulation})
+    form = CirculationForm(_posted(request), initial={"sets": hospital.sets_in_circulation})
     if request.method == "POST" and form.is_valid():
         try:
             services.circulation_record(
@@ -310,7 +315,7 @@ def _laundry_requirement(request, pk: int) -> QualityRequirement:
 @require_http_methods(["GET", "POST"])
 @laundry_required
 def quality_new(request: HttpRequest) -> HttpResponse:
-    form = QualityRequirementForm(request.POST or None)
+    form = QualityRequirementForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.quality_requirement_add(
@@ -329,7 +334,7 @@ def quality_new(request: HttpRequest) -> HttpResponse:
 def quality_change(request: HttpRequest, pk: int) -> HttpResponse:
     requirement = _laundry_requirement(request, pk)
     form = QualityRequirementForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "title": requirement.title,
             "garment_type": requirement.garment_type,
@@ -410,7 +415,7 @@ def laundry_delivery_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This delivery has already been confirmed."))
         return redirect("packages:laundry_delivery", pk=delivery.pk)
     lines = list(delivery.lines.filter(count_sent__gt=0).order_by("garment_type", "size"))
-    form = ConfirmDeliveryForm(request.POST or None, lines=lines)
+    form = ConfirmDeliveryForm(_posted(request), lines=lines)
     if request.method == "POST" and form.is_valid():
         received = form.received()
         # Lines with nothing in them (a size taken back out while packing) arrived as sent.
@@ -453,7 +458,7 @@ def wash_failure_new(request: HttpRequest, pk: int) -> HttpResponse:
         for line in selectors.delivery_lines_for_laundry(delivery=delivery)
         if line.count_received
     ]
-    form = WashFailureForm(request.POST or None, lines=lines)
+    form = WashFailureForm(_posted(request), lines=lines)
     if request.method == "POST" and form.is_valid():
         try:
             services.wash_failure_report(
@@ -512,7 +517,7 @@ def hub_deliveries(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hub_staff_required
 def hub_delivery_new(request: HttpRequest) -> HttpResponse:
-    form = NewDeliveryForm(request.POST or None, hub=request.hub)
+    form = NewDeliveryForm(_posted(request), hub=request.hub)
     hospitals = list(form.fields["hospital"].queryset)
     if len(hospitals) == 1:
         form.fields["hospital"].initial = hospitals[0].pk
@@ -645,7 +650,7 @@ def hub_delivery_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not delivery.has_discrepancy or delivery.discrepancy_resolved_at:
         messages.info(request, _("This delivery has no difference to sort out."))
         return redirect(reverse("packages:hub_delivery", kwargs={"pk": delivery.pk}))
-    form = ResolveForm(request.POST or None)
+    form = ResolveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.delivery_discrepancy_resolve(
