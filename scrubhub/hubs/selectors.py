@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from makers.models import Maker
+from makers.models import KitProblem, Maker
 from packages.models import (
     Donation,
     FabricLot,
@@ -347,13 +347,16 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
     )
     applicants = Maker.objects.filter(hub=hub, status=Maker.Status.APPLIED).count()
     points = points_holding_garments(hub=hub).count()
-    return [
+    todos = [
         Todo("applicants", applicants),
         Todo("awaiting_check", sum(line.awaiting_check for line in plan)),
         Todo("overdue", kits["overdue"], "hubs:kits", "?show=overdue"),
         Todo("allocated", kits["allocated"], "hubs:kits", "?show=allocated"),
-        Todo("points", points),
     ]
+    problems = KitProblem.objects.filter(kit__hub=hub, status=KitProblem.Status.OPEN).count()
+    todos.append(Todo("problems", problems))
+    todos.append(Todo("points", points))
+    return todos
 
 
 def dashboard_for_hub(*, hub: Hub, today: date | None = None) -> Dashboard:

@@ -33,6 +33,7 @@ PAGE_SIZE = 50
 TODO_PAGES = {
     "applicants": ["makers:applicants", "makers:staff_applicants", "makers:hub_applicants"],
     "awaiting_check": ["packages:checks", "packages:quality_checks", "packages:check_list"],
+    "problems": ["makers:staff_problems", "makers:problems", "makers:kit_problems_for_hub"],
     "points": ["dropoffs:staff_points", "dropoffs:staff_runs"],
 }
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from makers.models import KitProblem
 from packages.models import Donation, FabricLot, Kit, PrecutStock
 from scrubhub.hubs.models import KitBatch, ShiftNote
 from tests import factories
@@ -37,10 +38,15 @@ def test_dashboard_shows_what_needs_doing_and_demand(world, staff, maker, staff_
         hospital=world.hospital, garment_type="top", size="M", quantity=60, actor=staff
     )
     kits_at(world, staff, maker, stage="allocated", count=2)
-    kits_at(world, staff, maker, stage="awaiting_check")
+    (checked,) = kits_at(world, staff, maker, stage="awaiting_check")
+    KitProblem.objects.create(maker=maker, kit=checked, kind="missing_pieces")
+    other_maker = factories.MakerFactory(hub=world.other_hub)
+    (theirs,) = factories.prepared_kits(hub=world.other_hub)
+    KitProblem.objects.create(maker=other_maker, kit=theirs, kind="other")
     response = staff_client.get(reverse("hubs:dashboard"))
     text = response.content.decode()
     assert response.status_code == 200
+    assert re.search(r'todo-count">1</span>\s*<span class="todo-text">\s*problem reported', text)
     assert re.search(r'todo-count">2</span>\s*<span class="todo-text">\s*kits given out', text)
     assert re.search(r'todo-count">5</span>\s*<span class="todo-text">\s*garments waiting', text)
     assert f'href="{reverse("hubs:kits")}?show=allocated"' in text
