@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from dropoffs import demo as dropoffs_demo
 from dropoffs import services as dropoffs
 from dropoffs.models import Point
 from makers import demo as makers_demo
@@ -289,6 +290,7 @@ def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
         _build_history(demo, rng, makers_list, start, set_clock)
         set_clock(today)
         _build_now(demo, rng, makers_list)
+        dropoffs_demo.extend_demo(demo, rng)
         hubs_demo.extend_demo(demo, rng)
         makers_demo.extend_demo(demo, rng)
         # The demo's history already happened: its messages count as sent, so a fresh
