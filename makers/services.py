@@ -501,35 +501,41 @@ def signin_link_send(*, email: str = "", phone: str = "", client: str = "") -> b
         if user is None:
             return False
         maker = Maker.objects.filter(user=user).select_related("hub").first()
-        hub = maker.hub if maker else None
-        name = (maker.name if maker else user.get_full_name()) or ""
-        link = signin.signin_url(user)
-        minutes = signin.link_minutes()
-        if email:
-            body = _(
-                "Hello %(name)s,\n\nHere is your link to sign in to ScrubHub:\n\n%(link)s\n\n"
-                "It works once, for the next %(minutes)s minutes. Open it and press "
-                "“Sign in”.\n\nIf you did not ask for this, you can ignore it: nobody can "
-                "sign in without the link."
-            ) % {"name": name, "link": link, "minutes": minutes}
-            channel, to_address = Message.Channel.EMAIL, email
-        else:
-            body = _(
-                "ScrubHub: your sign-in link (works once, for %(minutes)s minutes): %(link)s"
-            ) % {"link": link, "minutes": minutes}
-            channel, to_address = Message.Channel.SMS, phone
-        message_queue(
-            # Every request is its own message; the limit above stops floods.
-            idempotency_key=f"maker-signin-{user.pk}-{uuid.uuid4()}",
-            to_address=to_address,
-            subject=str(_("Your link to sign in to ScrubHub")),
-            body=str(body),
-            kind="maker_signin_link",
-            channel=channel,
-            hub=hub,
-            recipient=user,
-        )
+        _signin_link_queue(user=user, maker=maker, email=email, phone=phone)
     return True
+
+
+def _signin_link_queue(*, user, maker: Maker | None, email: str, phone: str) -> None:
+    """Queue the message with a fresh link, by email if we have the address, else by text."""
+    hub = maker.hub if maker else None
+    name = (maker.name if maker else user.get_full_name()) or ""
+    link = signin.signin_url(user)
+    minutes = signin.link_minutes()
+    if email:
+        body = _(
+            "Hello %(name)s,\n\nHere is your link to sign in to ScrubHub:\n\n%(link)s\n\n"
+            "It works once, for the next %(minutes)s minutes. Open it and press "
+            "“Sign in”.\n\nIf you did not ask for this, you can ignore it: nobody can "
+            "sign in without the link."
+        ) % {"name": name, "link": link, "minutes": minutes}
+        channel, to_address = Message.Channel.EMAIL, email
+    else:
+        body = _("ScrubHub: your sign-in link (works once, for %(minutes)s minutes): %(link)s") % {
+            "link": link,
+            "minutes": minutes,
+        }
+        channel, to_address = Message.Channel.SMS, phone
+    message_queue(
+        # Every request is its own message; the limits in makers.signin stop floods.
+        idempotency_key=f"maker-signin-{user.pk}-{uuid.uuid4()}",
+        to_address=to_address,
+        subject=str(_("Your link to sign in to ScrubHub")),
+        body=str(body),
+        kind="maker_signin_link",
+        channel=channel,
+        hub=hub,
+        recipient=user,
+    )
 
 
 def maker_join(
@@ -590,11 +596,16 @@ def maker_join(
                 preferred_channel=_contact_channel(email=email, phone=phone),
                 consents=[(purpose, consent_version) for purpose in JOIN_CONSENTS],
             )
+            # The first link goes in the same transaction as the joining, and counts only
+            # against the address: a class or a library joining together shares a client.
+            if signin.may_send(address=email or phone, client=client, limit_client=False) and (
+                email or is_mobile(phone)
+            ):
+                _signin_link_queue(user=user, maker=maker, email=email, phone=phone)
     except IntegrityError:
         # Someone joined with the same address a moment ago: treat it as known.
         signin_link_send(email=email, phone=phone, client=client)
         return JoinOutcome(maker=None, known=True)
-    signin_link_send(email=email, phone=phone, client=client)
     return JoinOutcome(maker=maker, known=False)
 
 

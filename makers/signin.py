@@ -80,11 +80,14 @@ def _allow(kind: str, value: str, limit: int) -> bool:
     return count <= limit
 
 
-def may_send(*, address: str, client: str) -> bool:
+def may_send(*, address: str, client: str, limit_client: bool = True) -> bool:
     """True while neither the address nor the client has asked too often. Both counters
-    count every request, so one busy client cannot hide behind many addresses."""
+    count every request, so one busy client cannot hide behind many addresses.
+
+    The first link of someone who has just joined counts only against their address: a
+    class or a library joining together shares one client address."""
     address_ok = _allow("address", address.lower(), ADDRESS_LIMIT)
-    client_ok = _allow("client", client or "unknown", CLIENT_LIMIT)
+    client_ok = _allow("client", client or "unknown", CLIENT_LIMIT) if limit_client else True
     if not (address_ok and client_ok):
         logger.info("Sign-in link not sent: too many requests (address ok=%s).", address_ok)
     return address_ok and client_ok

@@ -275,3 +275,12 @@ def test_a_group_leader_registers_a_group_and_can_see_it(client, world):
     leader_client.force_login(leader)
     page = leader_client.get(reverse("makers:group"))
     assert "Harris Academy sewing club" in page.content.decode()
+
+
+def test_a_class_joining_from_one_address_all_get_their_links(world):
+    from makers import signin
+
+    for n in range(signin.CLIENT_LIMIT + 3):
+        pupil = Client(REMOTE_ADDR="10.20.30.40")
+        pupil.post(join_url(world), form_data(pupil, world, email=f"pupil{n}@example.org"))
+    assert Message.objects.filter(kind="maker_signin_link").count() == signin.CLIENT_LIMIT + 3
