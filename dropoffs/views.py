@@ -3,6 +3,8 @@ then a form and a service."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -57,6 +59,14 @@ def _map_settings() -> dict:
     }
 
 
+def _allow_tiles(response: HttpResponse) -> HttpResponse:
+    """Let the map load images from the tile server, on the map's pages only."""
+    tiles = urlsplit(_map_settings()["tile_url"])
+    if tiles.scheme in {"http", "https"} and tiles.netloc:
+        response._csp_update = {"img-src": [f"{tiles.scheme}://{tiles.netloc}"]}
+    return response
+
+
 # --- Public points ------------------------------------------------------------------------
 
 
@@ -79,10 +89,12 @@ def _points_page(request: HttpRequest, hub: Hub | None) -> HttpResponse:
             r["point"].name,
         )
     )
-    return render(
-        request,
-        "dropoffs/points.html",
-        {"rows": rows, "hub": hub, "near": near, **_map_settings()},
+    return _allow_tiles(
+        render(
+            request,
+            "dropoffs/points.html",
+            {"rows": rows, "hub": hub, "near": near, **_map_settings()},
+        )
     )
 
 
@@ -440,11 +452,13 @@ def _point_form_page(request, *, point: Point | None) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             return redirect("dropoffs:staff_points")
-    return render(
-        request,
-        "dropoffs/point_form.html",
-        {"form": form, "point": point, "hub": request.hub, **_map_settings()},
-        status=400 if form.errors else 200,
+    return _allow_tiles(
+        render(
+            request,
+            "dropoffs/point_form.html",
+            {"form": form, "point": point, "hub": request.hub, **_map_settings()},
+            status=400 if form.errors else 200,
+        )
     )
 
 

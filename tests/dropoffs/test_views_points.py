@@ -84,8 +84,16 @@ def test_the_list_works_without_a_map_and_fetches_no_tiles(world, client, settin
     page = client.get(reverse("dropoffs:points")).content.decode()
     assert 'data-tile-url=""' in page
     assert "tile.openstreetmap" not in page
+    assert (
+        "tiles.example.org" not in client.get(reverse("dropoffs:points"))["Content-Security-Policy"]
+    )
     settings.SCRUBHUB_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
-    assert "tiles.example.org" in client.get(reverse("dropoffs:points")).content.decode()
+    response = client.get(reverse("dropoffs:points"))
+    assert "tiles.example.org" in response.content.decode()
+    # The tile server is allowed for images on the map's pages, and nothing more.
+    policy = response["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tiles.example.org" in policy
+    assert "script-src 'self'" in policy and "tiles.example.org" not in policy.split("img-src")[0]
 
 
 def test_a_postcode_district_puts_points_there_first(world, client):
