@@ -26,6 +26,7 @@ from dropoffs.models import Point
 from makers import demo as makers_demo
 from makers import services as makers
 from makers.models import Consent, Maker
+from packages import demo as packages_demo
 from packages import services as packages
 from packages.models import (
     Delivery,
@@ -293,6 +294,7 @@ def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
         dropoffs_demo.extend_demo(demo, rng)
         hubs_demo.extend_demo(demo, rng)
         makers_demo.extend_demo(demo, rng)
+        packages_demo.extend_demo(demo, rng)
         # The demo's history already happened: its messages count as sent, so a fresh
         # `make run` does not print hundreds of old emails.
         Message.objects.filter(hub=demo.hub, status=Message.Status.PENDING).update(
