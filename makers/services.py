@@ -562,16 +562,18 @@ def maker_join(
     phone = normalise_phone(phone) if phone.strip() else ""
     if age_band == UNDER_16:
         raise MakerError(
-            "You need to be 16 or over to sew for the hub on your own. You could sew with an "
-            "adult in a group instead."
+            _(
+                "You need to be 16 or over to sew for the hub on your own. You could sew with an "
+                "adult in a group instead."
+            )
         )
     if phone == "" and not email:
-        raise MakerError("Please give an email address or a phone number, so we can reach you.")
+        raise MakerError(_("Please give an email address or a phone number, so we can reach you."))
     postcode_ok = normalise_postcode(postcode)
     if not postcode_ok:
-        raise MakerError("Please give a full UK postcode, like DD1 4HN.")
+        raise MakerError(_("Please give a full UK postcode, like DD1 4HN."))
     if not consent_version:
-        raise MakerError("Please tick the box to say we may keep your details.")
+        raise MakerError(_("Please tick the box to say we may keep your details."))
     if _user_for_address(email=email) or (phone and not email and _user_for_address(phone=phone)):
         signin_link_send(email=email, phone=phone, client=client)
         return JoinOutcome(maker=None, known=True)
@@ -627,16 +629,16 @@ def maker_details_update(
     name, email = name.strip(), email.strip().lower()
     phone = format_phone(normalise_phone(phone)) if phone.strip() else ""
     if not name:
-        raise MakerError("Please tell us your name.")
+        raise MakerError(_("Please tell us your name."))
     postcode_ok = normalise_postcode(postcode)
     if not postcode_ok:
-        raise MakerError("Please give a full UK postcode, like DD1 4HN.")
+        raise MakerError(_("Please give a full UK postcode, like DD1 4HN."))
     if not 0 <= sets_per_week <= 50:
-        raise MakerError("Please give a number of sets a week from 0 to 50.")
+        raise MakerError(_("Please give a number of sets a week from 0 to 50."))
     if preferred_point is not None and preferred_point.hub_id != maker.hub_id:
-        raise MakerError("That drop-off point belongs to a different hub.")
+        raise MakerError(_("That drop-off point belongs to a different hub."))
     if preferred_channel == Maker.Channel.SMS and phone and not is_mobile(normalise_phone(phone)):
-        raise MakerError("Texts need a mobile number (starting 07).")
+        raise MakerError(_("Texts need a mobile number (starting 07)."))
     with transaction.atomic():
         current = Maker.objects.select_for_update().get(pk=maker.pk)
         _validate_contact(
@@ -648,13 +650,15 @@ def maker_details_update(
             preferred_channel=preferred_channel,
         )
         if current.status == S.ERASED:
-            raise MakerError("This maker's details have been deleted.")
+            raise MakerError(_("This maker's details have been deleted."))
         if current.user_id and email != (current.user.email or "").lower():
             User = get_user_model()
             if email and User.objects.filter(email__iexact=email).exclude(pk=current.user_id):
                 raise MakerError(
-                    "We cannot use that email address for your account. Please use another, "
-                    "or call the hub."
+                    _(
+                        "We cannot use that email address for your account. Please use another, "
+                        "or call the hub."
+                    )
                 )
             User.objects.filter(pk=current.user_id).update(email=email)
             from allauth.account.models import EmailAddress
@@ -690,9 +694,9 @@ def maker_away(*, maker: Maker, actor, until: date) -> Maker:
     """The maker is away: no new kits until `until`. A kit they hold stays with them."""
     today = timezone.localdate()
     if until <= today:
-        raise MakerError("Please choose a day after today.")
+        raise MakerError(_("Please choose a day after today."))
     if until > today + timedelta(days=366):
-        raise MakerError("Please choose a day within the next year.")
+        raise MakerError(_("Please choose a day within the next year."))
     with transaction.atomic():
         current = Maker.objects.select_for_update().get(pk=maker.pk)
         if current.status == S.PAUSED:
@@ -701,8 +705,10 @@ def maker_away(*, maker: Maker, actor, until: date) -> Maker:
             return current
         if current.status == S.APPLIED:
             raise MakerError(
-                "The hub has not approved you yet, so there is nothing to pause. "
-                "Call the hub if you want to wait before starting."
+                _(
+                    "The hub has not approved you yet, so there is nothing to pause. "
+                    "Call the hub if you want to wait before starting."
+                )
             )
         return _maker_move(
             maker_id=maker.pk,
@@ -730,14 +736,14 @@ def maker_ready_for_kit(*, maker: Maker, actor) -> Maker:
         current = Maker.objects.select_for_update().get(pk=maker.pk)
         if current.status == S.APPLIED:
             raise MakerError(
-                "The hub has not approved you yet. They will be in touch when they have."
+                _("The hub has not approved you yet. They will be in touch when they have.")
             )
         if current.status == S.PAUSED:
-            raise MakerError("You are marked as away. Say you are back first.")
+            raise MakerError(_("You are marked as away. Say you are back first."))
         if not current.may_receive_kits:
             raise MakerError(
-                f"You are {current.get_status_display().lower()}, so the hub cannot send "
-                "you a kit. Please call the hub."
+                _("You are %(status)s, so the hub cannot send you a kit. Please call the hub.")
+                % {"status": current.get_status_display().lower()}
             )
         if current.wants_kit_since is None:
             current.wants_kit_since = timezone.now()
@@ -751,7 +757,7 @@ def _held_kit(*, maker: Maker, kit):
 
     kit = Kit.objects.select_for_update().get(pk=kit.pk)
     if not KitAssignment.objects.filter(kit=kit, maker=maker, ended_at__isnull=True).exists():
-        raise MakerError(f"Kit {kit.display_code} is not with you.")
+        raise MakerError(_("Kit %(code)s is not with you.") % {"code": kit.display_code})
     return kit
 
 
@@ -764,17 +770,21 @@ def kit_progress_record(*, maker: Maker, kit, finished: int, seen: int, actor):
         kit = _held_kit(maker=maker, kit=kit)
         if kit.finished_count != seen:
             raise MakerError(
-                f"Kit {kit.display_code} now shows {kit.finished_count} finished: it changed "
-                "since you opened this page. Please check the number and send it again."
+                _(
+                    "Kit %(code)s now shows %(n)s finished: it changed since you opened this "
+                    "page. Please check the number and send it again."
+                )
+                % {"code": kit.display_code, "n": kit.finished_count}
             )
         if finished > kit.garment_count:
             raise MakerError(
-                f"This kit has {kit.garment_count} garments, so you cannot have finished "
-                f"{finished}."
+                _("This kit has %(all)s garments, so you cannot have finished %(n)s.")
+                % {"all": kit.garment_count, "n": finished}
             )
         if finished <= kit.finished_count:
             raise MakerError(
-                f"You already told us {kit.finished_count} are finished. The number can only go up."
+                _("You already told us %(n)s are finished. The number can only go up.")
+                % {"n": kit.finished_count}
             )
         kit = kit_progress_log(kit=kit, finished=finished, actor=actor)
     return kit
@@ -799,28 +809,34 @@ def return_plan_make(
 
     today = timezone.localdate()
     if day < today:
-        raise MakerError("Please choose today or a day after today.")
+        raise MakerError(_("Please choose today or a day after today."))
     if day > today + timedelta(days=RETURN_DAYS_AHEAD):
-        raise MakerError(f"Please choose a day in the next {RETURN_DAYS_AHEAD} days.")
+        raise MakerError(
+            _("Please choose a day in the next %(days)s days.") % {"days": RETURN_DAYS_AHEAD}
+        )
     if (point is None) == (not doorstep):
-        raise MakerError("Please choose where you will bring it.")
+        raise MakerError(_("Please choose where you will bring it."))
     if unfinished and reason not in ReturnPlan.Reason.values:
-        raise MakerError("Please tell us why you cannot finish it.")
+        raise MakerError(_("Please tell us why you cannot finish it."))
     if point is not None:
         if point.hub_id != maker.hub_id:
-            raise MakerError("That drop-off point belongs to a different hub.")
+            raise MakerError(_("That drop-off point belongs to a different hub."))
         if not (point.is_active and point.accepts_finished_garments):
-            raise MakerError(f"{point.name} is not taking scrubs at the moment.")
+            raise MakerError(
+                _("%(point)s is not taking scrubs at the moment.") % {"point": point.name}
+            )
     if doorstep and not maker.needs_doorstep_collection:
-        raise MakerError("Please choose a drop-off point, or call the hub to ask for a visit.")
+        raise MakerError(_("Please choose a drop-off point, or call the hub to ask for a visit."))
     with transaction.atomic():
         kit = _held_kit(maker=maker, kit=kit)
         if kit.status != Kit.Status.WITH_MAKER:
-            raise MakerError(f"Kit {kit.display_code} is not with you yet.")
+            raise MakerError(_("Kit %(code)s is not with you yet.") % {"code": kit.display_code})
         if not unfinished and kit.finished_count < 1:
             raise MakerError(
-                "You have not told us you have finished any yet. Tell us how many you have "
-                "finished first."
+                _(
+                    "You have not told us you have finished any yet. Tell us how many you have "
+                    "finished first."
+                )
             )
         ReturnPlan.objects.filter(kit=kit, status=ReturnPlan.Status.OPEN).update(
             status=ReturnPlan.Status.REPLACED, closed_at=timezone.now()
@@ -863,11 +879,11 @@ def kit_problem_report(*, maker: Maker, kit, kind: str, actor, text: str = "") -
     """The maker tells the hub something is wrong with a kit; hub staff get a note."""
     text = text.strip()
     if kind not in KitProblem.Kind.values:
-        raise MakerError("Please choose what is wrong.")
+        raise MakerError(_("Please choose what is wrong."))
     if kind == KitProblem.Kind.OTHER and not text:
-        raise MakerError("Please tell us what is wrong.")
+        raise MakerError(_("Please tell us what is wrong."))
     if len(text) > 2000:
-        raise MakerError("Please keep it shorter: 2,000 letters at most.")
+        raise MakerError(_("Please keep it shorter: 2,000 letters at most."))
     with transaction.atomic():
         kit = _held_kit(maker=maker, kit=kit)
         problem = KitProblem.objects.create(maker=maker, kit=kit, kind=kind, text=text)
@@ -893,7 +909,7 @@ def kit_problem_answer(*, problem: KitProblem, answer: str, actor) -> KitProblem
     """Hub staff answer a problem; the maker hears on their usual channel."""
     answer = answer.strip()
     if not answer:
-        raise MakerError("Please write an answer.")
+        raise MakerError(_("Please write an answer."))
     with transaction.atomic():
         problem = (
             KitProblem.objects.select_for_update()
@@ -901,7 +917,7 @@ def kit_problem_answer(*, problem: KitProblem, answer: str, actor) -> KitProblem
             .get(pk=problem.pk)
         )
         if problem.status == KitProblem.Status.RESOLVED:
-            raise MakerError("This problem is already sorted out.")
+            raise MakerError(_("This problem is already sorted out."))
         problem.status = KitProblem.Status.ANSWERED
         problem.answer = answer
         problem.answered_by = actor
@@ -924,7 +940,7 @@ def kit_problem_resolve(*, problem: KitProblem, actor) -> KitProblem:
             .update(status=KitProblem.Status.RESOLVED, resolved_at=timezone.now())
         )
         if not done:
-            raise MakerError("This problem is already sorted out.")
+            raise MakerError(_("This problem is already sorted out."))
     problem.refresh_from_db()
     return problem
 
@@ -1094,8 +1110,10 @@ def maker_delete_account(*, maker: Maker, actor) -> Maker:
             for kit in open_kits
         ):
             raise MakerError(
-                "You still have a kit. Please bring it back, or call the hub, before you "
-                "delete your account."
+                _(
+                    "You still have a kit. Please bring it back, or call the hub, before you "
+                    "delete your account."
+                )
             )
         # Everything from these kits is back with the hub (being checked or delivered):
         # the maker no longer holds them, and the ended assignment keeps the count.
@@ -1169,7 +1187,7 @@ def maker_group_register(
     we do not know their email) becomes the group's leader, and a sign-in link goes to it."""
     email = email.strip().lower()
     if not email:
-        raise MakerError("Please give your email address, so we can send you a sign-in link.")
+        raise MakerError(_("Please give your email address, so we can send you a sign-in link."))
     phone = format_phone(normalise_phone(phone)) if phone.strip() else ""
     with transaction.atomic():
         user = _user_for_address(email=email)
@@ -1200,3 +1218,13 @@ def maker_group_register(
         )
     signin_link_send(email=email, client=client)
     return group
+
+
+def maker_stop(*, maker: Maker, actor) -> Maker:
+    """The maker stops sewing for the hub (maker_withdraw), told in their own words if they
+    still hold a kit."""
+    if _holds_kits(maker):
+        raise MakerError(
+            _("You still have a kit. Please bring it back, or call the hub, before you stop.")
+        )
+    return maker_withdraw(maker=maker, actor=actor, reason="The maker stopped")

@@ -547,14 +547,9 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.maker_withdraw(maker=maker, actor=request.user, reason="By the maker")
+            services.maker_stop(maker=maker, actor=request.user)
         except MakerError as error:
-            form.add_error(
-                None,
-                _("You still have a kit. Please bring it back, or call the hub, first.")
-                if "kit" in str(error)
-                else str(error),
-            )
+            form.add_error(None, str(error))
         else:
             logout(request)
             messages.success(
