@@ -2,7 +2,12 @@
 
 from django.contrib import admin
 
-from dropoffs.models import Handover, Point
+from dropoffs.models import DoorstepAddress, Handover, OpeningHours, Point, Run, RunStop
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
 
 
 @admin.register(Point)
@@ -11,6 +16,7 @@ class PointAdmin(admin.ModelAdmin):
     list_filter = ("status", "hub", "accepts_kit_collection", "accepts_finished_garments")
     search_fields = ("name", "postcode", "address")
     list_select_related = ("hub",)
+    inlines = [OpeningHoursInline]
 
 
 @admin.register(Handover)
@@ -25,3 +31,33 @@ class HandoverAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DoorstepAddress)
+class DoorstepAddressAdmin(admin.ModelAdmin):
+    list_display = ("maker", "hub", "postcode", "consent_given_at")
+    list_filter = ("hub",)
+    search_fields = ("postcode", "maker__name")
+    list_select_related = ("maker", "hub")
+    raw_id_fields = ("maker",)
+
+
+class RunStopInline(admin.TabularInline):
+    model = RunStop
+    extra = 0
+    can_delete = False
+    fields = ("position", "kind", "point", "maker", "status", "visited_at", "visited_by", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = ("day", "hub", "driver", "status", "distance_km")
+    list_filter = ("status", "hub")
+    search_fields = ("driver__username", "note")
+    list_select_related = ("hub", "driver")
+    date_hierarchy = "day"
+    inlines = [RunStopInline]

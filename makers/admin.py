@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from makers.models import Consent, Maker, MakerEvent, MakerGroup
+from makers.models import Consent, KitProblem, Maker, MakerEvent, MakerGroup, ReturnPlan
 
 
 class MakerEventInline(admin.TabularInline):
@@ -46,3 +46,21 @@ class MakerGroupAdmin(admin.ModelAdmin):
     search_fields = ("name", "leader_name", "leader_contact")
     list_select_related = ("hub",)
     autocomplete_fields = ("leader",)
+
+
+@admin.register(ReturnPlan)
+class ReturnPlanAdmin(admin.ModelAdmin):
+    list_display = ("day", "maker", "kit", "point", "doorstep", "unfinished", "status")
+    list_filter = ("status", "unfinished", "doorstep")
+    search_fields = ("kit__code", "maker__name")
+    list_select_related = ("maker", "kit", "point")
+    raw_id_fields = ("maker", "kit")
+
+
+@admin.register(KitProblem)
+class KitProblemAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "maker", "kit", "kind", "status")
+    list_filter = ("status", "kind")
+    search_fields = ("kit__code", "maker__name", "text")
+    list_select_related = ("maker", "kit")
+    raw_id_fields = ("maker", "kit")

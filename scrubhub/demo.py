@@ -42,6 +42,7 @@ from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
 from scrubhub.hubs import demo as hubs_demo
 from scrubhub.hubs.models import Hospital, Hub, Membership, Role
+from scrubhub.notifications import demo as notifications_demo
 from scrubhub.notifications.models import Message
 
 DEMO_PASSWORD = "scrubhub-demo"  # noqa: S105 - public on purpose; the demo refuses production
@@ -295,11 +296,12 @@ def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
         hubs_demo.extend_demo(demo, rng)
         makers_demo.extend_demo(demo, rng)
         packages_demo.extend_demo(demo, rng)
+        notifications_demo.extend_demo(demo, rng)
         # The demo's history already happened: its messages count as sent, so a fresh
-        # `make run` does not print hundreds of old emails.
-        Message.objects.filter(hub=demo.hub, status=Message.Status.PENDING).update(
-            status=Message.Status.SENT, sent_at=timezone.now()
-        )
+        # `make run` does not print hundreds of old emails. Today's stay waiting.
+        Message.objects.filter(
+            hub=demo.hub, status=Message.Status.PENDING, created_at__lt=today
+        ).update(status=Message.Status.SENT, sent_at=timezone.now())
     return demo
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from scrubhub.notifications.models import Message
+from scrubhub.notifications.models import HubMessageSettings, KitReminder, Message, OptOut
 
 
 @admin.register(Message)
@@ -12,6 +12,30 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ("hub",)
     # The outbox is a record of what was sent: operators read it, services write it.
     readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ("address", "kind", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("address",)
+
+
+@admin.register(HubMessageSettings)
+class HubMessageSettingsAdmin(admin.ModelAdmin):
+    list_display = ("hub", "summary_weekday", "summary_hour", "summaries_enabled")
+    list_select_related = ("hub",)
+
+
+@admin.register(KitReminder)
+class KitReminderAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kit", "stage", "message")
+    search_fields = ("kit__code",)
+    list_select_related = ("kit", "message")
+    readonly_fields = ("kit", "stage", "message", "created_at")
 
     def has_add_permission(self, request):
         return False

@@ -20,6 +20,9 @@ NOT_IN_ADMIN = {
     "packages.PointHolding",
     "packages.DemandChange",
     "packages.DeliveryLine",
+    "dropoffs.OpeningHours",
+    "dropoffs.RunStop",
+    "dropoffs.RunStopKit",
 }
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
