@@ -69,6 +69,12 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SCRUBHUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Map tiles for the points map. Empty: markers on a plain background and the list (no
+# third-party requests). E.g. https://tile.example.org/{z}/{x}/{y}.png with its attribution.
+SCRUBHUB_MAP_TILE_URL = os.environ.get("SCRUBHUB_MAP_TILE_URL", "")
+SCRUBHUB_MAP_TILE_ATTRIBUTION = os.environ.get("SCRUBHUB_MAP_TILE_ATTRIBUTION", "")
+if SCRUBHUB_MAP_TILE_URL and not SCRUBHUB_MAP_TILE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SCRUBHUB_MAP_TILE_URL must be an https:// address.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
