@@ -214,7 +214,26 @@ def maker_approve(*, maker: Maker, actor) -> Maker:
 
 
 def maker_decline(*, maker: Maker, actor, reason: str = "") -> Maker:
-    return _maker_move(maker_id=maker.pk, to=S.DECLINED, actor=actor, note=reason)
+    """Say no to an applicant. They are told kindly; `reason` is the hub's own note and is
+    not sent to them."""
+    with transaction.atomic():
+        maker = _maker_move(maker_id=maker.pk, to=S.DECLINED, actor=actor, note=reason)
+        _message_maker(
+            maker=maker,
+            kind="declined",
+            subject=str(_("Thank you for offering to help")),
+            body=str(
+                _(
+                    "Hello %(name)s,\n\nThank you so much for offering to sew scrubs with "
+                    "%(hub)s. We are not able to send you a kit this time, and we are sorry. "
+                    "So many people offered to help that we cannot give everyone a kit.\n\n"
+                    "It was very kind of you to offer. If you have any questions, please call "
+                    "us on %(phone)s."
+                )
+                % {"name": maker.name, "hub": maker.hub.name, "phone": maker.hub.phone}
+            ),
+        )
+    return maker
 
 
 def maker_mark_active(*, maker: Maker, actor) -> Maker:
@@ -623,8 +642,10 @@ def maker_details_update(
     sets_per_week: int,
     preferred_point=None,
     needs_doorstep_collection: bool = False,
+    note: str = "Details changed by the maker",
 ) -> Maker:
-    """The maker changes their own details. Their account's email follows their maker
+    """The maker changes their own details (or hub staff do, for them, with their own
+    `note`). Their account's email follows their maker
     email, so sign-in links go where they now read them."""
     name, email = name.strip(), email.strip().lower()
     phone = format_phone(normalise_phone(phone)) if phone.strip() else ""
@@ -685,7 +706,7 @@ def maker_details_update(
             old_status=current.status,
             new_status=current.status,
             actor=actor,
-            note="Details changed by the maker",
+            note=note,
         )
     return current
 
@@ -1228,3 +1249,305 @@ def maker_stop(*, maker: Maker, actor) -> Maker:
             _("You still have a kit. Please bring it back, or call the hub, before you stop.")
         )
     return maker_withdraw(maker=maker, actor=actor, reason="The maker stopped")
+
+
+# --- Hub staff: applicants, signing people up, changing, merging and erasing (issue 7) ----
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a batch decision did: the makers it changed, and how many it left alone because
+    someone else had already decided about them (or they are not applicants of this hub)."""
+
+    changed: list[Maker]
+    skipped: int
+
+
+def _applicants_locked(*, hub: Hub, maker_ids: Iterable[int]) -> tuple[list[Maker], int]:
+    wanted = sorted({int(pk) for pk in maker_ids})
+    # Locked in id order, so two staff deciding overlapping batches cannot deadlock.
+    makers = list(
+        Maker.objects.select_for_update()
+        .filter(pk__in=wanted, hub=hub, status=S.APPLIED)
+        .order_by("pk")
+    )
+    return makers, len(wanted) - len(makers)
+
+
+def makers_approve_many(*, hub: Hub, maker_ids: Iterable[int], actor) -> Decision:
+    """Approve many applicants in one go (the 500-overnight case); each is told. Makers who
+    are no longer applicants, or not of this hub, are skipped and counted."""
+    with transaction.atomic():
+        makers, skipped = _applicants_locked(hub=hub, maker_ids=maker_ids)
+        changed = [maker_approve(maker=maker, actor=actor) for maker in makers]
+    return Decision(changed=changed, skipped=skipped)
+
+
+def makers_decline_many(*, hub: Hub, maker_ids: Iterable[int], actor, reason: str = "") -> Decision:
+    """Decline many applicants in one go; each is told kindly (maker_decline)."""
+    reason = reason.strip()[:500]
+    with transaction.atomic():
+        makers, skipped = _applicants_locked(hub=hub, maker_ids=maker_ids)
+        changed = [maker_decline(maker=maker, actor=actor, reason=reason) for maker in makers]
+    return Decision(changed=changed, skipped=skipped)
+
+
+def _audit(*, actor, hub: Hub, action: str, maker: Maker, detail: str = "") -> None:
+    from scrubhub.audit.services import audit_record
+
+    audit_record(actor=actor, hub=hub, action=action, subject=maker, detail=detail)
+
+
+def maker_sign_up_on_behalf(
+    *,
+    hub: Hub,
+    actor,
+    name: str,
+    phone: str,
+    postcode: str,
+    consent_version: str,
+    age_band: str = Maker.AgeBand.ADULT,
+    guardian_name: str = "",
+    guardian_contact: str = "",
+    experience: str = Maker.Experience.BEGINNER,
+    has_sewing_machine: bool = True,
+    sets_per_week: int = 1,
+    preferred_point=None,
+    needs_doorstep_collection: bool = False,
+    approve: bool = False,
+) -> Maker:
+    """Hub staff sign up someone who rang or sent a paper form: phone only, no email and no
+    account (they can have one later by asking for a sign-in link by text). The person
+    agreed to the privacy notice on the phone or on paper: `consent_version` records which.
+    The same name with the same phone number is refused as a likely double entry."""
+    from scrubhub.audit.models import AuditEvent
+
+    name = " ".join(name.split())
+    digits = normalise_phone(phone)
+    if not name:
+        raise MakerError(_("Please give the person's name."))
+    if not digits:
+        raise MakerError(_("Please give a UK phone number, like 07700 900123 or 01382 123456."))
+    postcode_ok = normalise_postcode(postcode)
+    if not postcode_ok:
+        raise MakerError(_("Please give a full UK postcode, like DD1 4HN."))
+    if not consent_version:
+        raise MakerError(_("Please confirm they agreed that we may keep their details."))
+    if not 0 <= sets_per_week <= 50:
+        raise MakerError(_("Please give a number of sets a week from 0 to 50."))
+    if age_band == UNDER_16:
+        raise MakerError(_("Makers must be 16 or over. Younger people can sew in a group."))
+    phone = format_phone(digits)
+    with transaction.atomic():
+        if (
+            Maker.objects.filter(hub=hub, name__iexact=name, phone__in=[phone, digits])
+            .exclude(status=S.ERASED)
+            .exists()
+        ):
+            raise MakerError(
+                _("%(name)s with the phone number %(phone)s is already signed up.")
+                % {"name": name, "phone": phone}
+            )
+        maker = maker_apply(
+            hub=hub,
+            actor=actor,
+            name=name,
+            phone=phone,
+            postcode=postcode_ok,
+            age_band=age_band,
+            guardian_name=guardian_name.strip() if age_band == Maker.AgeBand.UNDER_18 else "",
+            guardian_contact=(
+                guardian_contact.strip() if age_band == Maker.AgeBand.UNDER_18 else ""
+            ),
+            experience=experience,
+            has_sewing_machine=has_sewing_machine,
+            sets_per_week=sets_per_week,
+            preferred_point=preferred_point,
+            preferred_channel=Maker.Channel.SMS if is_mobile(digits) else Maker.Channel.PHONE,
+            needs_doorstep_collection=needs_doorstep_collection,
+            consents=[(purpose, consent_version) for purpose in JOIN_CONSENTS],
+        )
+        if approve and maker.status == S.APPLIED:
+            maker = maker_approve(maker=maker, actor=actor)
+        _audit(actor=actor, hub=hub, action=AuditEvent.Action.SIGNED_UP, maker=maker)
+    return maker
+
+
+class MakerRowError(MakerError):
+    """A refusal for one row of several (a paper form); `row` counts from 1."""
+
+    def __init__(self, row: int, message: str):
+        super().__init__(message)
+        self.row = row
+
+
+def makers_sign_up_many(*, hub: Hub, actor, rows: list[dict]) -> list[Maker]:
+    """Paper forms typed in row after row: all are signed up, or none (the first refusal
+    says which row), so nobody is left half entered."""
+    makers = []
+    with transaction.atomic():
+        for number, row in enumerate(rows, start=1):
+            try:
+                makers.append(maker_sign_up_on_behalf(hub=hub, actor=actor, **row))
+            except MakerError as error:
+                raise MakerRowError(number, str(error)) from error
+    return makers
+
+
+def maker_change_by_staff(*, maker: Maker, actor, experience: str, **details) -> Maker:
+    """Hub staff change a maker's details for them (maker_details_update's rules), and their
+    sewing experience. Recorded in the audit trail."""
+    from scrubhub.audit.models import AuditEvent
+
+    if experience not in Maker.Experience.values:
+        raise MakerError(_("Please choose how much sewing they have done."))
+    with transaction.atomic():
+        maker = maker_details_update(
+            maker=maker, actor=actor, note="Details changed by hub staff", **details
+        )
+        if maker.experience != experience:
+            maker.experience = experience
+            maker.save(update_fields=["experience"])
+        _audit(actor=actor, hub=maker.hub, action=AuditEvent.Action.CHANGED, maker=maker)
+    return maker
+
+
+def maker_erase_by_staff(*, maker: Maker, actor) -> Maker:
+    """Erase a maker's personal data when they ask (maker_erase), in the audit trail."""
+    from scrubhub.audit.models import AuditEvent
+
+    with transaction.atomic():
+        maker = maker_erase(maker=maker, actor=actor)
+        _audit(actor=actor, hub=maker.hub, action=AuditEvent.Action.ERASED, maker=maker)
+    return maker
+
+
+MERGE_FILL = ("email", "phone", "postcode", "heard_about")
+# How far along a record is: the merged person keeps the furthest of their two records.
+STATUS_RANK = {S.APPLIED: 0, S.APPROVED: 1, S.ACTIVE: 2}
+
+
+def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
+    """Two records that are the same person become one. Everything of `other` moves to
+    `keep`: kits (current and past), handovers, run stops, return plans, problems, status
+    history and consents, and its account if `keep` has none. `keep`'s own details win;
+    blanks in them are filled from `other`. Then `other` is erased (its row stays, empty, so
+    counts add up)."""
+    from dropoffs.models import DoorstepAddress, Handover, RunStop
+    from packages.models import KitAssignment
+    from scrubhub.audit.models import AuditEvent
+
+    if keep.pk == other.pk:
+        raise MakerError(_("Choose two different records to merge."))
+    with transaction.atomic():
+        # Both rows locked, in id order, so a merge the other way round waits its turn.
+        locked = {
+            m.pk: m
+            for m in Maker.objects.select_for_update()
+            .filter(pk__in=[keep.pk, other.pk])
+            .order_by("pk")
+        }
+        keep, other = locked[keep.pk], locked[other.pk]
+        if keep.hub_id != other.hub_id:
+            raise MakerError(_("These records belong to different hubs."))
+        if S.ERASED in {keep.status, other.status}:
+            raise MakerError(_("One of these records has been erased, so it cannot be merged."))
+        shared_runs = set(
+            RunStop.objects.filter(maker=keep).values_list("run_id", flat=True)
+        ) & set(RunStop.objects.filter(maker=other).values_list("run_id", flat=True))
+        if shared_runs:
+            raise MakerError(
+                _("Both records have a doorstep stop on the same run. Change that run first.")
+            )
+        KitAssignment.objects.filter(maker=other).update(maker=keep)
+        Handover.objects.filter(maker=other).update(maker=keep)
+        RunStop.objects.filter(maker=other).update(maker=keep)
+        ReturnPlan.objects.filter(maker=other).update(maker=keep)
+        KitProblem.objects.filter(maker=other).update(maker=keep)
+        MakerEvent.objects.filter(maker=other).update(maker=keep)
+        if DoorstepAddress.objects.filter(maker=keep).exists():
+            DoorstepAddress.objects.filter(maker=other).delete()
+        else:
+            DoorstepAddress.objects.filter(maker=other).update(maker=keep)
+        # Consents: where both agreed to the same purpose, the newer agreement is the
+        # current one and the older ends when it was given, as consent_give does.
+        for consent in Consent.objects.filter(maker=other, withdrawn_at__isnull=True):
+            current = Consent.objects.filter(
+                maker=keep, purpose=consent.purpose, withdrawn_at__isnull=True
+            ).first()
+            if current is None:
+                continue
+            older, newer = sorted([current, consent], key=lambda c: (c.given_at, c.pk))
+            Consent.objects.filter(pk=older.pk).update(withdrawn_at=newer.given_at)
+        Consent.objects.filter(maker=other).update(maker=keep)
+
+        changes: dict = {}
+        for field_name in MERGE_FILL:
+            if not getattr(keep, field_name) and getattr(other, field_name):
+                changes[field_name] = getattr(other, field_name)
+        if keep.preferred_point_id is None and other.preferred_point_id:
+            changes["preferred_point_id"] = other.preferred_point_id
+        if keep.wants_kit_since is None and other.wants_kit_since:
+            changes["wants_kit_since"] = other.wants_kit_since
+        old_user_id = other.user_id
+        if other.user_id and keep.user_id is None:
+            Maker.objects.filter(pk=other.pk).update(user=None)
+            changes["user_id"] = other.user_id
+            old_user_id = None
+        if changes:
+            Maker.objects.filter(pk=keep.pk).update(**changes)
+
+        # The person keeps the furthest of their two records' status.
+        other_rank = STATUS_RANK.get(other.status, -1)
+        if other_rank > STATUS_RANK.get(keep.status, 99) and keep.status == S.APPLIED:
+            _maker_move(maker_id=keep.pk, to=S.APPROVED, actor=actor, note="Merged")
+        keep = Maker.objects.get(pk=keep.pk)
+        if keep.status == S.APPROVED and KitAssignment.objects.filter(maker=keep).exists():
+            keep = _maker_move(maker_id=keep.pk, to=S.ACTIVE, actor=actor, note="Merged")
+
+        if old_user_id:
+            from scrubhub.notifications.models import Message
+
+            # Their messages stay theirs, on the record that is kept.
+            Message.objects.filter(recipient_id=old_user_id).update(recipient_id=keep.user_id)
+            Membership.objects.filter(
+                user_id=old_user_id, role=Role.MAKER, hub_id=keep.hub_id
+            ).delete()
+            Maker.objects.filter(pk=other.pk).update(user=None)
+        _maker_move(
+            maker_id=other.pk,
+            to=S.ERASED,
+            actor=actor,
+            note="",
+            user=None,
+            name="",
+            email="",
+            phone="",
+            postcode="",
+            guardian_name="",
+            guardian_contact="",
+            heard_about="",
+            preferred_point=None,
+            wants_kit_since=None,
+            erased_at=timezone.now(),
+        )
+        if old_user_id:
+            # The spare account goes, unless it holds another role.
+            _person_remove(maker_id=other.pk, user_id=old_user_id, addresses=[])
+        if keep.user_id:
+            Membership.objects.get_or_create(user_id=keep.user_id, role=Role.MAKER, hub=keep.hub)
+        _audit(
+            actor=actor,
+            hub=keep.hub,
+            action=AuditEvent.Action.MERGED,
+            maker=keep,
+            detail=f"Merged maker #{other.pk} into this record",
+        )
+        _audit(
+            actor=actor,
+            hub=keep.hub,
+            action=AuditEvent.Action.ERASED,
+            maker=other,
+            detail=f"Merged into maker #{keep.pk}",
+        )
+    return Maker.objects.get(pk=keep.pk)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from makers import views
 
@@ -33,4 +33,6 @@ urlpatterns = [
     path("me/delete/", views.delete_account, name="delete"),
     # Group leaders.
     path("group/", views.group, name="group"),
+    # Hub staff's volunteer pages (makers/staff_urls.py), in this namespace.
+    path("hub/volunteers/", include("makers.staff_urls")),
 ]

@@ -236,3 +236,90 @@ class KitBatch(models.Model):
     @property
     def garments(self) -> int:
         return self.kit_count * self.garments_per_kit
+
+
+INVITABLE_ROLES = [
+    Role.HUB_STAFF,
+    Role.COORDINATOR,
+    Role.DRIVER,
+    Role.POINT_HELPER,
+    Role.LAUNDRY,
+]
+
+
+class Invitation(models.Model):
+    """A coordinator's invitation, by email, to take a role in their hub (or at one of its
+    points, or as laundry staff of a hospital it supplies). Only a hash of the link's token
+    is kept, so a copy of the database cannot be used to accept an invitation."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    point = models.ForeignKey(
+        "dropoffs.Point",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    hospital = models.ForeignKey(
+        Hospital, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["hub", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_scope_fits_role",
+                condition=(
+                    Q(role=Role.LAUNDRY, hospital__isnull=False, point__isnull=True)
+                    | Q(role=Role.POINT_HELPER, point__isnull=False, hospital__isnull=True)
+                    | Q(
+                        role__in=[Role.HUB_STAFF, Role.COORDINATOR, Role.DRIVER],
+                        point__isnull=True,
+                        hospital__isnull=True,
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="invitation_accepted_or_cancelled_not_both",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()} — {self.hub}"
+
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def scope_name(self) -> str:
+        return str(self.point or self.hospital or self.hub)

@@ -3,7 +3,7 @@ deliveries) but are defined in their own apps."""
 
 from django.urls import path
 
-from scrubhub.hubs import views
+from scrubhub.hubs import team_views, views
 
 app_name = "hubs"
 urlpatterns = [
@@ -27,4 +27,15 @@ urlpatterns = [
     path("kits/batches/<int:pk>/labels/", views.batch_labels, name="batch_labels"),
     path("kits/<str:code>/label/", views.kit_label, name="kit_label"),
     path("instructions/<str:garment_type>/<str:size>/", views.instructions, name="instructions"),
+    # The team and the hub's settings (team_views).
+    path("team/", team_views.team, name="team"),
+    path("team/invite/", team_views.team_invite, name="team_invite"),
+    path(
+        "team/invitations/<int:pk>/cancel/",
+        team_views.team_invitation_cancel,
+        name="team_invitation_cancel",
+    ),
+    path("team/roles/<int:pk>/remove/", team_views.team_remove, name="team_remove"),
+    path("team/join/<str:token>/", team_views.invitation, name="invitation"),
+    path("settings/", team_views.hub_settings, name="settings"),
 ]

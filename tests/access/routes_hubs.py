@@ -8,7 +8,7 @@ so other_hub_staff reaching for them is the cross-hub check.
 
 from __future__ import annotations
 
-from tests.access.matrix import REDIRECT, Route, only
+from tests.access.matrix import REDIRECT, Route, answers, only
 
 STAFF_200 = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 200}
 OWN_HUB_ONLY = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 404}
@@ -134,4 +134,55 @@ ROUTES = [
         only(STAFF_200),
         kwargs=lambda w: {"garment_type": "top", "size": "M"},
     ),
+]
+
+
+# --- The team and the hub's settings (issue 7) ------------------------------------------
+# Every staff member sees the team; only coordinators change it (403 for hub staff).
+COORDINATOR_ONLY = {"coordinator": 200, "hub_staff": 403, "other_hub_staff": 403}
+
+
+def _invitation(world):
+    """An open invitation of hub A and the token in its link, made once per world."""
+    if not hasattr(world, "invitation"):
+        from scrubhub.hubs.team_services import invitation_send
+
+        world.invitation = invitation_send(
+            hub=world.hub,
+            email="new.driver@example.org",
+            role="driver",
+            actor=world.user("coordinator"),
+        )
+    return world.invitation
+
+
+def _driver_membership(world):
+    from scrubhub.hubs.models import Membership
+
+    return Membership.objects.get(user=world.user("driver"), hub=world.hub, role="driver")
+
+
+ROUTES += [
+    Route("hubs:team", only(STAFF_200)),
+    Route("hubs:team_invite", only(COORDINATOR_ONLY)),
+    Route(
+        "hubs:team_invitation_cancel",
+        only({"coordinator": REDIRECT, "hub_staff": 403, "other_hub_staff": 404}),
+        method="post",
+        kwargs=lambda w: {"pk": _invitation(w).invitation.pk},
+        html=False,
+    ),
+    Route(
+        "hubs:team_remove",
+        only({"coordinator": 200, "hub_staff": 403, "other_hub_staff": 404}),
+        kwargs=lambda w: {"pk": _driver_membership(w).pk},
+        note="GET asks to confirm; another hub's role is a 404",
+    ),
+    Route(
+        "hubs:invitation",
+        answers(200),
+        kwargs=lambda w: {"token": _invitation(w).token},
+        note="public: the link's page shows a button; only its POST accepts",
+    ),
+    Route("hubs:settings", only(COORDINATOR_ONLY)),
 ]

@@ -69,3 +69,105 @@ ROUTES = [
     Route("makers:delete", only(MAKERS)),
     Route("makers:group", only({"group_leader": 200})),
 ]
+
+
+# --- Hub staff's volunteer pages (/hub/volunteers/, issue 7) ------------------------------
+# Makers, group leaders, drivers, helpers and laundry staff never reach these: 403.
+STAFF_200 = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 200}
+OWN_HUB_ONLY = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 404}
+OWN_HUB_REDIRECT = {"hub_staff": REDIRECT, "coordinator": REDIRECT, "other_hub_staff": 404}
+
+
+def _world_maker(world):
+    from makers.models import Maker
+
+    return Maker.objects.get(user=world.user("maker"))
+
+
+def staff_maker(world) -> dict:
+    return {"pk": _world_maker(world).pk}
+
+
+def _applicant(world):
+    """Someone in hub A waiting for an answer, made once per world through the service."""
+    if not hasattr(world, "applicant"):
+        from makers import services
+
+        world.applicant = services.maker_apply(
+            hub=world.hub,
+            name="Agnes Waiting",
+            phone="07700 900555",
+            postcode="DD1 4HN",
+            preferred_channel="sms",
+            actor=world.user("hub_staff"),
+        )
+    return world.applicant
+
+
+def _problem(world):
+    if not hasattr(world, "problem"):
+        from makers import services
+        from packages.models import Kit
+
+        kit = Kit.objects.get(code=_maker_kit_code(world))
+        maker = _world_maker(world)
+        world.problem = services.kit_problem_report(
+            maker=maker, kit=kit, kind="missing_pieces", actor=maker.user
+        )
+    return world.problem
+
+
+def _progress_data(world) -> dict:
+    from packages.models import Kit
+
+    kit = Kit.objects.get(code=_maker_kit_code(world))
+    return {f"kit{kit.pk}-finished": 3, f"kit{kit.pk}-seen": 2}
+
+
+ROUTES += [
+    Route("makers:staff_roster", only(STAFF_200)),
+    Route("makers:staff_roster_csv", only(STAFF_200), html=False),
+    Route("makers:staff_applicants", only(STAFF_200)),
+    Route(
+        "makers:staff_applicants_decide",
+        only({"hub_staff": REDIRECT, "coordinator": REDIRECT, "other_hub_staff": REDIRECT}),
+        method="post",
+        data=lambda w: {"one": f"approve-{_applicant(w).pk}"},
+        html=False,
+        note="another hub's applicant is skipped (counted, never changed); the second "
+        "approval is skipped too",
+    ),
+    Route("makers:staff_sign_up", only(STAFF_200)),
+    Route("makers:staff_paper_forms", only(STAFF_200)),
+    Route("makers:staff_maker", only(OWN_HUB_ONLY), kwargs=staff_maker),
+    Route("makers:staff_maker_change", only(OWN_HUB_ONLY), kwargs=staff_maker),
+    Route(
+        "makers:staff_maker_status",
+        only(OWN_HUB_REDIRECT),
+        method="post",
+        kwargs=staff_maker,
+        data=lambda w: {"action": "pause"},
+        html=False,
+        note="the second pause is refused with a message, still a redirect",
+    ),
+    Route(
+        "makers:staff_maker_progress",
+        only({"hub_staff": REDIRECT, "coordinator": 400, "other_hub_staff": 404}),
+        method="post",
+        kwargs=lambda w: {**staff_maker(w), "code": _maker_kit_code(w)},
+        data=_progress_data,
+        html=False,
+        note="the coordinator's form saw 2 finished, but it is 3 now: asked to look again",
+    ),
+    Route("makers:staff_maker_merge", only(OWN_HUB_ONLY), kwargs=staff_maker),
+    Route("makers:staff_maker_erase", only(OWN_HUB_ONLY), kwargs=staff_maker),
+    Route("makers:staff_problems", only(STAFF_200)),
+    Route("makers:staff_problem", only(OWN_HUB_ONLY), kwargs=lambda w: {"pk": _problem(w).pk}),
+    Route(
+        "makers:staff_problem_resolve",
+        only(OWN_HUB_REDIRECT),
+        method="post",
+        kwargs=lambda w: {"pk": _problem(w).pk},
+        html=False,
+    ),
+]

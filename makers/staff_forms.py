@@ -1,0 +1,409 @@
+"""Forms for the hub staff's volunteer pages. They check what was typed and say what is
+wrong in plain words; the rules live in makers.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from makers.forms import (
+    EXPERIENCE,
+    YES_NO,
+    PlainForm,
+    PointChoiceField,
+    RadioSelect,
+    _clean_phone,
+    _clean_postcode,
+)
+from makers.models import Maker
+from makers.staff_selectors import MakerFilters
+
+ANY = [("", _("Any"))]
+STAFF_AGE_BANDS = [
+    (Maker.AgeBand.UNDER_18, _("16 or 17")),
+    (Maker.AgeBand.ADULT, _("18 to 69")),
+    (Maker.AgeBand.OVER_70, _("70 or over")),
+]
+ROSTER_STATUSES = [
+    ("", _("Everyone the hub works with now")),
+    *Maker.Status.choices[:-1],  # never "erased": there is nothing left to show
+    ("all", _("Everyone, including people who left")),
+]
+
+
+def _points(hub):
+    from dropoffs.models import Point
+
+    return Point.objects.filter(hub=hub).order_by("name")
+
+
+class RosterFilterForm(PlainForm):
+    """Search and filters above the roster (GET). Bad values are ignored, not errors."""
+
+    q = forms.CharField(
+        label=_("Name, postcode or phone number"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=ROSTER_STATUSES, required=False)
+    age_band = forms.ChoiceField(label=_("Age"), choices=ANY + STAFF_AGE_BANDS, required=False)
+    experience = forms.ChoiceField(
+        label=_("Sewing experience"), choices=ANY + Maker.Experience.choices, required=False
+    )
+    point = forms.ModelChoiceField(
+        label=_("Drop-off point they prefer"),
+        queryset=None,
+        required=False,
+        empty_label=_("Any"),
+    )
+    min_sets = forms.IntegerField(
+        label=_("Can sew at least this many sets a week"),
+        required=False,
+        min_value=0,
+        max_value=50,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+    )
+    free_capacity = forms.BooleanField(
+        label=_("Only makers with room for another kit now"), required=False
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["point"].queryset = _points(hub)
+
+    def filters(self) -> MakerFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        point = data.get("point")
+        return MakerFilters(
+            q=data.get("q", ""),
+            status=data.get("status", ""),
+            age_band=data.get("age_band", ""),
+            experience=data.get("experience", ""),
+            point=point.pk if point else None,
+            min_sets=data.get("min_sets"),
+            free_capacity=bool(data.get("free_capacity")),
+        )
+
+
+class ApplicantFilterForm(RosterFilterForm):
+    joined_since = forms.DateField(
+        label=_("Joined on or after"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, hub=hub, **kwargs)
+        for name in ("status", "min_sets", "free_capacity"):
+            del self.fields[name]
+
+    def filters(self) -> MakerFilters:
+        found = super().filters()
+        found.joined_since = self.cleaned_data.get("joined_since") if self.is_valid() else None
+        return found
+
+
+class DecideForm(forms.Form):
+    """Approve or decline the ticked applicants, or everyone the filter shows."""
+
+    DECISIONS = [("approve", _("Approve")), ("decline", _("Decline"))]
+    decision = forms.ChoiceField(choices=DECISIONS)
+    makers = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    scope = forms.ChoiceField(
+        choices=[("ticked", "ticked"), ("matching", "matching"), ("one", "one")],
+        required=False,
+    )
+    expected = forms.IntegerField(required=False, min_value=0)
+    reason = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["makers"].choices = [(pk, pk) for pk in choices]
+
+
+class SignUpForm(PlainForm):
+    """One person signed up by hub staff: phone only, as they told us on the phone."""
+
+    required_messages = {
+        "name": _("Enter their full name."),
+        "phone": _("Enter their phone number."),
+        "postcode": _("Enter their postcode."),
+        "age_band": _("Choose how old they are."),
+        "experience": _("Choose how much they have sewn before."),
+        "has_sewing_machine": _("Say whether they have a sewing machine."),
+        "agreed": _("Tick the box to say they agreed. Without it we cannot keep their details."),
+        "sets_per_week": _("Enter how many sets a week. A guess is fine."),
+    }
+
+    name = forms.CharField(label=_("Their full name"), max_length=200)
+    phone = forms.CharField(
+        label=_("Their phone number"),
+        max_length=40,
+        help_text=_("A mobile number lets the hub send them texts."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
+    )
+    postcode = forms.CharField(
+        label=_("Their postcode"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "input-postcode"}),
+    )
+    age_band = forms.ChoiceField(
+        label=_("How old are they?"), choices=STAFF_AGE_BANDS, widget=RadioSelect
+    )
+    guardian_name = forms.CharField(
+        label=_("Name of their parent or guardian"), required=False, max_length=200
+    )
+    guardian_contact = forms.CharField(
+        label=_("Parent or guardian's phone number or email"), required=False, max_length=200
+    )
+    experience = forms.ChoiceField(
+        label=_("How much have they sewn before?"), choices=EXPERIENCE, widget=RadioSelect
+    )
+    has_sewing_machine = forms.ChoiceField(
+        label=_("Do they have a sewing machine?"), choices=YES_NO, widget=RadioSelect
+    )
+    sets_per_week = forms.IntegerField(
+        label=_("Sets a week they think they can sew"),
+        min_value=0,
+        max_value=50,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+    )
+    preferred_point = PointChoiceField(
+        label=_("Drop-off point that suits them best"), queryset=None, required=False
+    )
+    needs_doorstep_collection = forms.BooleanField(
+        label=_("They cannot get to a point: a driver should come to their door"),
+        required=False,
+    )
+    agreed = forms.BooleanField(
+        label=_(
+            "I read them the privacy notice and they agreed that the hub may keep their "
+            "details, to send them kits and to contact them about them."
+        )
+    )
+    approve = forms.BooleanField(
+        label=_("Approve them now, so they can have a kit"), required=False
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_point"].queryset = _points(hub).filter(status="active")
+
+    def clean_postcode(self) -> str:
+        return _clean_postcode(self.cleaned_data["postcode"])
+
+    def clean_phone(self) -> str:
+        phone = _clean_phone(self.cleaned_data["phone"])
+        if not phone:
+            raise forms.ValidationError(_("Enter their phone number."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("age_band") == Maker.AgeBand.UNDER_18:
+            if not data.get("guardian_name", "").strip():
+                self.add_error("guardian_name", _("Give the name of their parent or guardian."))
+            if not data.get("guardian_contact", "").strip():
+                self.add_error(
+                    "guardian_contact",
+                    _("Give their parent or guardian's phone number or email."),
+                )
+        return data
+
+    def service_kwargs(self, *, consent_version: str) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "phone": data["phone"],
+            "postcode": data["postcode"],
+            "age_band": data["age_band"],
+            "guardian_name": data.get("guardian_name", ""),
+            "guardian_contact": data.get("guardian_contact", ""),
+            "experience": data["experience"],
+            "has_sewing_machine": data["has_sewing_machine"] == "yes",
+            "sets_per_week": data["sets_per_week"],
+            "preferred_point": data.get("preferred_point"),
+            "needs_doorstep_collection": data.get("needs_doorstep_collection", False),
+            "approve": data.get("approve", False),
+            "consent_version": consent_version,
+        }
+
+
+class PaperFormRow(SignUpForm):
+    """One row of the paper-forms table: the same questions, as compact inputs."""
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, hub=hub, **kwargs)
+        for name in ("age_band", "experience", "has_sewing_machine"):
+            field = self.fields[name]
+            field.widget = forms.Select(
+                choices=[("", "—"), *field.choices], attrs={"class": "form-select"}
+            )
+        del self.fields["needs_doorstep_collection"]
+        self.fields["agreed"].label = _("Signed the privacy box")
+        self.fields["approve"].label = _("Approve now")
+        self.fields["phone"].help_text = ""
+        self.fields["preferred_point"].widget.attrs["class"] = "form-select"
+
+    def has_changed(self) -> bool:
+        # A row with nothing typed in it is an empty row, whatever the defaults are.
+        typed = ("name", "phone", "postcode", "guardian_name", "guardian_contact")
+        return any(self.data.get(self.add_prefix(name), "").strip() for name in typed)
+
+
+PaperFormSet = formset_factory(PaperFormRow, extra=0, min_num=1, max_num=40, absolute_max=40)
+
+
+class MakerChangeForm(PlainForm):
+    """Hub staff change a maker's details for them."""
+
+    required_messages = {
+        "name": _("Enter their full name."),
+        "postcode": _("Enter their postcode."),
+        "sets_per_week": _("Enter how many sets a week. A guess is fine."),
+    }
+
+    name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Email address"), required=False, max_length=254)
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "input-postcode"}),
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("How they like to hear from the hub"),
+        choices=Maker.Channel.choices,
+        widget=RadioSelect,
+    )
+    experience = forms.ChoiceField(
+        label=_("Sewing experience"), choices=Maker.Experience.choices, widget=RadioSelect
+    )
+    sets_per_week = forms.IntegerField(
+        label=_("Sets a week they can sew"),
+        min_value=0,
+        max_value=50,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+    )
+    preferred_point = PointChoiceField(
+        label=_("Drop-off point that suits them best"), queryset=None, required=False
+    )
+    needs_doorstep_collection = forms.BooleanField(
+        label=_("A driver collects from their door"), required=False
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_point"].queryset = _points(hub).filter(status="active")
+
+    def clean_postcode(self) -> str:
+        return _clean_postcode(self.cleaned_data["postcode"])
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and "email" not in self.errors
+            and "phone" not in self.errors
+        ):
+            self.add_error("phone", _("Give a phone number or an email address."))
+        return data
+
+
+class StatusForm(forms.Form):
+    ACTIONS = [
+        ("approve", _("Approve")),
+        ("decline", _("Decline")),
+        ("pause", _("Pause")),
+        ("resume", _("Resume")),
+        ("withdraw", _("Mark as stopped")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+
+
+class StaffProgressForm(PlainForm):
+    """Staff log progress for a maker who told them on the phone."""
+
+    finished = forms.IntegerField(
+        label=_("Garments finished so far"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+        error_messages={
+            "invalid": _("Enter a whole number, like 3."),
+            "required": _("Enter how many are finished."),
+            "min_value": _("Enter a number from 0 up."),
+        },
+    )
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, kit, **kwargs):
+        kwargs.setdefault("prefix", f"kit{kit.pk}")
+        super().__init__(*args, **kwargs)
+        self.kit = kit
+        self.fields["finished"].label = _("Garments of kit %(code)s finished so far") % {
+            "code": kit.display_code
+        }
+        self.initial.setdefault("seen", kit.finished_count)
+        self.initial.setdefault("finished", kit.finished_count)
+
+
+class AnswerForm(PlainForm):
+    required_messages = {"answer": _("Write your answer to the maker.")}
+    answer = forms.CharField(
+        label=_("Your answer to the maker"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("It goes to them by their usual way: email, text or a phone call."),
+    )
+
+
+class ConfirmForm(PlainForm):
+    required_messages = {"confirm": _("Tick the box to say you are sure.")}
+    confirm = forms.BooleanField(label=_("Yes, I am sure"))
+
+
+class MergeForm(PlainForm):
+    required_messages = {
+        "keep": _("Choose whose details to keep."),
+        "confirm": _("Tick the box to say they are the same person."),
+    }
+    keep = forms.ChoiceField(
+        label=_("Whose details should the merged record keep?"), widget=RadioSelect
+    )
+    confirm = forms.BooleanField(label=_("I have checked: these two records are the same person"))
+
+    def __init__(self, *args, first: Maker, second: Maker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [
+            (str(first.pk), _("%(name)s (record %(pk)s, joined %(day)s)") % _describe(first)),
+            (str(second.pk), _("%(name)s (record %(pk)s, joined %(day)s)") % _describe(second)),
+        ]
+
+
+def _describe(maker: Maker) -> dict:
+    return {"name": maker.name, "pk": maker.pk, "day": f"{maker.created_at:%-d %B %Y}"}
+
+
+class ProblemFilterForm(forms.Form):
+    SHOWS = [
+        ("open", _("Waiting for the hub")),
+        ("answered", _("Answered")),
+        ("resolved", _("Sorted out")),
+        ("all", _("All")),
+    ]
+    show = forms.ChoiceField(choices=SHOWS, required=False)

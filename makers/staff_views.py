@@ -1,0 +1,667 @@
+"""The hub staff's volunteer pages under /hub/volunteers/: applicants, the roster and its
+CSV, each maker's page, signing people up on their behalf (one, or paper forms row after
+row), merging two records, and the problems makers reported.
+
+Thin: hub_staff_required sets request.hub; every maker and problem is fetched scoped to it
+(404 for another hub's), reads go through makers.staff_selectors and writes through
+makers.services. Looking at, exporting, changing, signing up, merging and erasing a
+person's record are recorded in the audit trail."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from makers import selectors, services, staff_selectors
+from makers.models import KitProblem, Maker
+from makers.services import MAKER_ALLOWED, MakerError, MakerRowError, _csv_value
+from makers.staff_forms import (
+    AnswerForm,
+    ApplicantFilterForm,
+    ConfirmForm,
+    DecideForm,
+    MakerChangeForm,
+    MergeForm,
+    PaperFormSet,
+    ProblemFilterForm,
+    RosterFilterForm,
+    SignUpForm,
+    StaffProgressForm,
+    StatusForm,
+)
+from packages.models import Kit
+from packages.services import PackagesError
+from scrubhub.audit.models import AuditEvent
+from scrubhub.audit.services import audit_record
+from scrubhub.hubs.permissions import hub_staff_required
+
+PAGE_SIZE = 50
+CONSENT_VERSION = "privacy-v1"  # the wording of the join form's consent (makers.views)
+GET_POST = require_http_methods(["GET", "POST"])
+FILTER_FIELDS = ("q", "status", "age_band", "experience", "point", "min_sets", "free_capacity")
+APPLICANT_FILTER_FIELDS = ("q", "age_band", "experience", "point", "joined_since")
+
+
+def _maker(request: HttpRequest, pk: int) -> Maker:
+    maker = staff_selectors.maker_for_staff(hub=request.hub, pk=pk)
+    if maker is None:
+        raise Http404
+    return maker
+
+
+def _query(data, fields) -> str:
+    """The filter part of a query string, to keep filters across pages and redirects."""
+    return urlencode([(name, data.get(name)) for name in fields if data.get(name)])
+
+
+def _render(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, template, {"hub": request.hub, **context}, status=status)
+
+
+# --- Applicants -------------------------------------------------------------------------
+
+
+@require_GET
+@hub_staff_required
+def applicants(request: HttpRequest) -> HttpResponse:
+    form = ApplicantFilterForm(request.GET or None, hub=request.hub)
+    found = staff_selectors.applicants_listed(hub=request.hub, filters=form.filters())
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _query(request.GET, APPLICANT_FILTER_FIELDS)
+    return _render(
+        request,
+        "makers/staff/applicants.html",
+        {
+            "form": form,
+            "page": page,
+            "total": page.paginator.count,
+            "query": query,
+            "filtered": bool(query),
+        },
+    )
+
+
+def _applicants_back(request: HttpRequest) -> HttpResponse:
+    query = _query(request.POST, APPLICANT_FILTER_FIELDS)
+    return redirect(reverse("makers:staff_applicants") + (f"?{query}" if query else ""))
+
+
+@require_POST
+@hub_staff_required
+def applicants_decide(request: HttpRequest) -> HttpResponse:
+    """Approve or decline: one person (their row's button), the ticked ones, or everyone
+    the filter shows. Declining more than one person asks to confirm first."""
+    one = request.POST.get("one", "")
+    if one:
+        decision, _dash, pk = one.partition("-")
+        data = {"decision": decision, "makers": [pk], "scope": "one"}
+    else:
+        data = request.POST.copy()
+        if data.get("scope") == "matching":
+            # The only action offered for a whole list: declining hundreds unseen is not.
+            data["decision"] = "approve"
+    ids = [value for value in request.POST.getlist("makers") if value.isdigit()]
+    if one and pk.isdigit():
+        ids = [pk]
+    form = DecideForm(data, choices=ids)
+    if not form.is_valid():
+        messages.error(request, _("Please choose Approve or Decline, and who it is for."))
+        return _applicants_back(request)
+    decision = form.cleaned_data["decision"]
+    scope = form.cleaned_data["scope"] or "ticked"
+    if scope == "matching":
+        filters = ApplicantFilterForm(request.POST, hub=request.hub).filters()
+        ids = list(
+            staff_selectors.applicants_listed(hub=request.hub, filters=filters).values_list(
+                "pk", flat=True
+            )
+        )
+        expected = form.cleaned_data["expected"]
+        if expected is None or expected != len(ids):
+            messages.error(
+                request,
+                _(
+                    "The list changed while you were looking at it: it now shows %(n)s "
+                    "people. Please check it and try again."
+                )
+                % {"n": len(ids)},
+            )
+            return _applicants_back(request)
+    else:
+        ids = form.cleaned_data["makers"]
+    if not ids:
+        messages.error(request, _("Tick at least one person first."))
+        return _applicants_back(request)
+    if decision == "decline" and len(ids) > 1 and request.POST.get("confirmed") != "yes":
+        return _render(
+            request,
+            "makers/staff/decline_confirm.html",
+            {
+                "ids": ids,
+                "count": len(ids),
+                "reason": form.cleaned_data["reason"],
+                "filters": [
+                    (name, request.POST.get(name))
+                    for name in APPLICANT_FILTER_FIELDS
+                    if request.POST.get(name)
+                ],
+            },
+        )
+    if decision == "approve":
+        result = services.makers_approve_many(hub=request.hub, maker_ids=ids, actor=request.user)
+        done = ngettext(
+            "%(n)s person is approved. They will get a message saying so.",
+            "%(n)s people are approved. Each will get a message saying so.",
+            len(result.changed),
+        ) % {"n": len(result.changed)}
+    else:
+        result = services.makers_decline_many(
+            hub=request.hub,
+            maker_ids=ids,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        done = ngettext(
+            "%(n)s person is declined. They will get a kind message saying so.",
+            "%(n)s people are declined. Each will get a kind message saying so.",
+            len(result.changed),
+        ) % {"n": len(result.changed)}
+    if result.changed:
+        messages.success(request, done)
+    if result.skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s person was left as they were: someone had already decided about them.",
+                "%(n)s people were left as they were: someone had already decided about them.",
+                result.skipped,
+            )
+            % {"n": result.skipped},
+        )
+    return _applicants_back(request)
+
+
+# --- The roster and its CSV -----------------------------------------------------------------
+
+
+@require_GET
+@hub_staff_required
+def roster(request: HttpRequest) -> HttpResponse:
+    form = RosterFilterForm(request.GET or None, hub=request.hub)
+    found = staff_selectors.makers_listed(hub=request.hub, filters=form.filters())
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _query(request.GET, FILTER_FIELDS)
+    return _render(
+        request,
+        "makers/staff/roster.html",
+        {
+            "form": form,
+            "page": page,
+            "total": page.paginator.count,
+            "query": query,
+            "filtered": bool(query),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_COLUMNS = [
+    ("Record", lambda m: m.pk),
+    ("Name", lambda m: m.name),
+    ("Status", lambda m: m.get_status_display()),
+    ("Phone", lambda m: m.phone),
+    ("Email", lambda m: m.email),
+    ("Postcode", lambda m: m.postcode),
+    ("Age", lambda m: m.get_age_band_display()),
+    ("Experience", lambda m: m.get_experience_display()),
+    ("Sewing machine", lambda m: "yes" if m.has_sewing_machine else "no"),
+    ("Sets a week", lambda m: m.sets_per_week),
+    ("Kits held now", lambda m: m.kits_held),
+    ("Room for garments now", lambda m: m.free_garments),
+    ("Preferred point", lambda m: m.preferred_point.name if m.preferred_point else ""),
+    ("Contact by", lambda m: m.get_preferred_channel_display()),
+    ("Doorstep collection", lambda m: "yes" if m.needs_doorstep_collection else "no"),
+    ("Away until", lambda m: m.away_until.isoformat() if m.away_until else ""),
+    ("Joined", lambda m: timezone.localtime(m.created_at).date().isoformat()),
+]
+
+
+@require_GET
+@hub_staff_required
+def roster_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered roster as a spreadsheet. Cells that a spreadsheet would run as a formula
+    are made plain text (CSV injection)."""
+    form = RosterFilterForm(request.GET or None, hub=request.hub)
+    found = staff_selectors.makers_listed(hub=request.hub, filters=form.filters())
+    audit_record(
+        actor=request.user,
+        hub=request.hub,
+        action=AuditEvent.Action.EXPORTED,
+        subject=request.hub,
+        detail=f"Roster CSV of {found.count()} makers",
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([title for title, _get in CSV_COLUMNS])
+        for maker in found.iterator(chunk_size=500):
+            yield writer.writerow([_csv_value(get(maker)) for _title, get in CSV_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="makers-{day}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- One maker ------------------------------------------------------------------------------
+
+STATUS_ACTIONS = {
+    "approve": Maker.Status.APPROVED,
+    "decline": Maker.Status.DECLINED,
+    "pause": Maker.Status.PAUSED,
+    "resume": Maker.Status.ACTIVE,
+    "withdraw": Maker.Status.WITHDRAWN,
+}
+
+
+def _actions_for(maker: Maker) -> list[tuple[str, str]]:
+    allowed = MAKER_ALLOWED[maker.status]
+    labels = dict(StatusForm.ACTIONS)
+    found = []
+    for action, status in STATUS_ACTIONS.items():
+        if action == "resume":
+            if maker.status in {Maker.Status.PAUSED, Maker.Status.STANDBY}:
+                found.append((action, labels[action]))
+        elif status in allowed:
+            found.append((action, labels[action]))
+    return found
+
+
+def _maker_page(request, maker: Maker, *, progress_form=None, status: int = 200):
+    record = staff_selectors.maker_record(maker=maker)
+    forms = []
+    for line in record.current:
+        if line.kit.status == Kit.Status.WITH_MAKER and line.kit.qty_with_maker:
+            if progress_form is not None and progress_form.kit.pk == line.kit.pk:
+                forms.append(progress_form)
+            else:
+                forms.append(StaffProgressForm(kit=line.kit))
+    return _render(
+        request,
+        "makers/staff/maker.html",
+        {
+            "maker": maker,
+            "record": record,
+            "impact": selectors.maker_impact(maker=maker),
+            "progress_forms": forms,
+            "problems": list(maker.kit_problems.select_related("kit").order_by("-created_at")),
+            "consents": list(maker.consents.all()),
+            "events": list(
+                maker.events.select_related("actor").order_by("-created_at", "-pk")[:20]
+            ),
+            "actions": _actions_for(maker),
+            "duplicates": staff_selectors.possible_duplicates(maker=maker, limit=3),
+            "doorstep": getattr(maker, "doorstep", None)
+            if maker.needs_doorstep_collection
+            else None,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@hub_staff_required
+def maker_page(request: HttpRequest, pk: int) -> HttpResponse:
+    maker = _maker(request, pk)
+    audit_record(
+        actor=request.user, hub=request.hub, action=AuditEvent.Action.VIEWED, subject=maker
+    )
+    return _maker_page(request, maker)
+
+
+@require_POST
+@hub_staff_required
+def maker_progress(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Log progress for a maker who told the hub on the phone."""
+    maker = _maker(request, pk)
+    kit = selectors.kit_for_maker(maker=maker, code=code)
+    if kit is None:
+        raise Http404
+    form = StaffProgressForm(request.POST, kit=kit)
+    if form.is_valid():
+        try:
+            services.kit_progress_record(
+                maker=maker,
+                kit=kit,
+                finished=form.cleaned_data["finished"],
+                seen=form.cleaned_data["seen"],
+                actor=request.user,
+            )
+        except (MakerError, PackagesError) as error:
+            form.add_error("finished", str(error))
+        else:
+            messages.success(
+                request,
+                _("Kit %(code)s: %(n)s finished is saved.")
+                % {"code": kit.display_code, "n": form.cleaned_data["finished"]},
+            )
+            return redirect("makers:staff_maker", pk=maker.pk)
+    return _maker_page(request, maker, progress_form=form, status=400)
+
+
+@require_POST
+@hub_staff_required
+def maker_status(request: HttpRequest, pk: int) -> HttpResponse:
+    maker = _maker(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose what to do."))
+        return redirect("makers:staff_maker", pk=maker.pk)
+    action = form.cleaned_data["action"]
+    actor = request.user
+    try:
+        if action == "approve":
+            if not services.makers_approve_many(
+                hub=request.hub, maker_ids=[maker.pk], actor=actor
+            ).changed:
+                raise MakerError(_("Only people waiting for an answer can be approved."))
+        elif action == "decline":
+            if not services.makers_decline_many(
+                hub=request.hub, maker_ids=[maker.pk], actor=actor
+            ).changed:
+                raise MakerError(_("Only people waiting for an answer can be declined."))
+        elif action == "pause":
+            services.maker_pause(maker=maker, actor=actor, reason="Paused by hub staff")
+        elif action == "resume":
+            services.maker_resume(maker=maker, actor=actor)
+        else:
+            services.maker_withdraw(maker=maker, actor=actor, reason="Stopped, said hub staff")
+    except MakerError as error:
+        messages.error(request, str(error))
+    else:
+        maker.refresh_from_db()
+        messages.success(
+            request,
+            _("%(name)s is now %(status)s.")
+            % {"name": maker.name, "status": maker.get_status_display().lower()},
+        )
+    return redirect("makers:staff_maker", pk=maker.pk)
+
+
+@GET_POST
+@hub_staff_required
+def maker_change(request: HttpRequest, pk: int) -> HttpResponse:
+    maker = _maker(request, pk)
+    initial = {
+        "name": maker.name,
+        "email": maker.email,
+        "phone": maker.phone,
+        "postcode": maker.postcode,
+        "preferred_channel": maker.preferred_channel,
+        "experience": maker.experience,
+        "sets_per_week": maker.sets_per_week,
+        "preferred_point": maker.preferred_point,
+        "needs_doorstep_collection": maker.needs_doorstep_collection,
+    }
+    form = MakerChangeForm(
+        request.POST if request.method == "POST" else None, hub=request.hub, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.maker_change_by_staff(
+                maker=maker,
+                actor=request.user,
+                experience=data["experience"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                postcode=data["postcode"],
+                preferred_channel=data["preferred_channel"],
+                sets_per_week=data["sets_per_week"],
+                preferred_point=data["preferred_point"],
+                needs_doorstep_collection=data["needs_doorstep_collection"],
+            )
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Their details are saved."))
+            return redirect("makers:staff_maker", pk=maker.pk)
+    status = 400 if form.is_bound else 200
+    return _render(
+        request, "makers/staff/maker_change.html", {"maker": maker, "form": form}, status
+    )
+
+
+@GET_POST
+@hub_staff_required
+def maker_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    maker = _maker(request, pk)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.maker_erase_by_staff(maker=maker, actor=request.user)
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Their details are erased. What they made still counts, without their name."),
+            )
+            return redirect("makers:staff_roster")
+    status = 400 if form.is_bound else 200
+    return _render(request, "makers/staff/maker_erase.html", {"maker": maker, "form": form}, status)
+
+
+@GET_POST
+@hub_staff_required
+def maker_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step one (no ?other=): possible duplicates and a search. Step two: the two records
+    side by side, whose details to keep, and a confirm."""
+    maker = _maker(request, pk)
+    other_id = request.POST.get("other") or request.GET.get("other") or ""
+    if not other_id.isdigit():
+        q = request.GET.get("q", "").strip()
+        found = []
+        if q:
+            found = [
+                m
+                for m in staff_selectors.makers_listed(
+                    hub=request.hub, filters=staff_selectors.MakerFilters(q=q, status="all")
+                )[:20]
+                if m.pk != maker.pk
+            ]
+        return _render(
+            request,
+            "makers/staff/merge_choose.html",
+            {
+                "maker": maker,
+                "duplicates": staff_selectors.possible_duplicates(maker=maker),
+                "q": q,
+                "found": found,
+            },
+        )
+    other = _maker(request, int(other_id))
+    if other.pk == maker.pk:
+        raise Http404
+    form = MergeForm(
+        request.POST if request.method == "POST" else None,
+        first=maker,
+        second=other,
+        initial={"keep": str(maker.pk)},
+    )
+    if request.method == "POST" and form.is_valid():
+        keep_id = int(form.cleaned_data["keep"])
+        keep, gone = (maker, other) if keep_id == maker.pk else (other, maker)
+        try:
+            kept = services.makers_merge(keep=keep, other=gone, actor=request.user)
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The two records are now one. Kits, history and consents are all here."),
+            )
+            return redirect("makers:staff_maker", pk=kept.pk)
+    status = 400 if form.is_bound else 200
+    pair = [(m, staff_selectors.maker_record(maker=m)) for m in (maker, other)]
+    return _render(
+        request,
+        "makers/staff/merge_confirm.html",
+        {"maker": maker, "other": other, "pair": pair, "form": form},
+        status,
+    )
+
+
+# --- Signing people up on their behalf ------------------------------------------------------
+
+
+@GET_POST
+@hub_staff_required
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST if request.method == "POST" else None, hub=request.hub)
+    if request.method == "POST" and form.is_valid():
+        try:
+            maker = services.maker_sign_up_on_behalf(
+                hub=request.hub,
+                actor=request.user,
+                **form.service_kwargs(consent_version=CONSENT_VERSION),
+            )
+        except MakerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is signed up (%(status)s).")
+                % {"name": maker.name, "status": maker.get_status_display().lower()},
+            )
+            return redirect("makers:staff_maker", pk=maker.pk)
+    status = 400 if form.is_bound else 200
+    return _render(request, "makers/staff/sign_up.html", {"form": form}, status)
+
+
+def _row_count(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("rows", 5)), 1), 40)
+    except ValueError:
+        return 5
+
+
+@GET_POST
+@hub_staff_required
+def paper_forms(request: HttpRequest) -> HttpResponse:
+    """Paper forms typed in row after row. Empty rows are skipped; if any row is wrong,
+    nobody is saved and each wrong row says why."""
+    if request.method == "GET":
+        rows = _row_count(request)
+        formset = PaperFormSet(
+            form_kwargs={"hub": request.hub},
+            initial=[{"sets_per_week": 1} for _i in range(rows)],
+        )
+        return _render(request, "makers/staff/paper_forms.html", {"formset": formset, "rows": rows})
+    formset = PaperFormSet(request.POST, form_kwargs={"hub": request.hub})
+    if formset.is_valid():
+        filled = [form for form in formset.forms if form.has_changed()]
+        if not filled:
+            formset._non_form_errors = formset.error_class(
+                [_("Type in at least one person's details.")]
+            )
+        else:
+            try:
+                made = services.makers_sign_up_many(
+                    hub=request.hub,
+                    actor=request.user,
+                    rows=[f.service_kwargs(consent_version=CONSENT_VERSION) for f in filled],
+                )
+            except MakerRowError as error:
+                filled[error.row - 1].add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(n)s person is signed up.", "%(n)s people are signed up.", len(made))
+                    % {"n": len(made)},
+                )
+                return redirect(reverse("makers:staff_roster") + "?status=all")
+    return _render(
+        request,
+        "makers/staff/paper_forms.html",
+        {"formset": formset, "rows": formset.total_form_count()},
+        status=400,
+    )
+
+
+# --- Problems makers reported ----------------------------------------------------------------
+
+
+@require_GET
+@hub_staff_required
+def problems(request: HttpRequest) -> HttpResponse:
+    form = ProblemFilterForm(request.GET or None)
+    show = form.cleaned_data.get("show") if form.is_valid() else ""
+    show = show or "open"
+    found = staff_selectors.problems_for_hub(hub=request.hub, show=show)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "makers/staff/problems.html",
+        {"page": page, "show": show, "shows": ProblemFilterForm.SHOWS},
+    )
+
+
+def _problem(request: HttpRequest, pk: int) -> KitProblem:
+    problem = staff_selectors.problem_for_staff(hub=request.hub, pk=pk)
+    if problem is None:
+        raise Http404
+    return problem
+
+
+@GET_POST
+@hub_staff_required
+def problem(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _problem(request, pk)
+    form = AnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if found.maker.status == Maker.Status.ERASED:
+                raise MakerError(_("This maker's details were erased, so we cannot reach them."))
+            services.kit_problem_answer(
+                problem=found, answer=form.cleaned_data["answer"], actor=request.user
+            )
+        except MakerError as error:
+            form.add_error("answer", str(error))
+        else:
+            messages.success(
+                request,
+                _("Your answer is on its way to %(name)s.") % {"name": found.maker.name},
+            )
+            return redirect("makers:staff_problem", pk=found.pk)
+    status = 400 if form.is_bound else 200
+    return _render(request, "makers/staff/problem.html", {"problem": found, "form": form}, status)
+
+
+@require_POST
+@hub_staff_required
+def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _problem(request, pk)
+    try:
+        services.kit_problem_resolve(problem=found, actor=request.user)
+    except MakerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The problem is marked as sorted out."))
+    return redirect("makers:staff_problems")
