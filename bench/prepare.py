@@ -31,11 +31,19 @@ import django
 SQL_STATEMENT = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
-def seq_scans(plan: dict) -> list[str]:
-    """Names of the relations a plan reads with a sequential scan, at any depth."""
+FULL_INDEX_SCAN = "full scan in index order"
+
+
+def seq_scans(plan: dict) -> list[tuple[str, str]]:
+    """(relation, how) for each whole-table read in a plan, at any depth: a sequential
+    scan, or an index scan with no index condition (it walks the whole index, typically
+    `ORDER BY id LIMIT 1` with a filter that no index serves)."""
     found = []
-    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name"):
-        found.append(plan["Relation Name"])
+    node, table = plan.get("Node Type"), plan.get("Relation Name")
+    if table and node == "Seq Scan":
+        found.append((table, "sequential scan"))
+    elif table and node in {"Index Scan", "Index Only Scan"} and "Index Cond" not in plan:
+        found.append((table, FULL_INDEX_SCAN))
     for child in plan.get("Plans", []):
         found.extend(seq_scans(child))
     return found
@@ -56,9 +64,11 @@ def big_seq_scans(queries: list[str], *, big_table: int) -> list[dict]:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
-            for table in seq_scans(plan[0]["Plan"]):
+            for table, how in seq_scans(plan[0]["Plan"]):
                 if rows.get(table, 0) > big_table:
-                    problems.append({"table": table, "rows": rows[table], "sql": sql[:400]})
+                    problems.append(
+                        {"table": table, "rows": rows[table], "how": how, "sql": sql[:400]}
+                    )
     return problems
 
 

@@ -90,14 +90,32 @@ def test_the_plan_walker_finds_sequential_scans_at_any_depth():
     plan = {
         "Node Type": "Nested Loop",
         "Plans": [
-            {"Node Type": "Index Scan", "Relation Name": "packages_kit"},
+            {
+                "Node Type": "Index Scan",
+                "Relation Name": "packages_kit",
+                "Index Cond": "(hub_id = 1)",
+            },
             {
                 "Node Type": "Hash",
                 "Plans": [{"Node Type": "Seq Scan", "Relation Name": "makers_maker"}],
             },
         ],
     }
-    assert seq_scans(plan) == ["makers_maker"]
+    assert seq_scans(plan) == [("makers_maker", "sequential scan")]
+
+
+def test_an_index_scan_without_an_index_condition_counts_as_a_whole_table_read():
+    plan = {
+        "Node Type": "Limit",
+        "Plans": [
+            {
+                "Node Type": "Index Scan",
+                "Relation Name": "accounts_user",
+                "Filter": "(upper((email)::text) = 'X')",
+            }
+        ],
+    }
+    assert seq_scans(plan) == [("accounts_user", "full scan in index order")]
 
 
 def test_explain_flags_a_scan_of_a_big_table_and_not_an_index_lookup(db):
