@@ -3,7 +3,7 @@ deliveries) but are defined in their own apps."""
 
 from django.urls import path
 
-from scrubhub.hubs import team_views, views
+from scrubhub.hubs import allocation_views, quality_views, team_views, views
 
 app_name = "hubs"
 urlpatterns = [
@@ -38,4 +38,15 @@ urlpatterns = [
     path("team/roles/<int:pk>/remove/", team_views.team_remove, name="team_remove"),
     path("team/join/<str:token>/", team_views.invitation, name="invitation"),
     path("settings/", team_views.hub_settings, name="settings"),
+    # Giving out kits, and taking them back (issue 7).
+    path("allocate/", allocation_views.allocate, name="allocate"),
+    path("allocate/many/", allocation_views.allocate_many, name="allocate_many"),
+    path("allocate/given/", allocation_views.allocate_given, name="allocate_given"),
+    path("allocate/<str:code>/", allocation_views.allocate_kit, name="allocate_kit"),
+    path("kits/<str:code>/reallocate/", allocation_views.kit_reallocate, name="kit_reallocate"),
+    path("kits/<str:code>/take-back/", allocation_views.kit_take_back, name="kit_take_back"),
+    path("kits/<str:code>/lost/", allocation_views.kit_lost, name="kit_lost"),
+    # The quality check (issue 7).
+    path("checks/", quality_views.checks, name="checks"),
+    path("checks/<str:code>/", quality_views.check_kit, name="check_kit"),
 ]

@@ -32,7 +32,7 @@ PAGE_SIZE = 50
 # Pages other areas build: the dashboard links to the first of these names that exists.
 TODO_PAGES = {
     "applicants": ["makers:applicants", "makers:staff_applicants", "makers:hub_applicants"],
-    "awaiting_check": ["packages:checks", "packages:quality_checks", "packages:check_list"],
+    "awaiting_check": ["hubs:checks", "packages:checks", "packages:quality_checks"],
     "problems": ["makers:staff_problems", "makers:problems", "makers:kit_problems_for_hub"],
     "points": ["dropoffs:staff_points", "dropoffs:staff_runs"],
 }

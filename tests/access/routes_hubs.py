@@ -186,3 +186,80 @@ ROUTES += [
     ),
     Route("hubs:settings", only(COORDINATOR_ONLY)),
 ]
+
+
+# --- Giving out kits, taking them back, the quality check (issue 7) ------------------------
+# Any staff member on shift may do all of these; another hub's kit is a 404.
+
+
+def _hub_maker(world):
+    from makers.models import Maker
+
+    return Maker.objects.get(user=world.user("maker"))
+
+
+def _kit_at(world, stage: str):
+    """One kit of hub A at `stage` (prepared, allocated or awaiting_check), made once per
+    world through the services."""
+    cache = world.__dict__.setdefault("_kits_at", {})
+    if stage not in cache:
+        from packages import services
+        from tests.factories import prepared_kits
+
+        staff = _staff(world)
+        (kit,) = prepared_kits(hub=world.hub, actor=staff)
+        if stage != "prepared":
+            services.kit_allocate(kit=kit, maker=_hub_maker(world), actor=staff)
+        if stage == "awaiting_check":
+            services.kit_collect(kit=kit, actor=staff)
+            services.garments_return(kit=kit, count=kit.garment_count, actor=staff)
+        cache[stage] = kit
+    return cache[stage]
+
+
+def _give_many_data(world) -> dict:
+    """A fresh kit of hub A ticked for the world's maker, for each persona's POST."""
+    from tests.factories import prepared_kits
+
+    (kit,) = prepared_kits(hub=world.hub, actor=_staff(world))
+    return {"kit": [kit.code], f"for_{kit.code}": f"m{_hub_maker(world).pk}"}
+
+
+ROUTES += [
+    Route("hubs:allocate", only(STAFF_200)),
+    Route(
+        "hubs:allocate_many",
+        only({"hub_staff": REDIRECT, "coordinator": REDIRECT, "other_hub_staff": 400}),
+        method="post",
+        data=_give_many_data,
+        html=False,
+        note="another hub's kit is not found among theirs: the page says so, nothing is given",
+    ),
+    Route("hubs:allocate_given", only(STAFF_200)),
+    Route(
+        "hubs:allocate_kit",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"code": _kit_at(w, "prepared").code},
+    ),
+    Route(
+        "hubs:kit_reallocate",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"code": _kit_at(w, "allocated").code},
+    ),
+    Route(
+        "hubs:kit_take_back",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"code": _kit_at(w, "allocated").code},
+    ),
+    Route(
+        "hubs:kit_lost",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"code": _kit_at(w, "allocated").code},
+    ),
+    Route("hubs:checks", only(STAFF_200)),
+    Route(
+        "hubs:check_kit",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"code": _kit_at(w, "awaiting_check").code},
+    ),
+]
