@@ -478,3 +478,23 @@ def test_another_hubs_kit_is_a_404_for_every_action(world, client_for):
         assert client.post(reverse(name, args=[kit.code]), {}).status_code == 404, name
     kit.refresh_from_db()
     assert kit.status == Kit.Status.PREPARED
+
+
+def test_history_says_who_did_each_step_and_copes_with_nobody_recorded(
+    world, staff, maker, client_for
+):
+    (kit,) = factories.prepared_kits(hub=world.hub, actor=None)
+    services.kit_allocate(kit=kit, maker=maker, actor=None)
+    client = client_for("hub_staff")
+    staff.first_name, staff.last_name = "Sam", "Staff"
+    staff.save()
+    friend = _maker(world, name="Fiona Friend")
+    client.post(
+        reverse("hubs:kit_reallocate", args=[kit.code]),
+        {"candidate": f"m{friend.pk}", "reason": "Swapped"},
+    )
+    page = client.get(reverse("hubs:kit_lost", args=[kit.code])).content.decode()
+    assert f"{maker.name}: given on" in page and "by someone" in page
+    assert "Swapped on" in page and "(Sam Staff)" in page
+    assert "Fiona Friend: given on" in page and "by Sam Staff" in page
+    assert "— the system" in page
