@@ -254,7 +254,19 @@ class PaperFormRow(SignUpForm):
         return any(self.data.get(self.add_prefix(name), "").strip() for name in typed)
 
 
-PaperFormSet = formset_factory(PaperFormRow, extra=0, min_num=1, max_num=40, absolute_max=40)
+MAX_PAPER_ROWS = 40
+
+
+def paper_formset(rows: int = 1):
+    """A formset of `rows` empty rows (the first must be filled, the rest may stay empty)."""
+    return formset_factory(
+        PaperFormRow,
+        extra=max(rows - 1, 0),
+        min_num=1,
+        max_num=MAX_PAPER_ROWS,
+        absolute_max=MAX_PAPER_ROWS,
+        validate_max=True,
+    )
 
 
 class MakerChangeForm(PlainForm):

@@ -32,12 +32,12 @@ from makers.staff_forms import (
     DecideForm,
     MakerChangeForm,
     MergeForm,
-    PaperFormSet,
     ProblemFilterForm,
     RosterFilterForm,
     SignUpForm,
     StaffProgressForm,
     StatusForm,
+    paper_formset,
 )
 from packages.models import Kit
 from packages.services import PackagesError
@@ -569,12 +569,9 @@ def paper_forms(request: HttpRequest) -> HttpResponse:
     nobody is saved and each wrong row says why."""
     if request.method == "GET":
         rows = _row_count(request)
-        formset = PaperFormSet(
-            form_kwargs={"hub": request.hub},
-            initial=[{"sets_per_week": 1} for _i in range(rows)],
-        )
+        formset = paper_formset(rows)(form_kwargs={"hub": request.hub})
         return _render(request, "makers/staff/paper_forms.html", {"formset": formset, "rows": rows})
-    formset = PaperFormSet(request.POST, form_kwargs={"hub": request.hub})
+    formset = paper_formset()(request.POST, form_kwargs={"hub": request.hub})
     if formset.is_valid():
         filled = [form for form in formset.forms if form.has_changed()]
         if not filled:
