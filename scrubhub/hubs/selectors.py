@@ -32,8 +32,9 @@ from packages.planning import (
     plan_totals,
     precut_held,
 )
-from packages.selectors import points_holding_garments
+from packages.selectors import deliveries_with_discrepancy, points_holding_garments
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
+from scrubhub.notifications.models import Message
 
 # --- Kits -----------------------------------------------------------------------------------
 
@@ -333,7 +334,7 @@ def week_figures(*, hub: Hub, plan: list[PlanLine], today: date | None = None) -
 
 
 def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
-    """What needs doing now, as counts (four queries whatever the size of the hub)."""
+    """What needs doing now, as counts (a fixed handful of queries whatever the hub's size)."""
     kits = (
         Kit.objects.filter(hub=hub, status__in=[Kit.Status.ALLOCATED, Kit.Status.WITH_MAKER])
         .annotate(collected_at=_collected_at())
@@ -356,6 +357,17 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
     problems = KitProblem.objects.filter(kit__hub=hub, status=KitProblem.Status.OPEN).count()
     todos.append(Todo("problems", problems))
     todos.append(Todo("points", points))
+    discrepancies = deliveries_with_discrepancy(hub=hub).count()
+    todos.append(Todo("discrepancies", discrepancies, "packages:hub_deliveries"))
+    outbox = Message.objects.filter(hub=hub).aggregate(
+        to_phone=Count(
+            "pk",
+            filter=Q(channel=Message.Channel.PHONE_LIST, status=Message.Status.PENDING),
+        ),
+        failed=Count("pk", filter=Q(status=Message.Status.FAILED)),
+    )
+    todos.append(Todo("to_phone", outbox["to_phone"], "notifications:phone_list"))
+    todos.append(Todo("failed_messages", outbox["failed"], "notifications:list", "?status=failed"))
     return todos
 
 
