@@ -410,8 +410,8 @@ def _waiting(candidate: Candidate, now: datetime) -> tuple[float, Reason]:
 def _free(candidate: Candidate, free: int) -> tuple[float, Reason]:
     offered = candidate.capacity
     text = ngettext(
-        "Free for %(free)s more kit (offers %(offered)s a week, holds %(held)s)",
-        "Free for %(free)s more kits (offers %(offered)s a week, holds %(held)s)",
+        "Room for %(free)s more kit (offers %(offered)s sets a week, holds %(held)s kits)",
+        "Room for %(free)s more kits (offers %(offered)s sets a week, holds %(held)s kits)",
         free,
     ) % {"free": free, "offered": offered, "held": offered - free}
     return min(free / 3, 1.0), Reason(text, good=free > 0)

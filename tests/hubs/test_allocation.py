@@ -92,7 +92,7 @@ def test_makers_with_no_free_capacity_away_or_paused_are_not_suggested(world, st
     assert candidates == {free.pk}
     (suggestion,) = _suggested(world, [kit])
     assert suggestion.candidate.pk == free.pk
-    assert "Free for 1 more kit (offers 1 a week, holds 0)" in _texts(suggestion)
+    assert "Room for 1 more kit (offers 1 sets a week, holds 0 kits)" in _texts(suggestion)
 
 
 def test_kits_are_spread_out_before_anyone_gets_a_second(world, staff):
