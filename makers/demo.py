@@ -120,3 +120,32 @@ def extend_demo(demo, rng: random.Random) -> None:
     )
     for maker in idle:
         services.maker_ready_for_kit(maker=maker, actor=staff)
+
+    # Paper forms typed in by the hub (issue 7): phone-only people, one of whom already
+    # joined on the form, so her page offers to merge the two records.
+    from scrubhub.demo import CONSENT_VERSION as PAPER_CONSENT
+
+    twin = (
+        Maker.objects.filter(hub=hub, status=Maker.Status.APPROVED, user__isnull=False)
+        .exclude(user__username="maker")
+        .order_by("pk")
+        .first()
+    )
+    paper = [("Betty Lindsay", "01382 700101"), ("Archie Soutar", "07700 930102")]
+    if twin is not None:
+        paper.append((twin.name, "01382 700103"))
+    services.makers_sign_up_many(
+        hub=hub,
+        actor=staff,
+        rows=[
+            {
+                "name": name,
+                "phone": phone,
+                "postcode": "DD3 6HL",
+                "age_band": Maker.AgeBand.OVER_70,
+                "preferred_point": demo.points[0],
+                "consent_version": PAPER_CONSENT,
+            }
+            for name, phone in paper
+        ],
+    )

@@ -161,6 +161,13 @@ class KitLine:
     handed_in_at: object = None
     on_time: bool | None = None  # None: not handed in yet
 
+    @property
+    def places(self) -> list[tuple[str, int]]:
+        """Where the kit's garments are now, as (label, count), leaving out empty places."""
+        from packages.models import Place
+
+        return [(Place(p).label, n) for p, n in self.kit.counts().items() if n]
+
 
 @dataclass
 class MakerRecord:

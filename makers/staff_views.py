@@ -294,6 +294,9 @@ def _actions_for(maker: Maker) -> list[tuple[str, str]]:
 
 def _maker_page(request, maker: Maker, *, progress_form=None, status: int = 200):
     record = staff_selectors.maker_record(maker=maker)
+    events = list(maker.events.select_related("actor").order_by("-created_at", "-pk")[:20])
+    for event in events:
+        event.new_label = Maker.Status(event.new_status).label
     forms = []
     for line in record.current:
         if line.kit.status == Kit.Status.WITH_MAKER and line.kit.qty_with_maker:
@@ -311,9 +314,7 @@ def _maker_page(request, maker: Maker, *, progress_form=None, status: int = 200)
             "progress_forms": forms,
             "problems": list(maker.kit_problems.select_related("kit").order_by("-created_at")),
             "consents": list(maker.consents.all()),
-            "events": list(
-                maker.events.select_related("actor").order_by("-created_at", "-pk")[:20]
-            ),
+            "events": events,
             "actions": _actions_for(maker),
             "duplicates": staff_selectors.possible_duplicates(maker=maker, limit=3),
             "doorstep": getattr(maker, "doorstep", None)

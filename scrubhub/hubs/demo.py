@@ -43,3 +43,19 @@ def extend_demo(demo, rng: random.Random) -> None:  # noqa: ARG001 - same shape 
     ]
     for author, text in notes:
         services.shift_note_leave(hub=hub, text=text, actor=author)
+
+    # Invitations waiting for an answer (issue 7): the team growing for the next shift.
+    from scrubhub.hubs.models import Role
+    from scrubhub.hubs.team_services import invitation_send
+
+    points = list(demo.points)
+    invites = [
+        {"email": "evening.shift@example.org", "role": Role.HUB_STAFF},
+        {"email": "van.driver@example.org", "role": Role.DRIVER},
+    ]
+    if points:
+        invites.append(
+            {"email": "library.helper@example.org", "role": Role.POINT_HELPER, "point": points[0]}
+        )
+    for invite in invites:
+        invitation_send(hub=hub, actor=staff, **invite)
