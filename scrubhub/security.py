@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
-from scrubhub.hubs.models import Role
-from scrubhub.hubs.permissions import roles
+from scrubhub.hubs.models import STAFF_ROLES, Role
+from scrubhub.hubs.permissions import memberships, roles
 
 SESSION_STARTED = "scrubhub_started"
 SESSION_SEEN = "scrubhub_seen"
@@ -64,3 +65,42 @@ class SessionTimeoutMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+class TwoFactorRequiredMiddleware:
+    """Staff of a hub that requires two-step sign-in must set it up before doing anything
+    else. They can still reach the set-up pages and sign out."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and needs_two_factor_setup(user)
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Your hub asks its staff to use two-step sign-in. Please set it up now: "
+                    "it takes two minutes with an authenticator app on your phone."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def needs_two_factor_setup(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    requiring = [
+        m for m in memberships(user) if m.role in STAFF_ROLES and m.hub.require_staff_two_factor
+    ]
+    if not requiring:
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "scrubhub.security.SessionTimeoutMiddleware",
+    "scrubhub.security.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -183,6 +185,10 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "scrubhub.accounts.adapter.AccountAdapter"
 # People join a hub through the hub's own form, never through a bare account sign-up.
 ACCOUNT_ALLOW_SIGNUPS = False
+# Two-step sign-in (an authenticator app) for staff; a hub can require it of its staff.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ScrubHub"
+MFA_PASSKEY_LOGIN_ENABLED = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",

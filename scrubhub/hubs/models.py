@@ -54,6 +54,10 @@ class Hub(models.Model):
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    require_staff_two_factor = models.BooleanField(
+        default=False,
+        help_text=_("Hub staff must use two-step sign-in (an authenticator app) to work here."),
+    )
     hospitals = models.ManyToManyField(Hospital, related_name="hubs", blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -28,6 +28,17 @@ ROUTES = [
     ),
     Route("account_confirm_login_code", signed_in(REDIRECT), note="no code pending: back to start"),
     Route("account_confirm_email", public(), kwargs=lambda w: {"key": "not-a-real-key"}),
+    # Two-step sign-in (django-allauth's mfa), for staff; anyone signed in may set it up.
+    # Setting up asks for the password again first (a redirect); pages about an
+    # authenticator the person does not have yet are 404s.
+    Route("mfa_index", signed_in()),
+    Route("mfa_activate_totp", signed_in(REDIRECT), note="asks for the password again first"),
+    Route("mfa_deactivate_totp", signed_in(404)),
+    Route("mfa_view_recovery_codes", signed_in(404)),
+    Route("mfa_generate_recovery_codes", signed_in(REDIRECT)),
+    Route("mfa_download_recovery_codes", signed_in(404)),
+    Route("mfa_reauthenticate", signed_in(REDIRECT), note="only with an authenticator"),
+    Route("mfa_authenticate", signed_in(REDIRECT), note="only during a sign-in"),
     Route(
         "audit:list",
         only({"coordinator": 200}),
