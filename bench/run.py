@@ -123,7 +123,8 @@ def build_database(args, size: str, db_name: str) -> dict:
     """A fresh database with the seeded world; returns the seed's report."""
     report_file = WORK / f"seed-{size}.json"
     if args.reuse and database_exists(args.database_url, db_name) and report_file.exists():
-        log(f"[{size}] reusing database {db_name}")
+        log(f"[{size}] reusing database {db_name} (migrating it to this build)")
+        manage(bench_env(args, db_name), "migrate", "--no-input", "-v0")
         return json.loads(report_file.read_text())
     admin_sql(args.database_url, f'DROP DATABASE IF EXISTS "{db_name}"')
     admin_sql(args.database_url, f'CREATE DATABASE "{db_name}"')

@@ -194,6 +194,7 @@ class BulkWriter:
     def write(self, model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
         """Insert rows (tuples in the order of `fields`, field names as in the model)."""
         meta = model._meta
+        rows, fields = self._with_defaults(model, fields, rows)
         columns = [connection.ops.quote_name(meta.get_field(name).column) for name in fields]
         written = 0
         with connection.cursor() as cursor:
@@ -226,6 +227,30 @@ class BulkWriter:
         self.report.rows[meta.label] += written
         self.touched.add(model)
         return written
+
+    @staticmethod
+    def _with_defaults(model, fields: list[str], rows: Iterable[tuple]):
+        """Fields this module does not name (added to a model since) get their default, as
+        Model.save() would give them; a required field with no default stops the seed."""
+        extra, values = [], []
+        for f in model._meta.concrete_fields:
+            if f.name in fields or f.attname in fields or f.primary_key:
+                continue
+            if f.has_default():
+                extra.append(f.attname)
+                values.append(f.get_default())
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                extra.append(f.attname)
+                values.append(timezone.now())
+            elif not f.null:
+                raise ValueError(
+                    f"seed_scale does not fill {model._meta.label}.{f.name}; "
+                    "add it to packages/seed.py."
+                )
+        if not extra:
+            return rows, fields
+        tail = tuple(values)
+        return ((*row, *tail) for row in rows), [*fields, *extra]
 
     def move_sequences_on(self) -> None:
         """After writing with our own ids, the next row anyone inserts must get a fresh one."""
