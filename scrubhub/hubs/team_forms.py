@@ -158,3 +158,11 @@ class HubSettingsForm(PlainForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date, like 30/06/2020.")},
     )
+    require_staff_two_factor = forms.BooleanField(
+        label=_("Hub staff must use two-step sign-in"),
+        required=False,
+        help_text=_(
+            "Staff then sign in with their password and a code from an app on their phone. "
+            "Anyone without it set up is asked to set it up before they can do anything else."
+        ),
+    )

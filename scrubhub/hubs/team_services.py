@@ -337,6 +337,7 @@ def hub_settings_update(
     overdue_after_days: int,
     auto_approve_makers: bool,
     stand_down_on: date | None,
+    require_staff_two_factor: bool = False,
 ) -> Hub:
     """The coordinator changes what volunteers see and how the hub runs."""
     phone, email = phone.strip(), email.strip().lower()
@@ -355,6 +356,7 @@ def hub_settings_update(
         current.overdue_after_days = overdue_after_days
         current.auto_approve_makers = auto_approve_makers
         current.stand_down_on = stand_down_on
+        current.require_staff_two_factor = require_staff_two_factor
         current.save(
             update_fields=[
                 "phone",
@@ -363,6 +365,7 @@ def hub_settings_update(
                 "overdue_after_days",
                 "auto_approve_makers",
                 "stand_down_on",
+                "require_staff_two_factor",
             ]
         )
     return current

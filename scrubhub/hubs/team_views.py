@@ -227,6 +227,7 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
         "overdue_after_days": hub.overdue_after_days,
         "auto_approve_makers": hub.auto_approve_makers,
         "stand_down_on": hub.stand_down_on,
+        "require_staff_two_factor": hub.require_staff_two_factor,
     }
     form = HubSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():

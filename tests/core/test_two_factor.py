@@ -62,3 +62,23 @@ def test_with_the_rule_on_staff_can_still_sign_out(strict_hub, client_for):
         .headers["Location"]
         .startswith(reverse("account_login"))
     )
+
+
+def test_a_coordinator_turns_the_rule_on_in_the_hubs_settings(world, client_for):
+    response = client_for("coordinator").post(
+        reverse("hubs:settings"),
+        {
+            "phone": "01382 384000",
+            "email": "hub@example.org",
+            "about": "",
+            "overdue_after_days": "7",
+            "require_staff_two_factor": "on",
+        },
+    )
+    assert response.status_code == 302
+    world.hub.refresh_from_db()
+    assert world.hub.require_staff_two_factor is True
+    hub_staff = client_for("hub_staff")
+    assert hub_staff.get(reverse("hubs:dashboard")).headers["Location"] == reverse(
+        "mfa_activate_totp"
+    )
