@@ -968,10 +968,13 @@ def kit_problem_resolve(*, problem: KitProblem, actor) -> KitProblem:
 
 def maker_export(*, maker: Maker) -> dict:
     """Everything held about a maker, for them to download (JSON or CSV)."""
+    from dropoffs.models import DoorstepAddress, Handover
     from packages.models import Kit, KitAssignment, KitProgress
+    from scrubhub.notifications.models import OptOut
 
     maker = Maker.objects.select_related("hub", "preferred_point", "user").get(pk=maker.pk)
     user = maker.user
+    doorstep = DoorstepAddress.objects.filter(maker=maker).first()
     assignments = list(
         KitAssignment.objects.filter(maker=maker).select_related("kit").order_by("assigned_at")
     )
@@ -1085,6 +1088,30 @@ def maker_export(*, maker: Maker) -> dict:
             }
             for m in messages
         ],
+        "doorstep": (
+            {
+                "address": doorstep.address,
+                "postcode": doorstep.postcode,
+                "access_notes": doorstep.access_notes,
+                "consent_given": when(doorstep.consent_given_at),
+            }
+            if doorstep
+            else None
+        ),
+        "handovers": [
+            {
+                "when": when(h.created_at),
+                "what": h.get_kind_display(),
+                "where": h.point.name if h.point else h.get_location_display(),
+                "note": h.note,
+            }
+            for h in Handover.objects.filter(maker=maker).select_related("point")
+        ],
+        "stopped_messages": sorted(
+            OptOut.objects.filter(
+                address__in=[a.lower() for a in (maker.email, maker.phone) if a]
+            ).values_list("kind", flat=True)
+        ),
     }
 
 
@@ -1100,6 +1127,9 @@ def maker_export_csv(*, maker: Maker) -> str:
                 writer.writerow([section, "", key, _csv_value(value)])
         elif isinstance(content, list):
             for number, row in enumerate(content, start=1):
+                if not isinstance(row, dict):
+                    writer.writerow([section, number, "", _csv_value(row)])
+                    continue
                 for key, value in row.items():
                     writer.writerow([section, number, key, _csv_value(value)])
         else:
@@ -1150,7 +1180,21 @@ def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) 
     """The rest of erasing a person: what they wrote, the messages to them, and their
     account, unless it is also used for another role (then only the maker role goes).
     Deleting the account ends every session it has, wherever it is signed in."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from dropoffs.models import DoorstepAddress, Handover, RunStop
+    from scrubhub.notifications.models import OptOut
+
     ReturnPlan.objects.filter(maker_id=maker_id).update(note="")
+    DoorstepAddress.objects.filter(maker_id=maker_id).delete()
+    Handover.objects.filter(maker_id=maker_id).update(note="")
+    RunStop.objects.filter(maker_id=maker_id).update(note="")
+    # The operators' admin log names the record it changed; that name is the person's.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Maker), object_id=str(maker_id)
+    ).update(object_repr=f"Maker {maker_id} (erased)", change_message="")
+    OptOut.objects.filter(address__in=[a.strip().lower() for a in addresses if a]).delete()
     problem_keys = [
         f"kit-problem-{pk}"
         for pk in KitProblem.objects.filter(maker_id=maker_id).values_list("pk", flat=True)

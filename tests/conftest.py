@@ -65,9 +65,14 @@ def build_world() -> World:
         world.users[persona] = user
         return user
 
-    factories.MakerFactory(hub=hub, user=person("maker", role=Role.MAKER, hub=hub))
+    # Fixed names: tests search rosters by name, and a random name could match.
     factories.MakerFactory(
-        hub=other_hub, user=person("other_maker", role=Role.MAKER, hub=other_hub)
+        hub=hub, name="Mairi Persona", user=person("maker", role=Role.MAKER, hub=hub)
+    )
+    factories.MakerFactory(
+        hub=other_hub,
+        name="Oscar Persona",
+        user=person("other_maker", role=Role.MAKER, hub=other_hub),
     )
     factories.MakerGroupFactory(
         hub=hub, leader=person("group_leader", role=Role.GROUP_LEADER, hub=hub)
