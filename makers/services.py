@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from makers.validators import format_phone, is_mobile, normalise_phone, normalis
 from scrubhub.hubs.models import Hub, Membership, Role
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import message_queue
+
+logger = logging.getLogger(__name__)
 
 
 class MakerError(Exception):
@@ -1595,3 +1598,54 @@ def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
             detail=f"Merged into maker #{keep.pk}",
         )
     return Maker.objects.get(pk=keep.pk)
+
+
+# --- Retention and standby (data protection) ---------------------------------------------------
+
+
+def makers_retention_erase(*, today: date | None = None) -> int:
+    """Erase the personal data of makers of hubs whose stand-down date plus retention period
+    has passed, except those who chose standby. Returns how many were erased.
+
+    Safe to run twice: erased makers are skipped. A maker who still holds a kit is left for
+    staff to sort out (erasing them would lose track of the garments) and tried again
+    the next day."""
+    today = today or timezone.localdate()
+    erased = 0
+    due_hubs = [
+        hub
+        for hub in Hub.objects.filter(stand_down_on__isnull=False)
+        if hub.stand_down_on + timedelta(days=hub.retention_days) <= today
+    ]
+    for hub in due_hubs:
+        keep = {S.STANDBY, S.ERASED}
+        for maker in Maker.objects.filter(hub=hub).exclude(status__in=keep).order_by("pk"):
+            try:
+                maker_erase(maker=maker, actor=None)
+            except MakerError:
+                logger.warning("Maker %s still holds a kit; not erased yet.", maker.pk)
+                continue
+            erased += 1
+    return erased
+
+
+def makers_invite_back(*, hub: Hub, actor) -> int:
+    """The hub starts again: every maker on standby becomes approved and is told. One action
+    for the coordinator; returns how many were invited back."""
+    with transaction.atomic():
+        standby = list(
+            Maker.objects.select_for_update().filter(hub=hub, status=S.STANDBY).order_by("pk")
+        )
+        for maker in standby:
+            maker = _maker_move(maker_id=maker.pk, to=S.APPROVED, actor=actor, note="Invited back")
+            _message_maker(
+                maker=maker,
+                kind=f"invited-back-{timezone.localdate().isoformat()}",
+                subject=f"{hub.name} is sewing again",
+                body=(
+                    f"Hello {maker.name},\n\nYou said we could ask you again: {hub.name} is "
+                    "sewing scrubs for the hospital again, and we would love your help. Sign in "
+                    f"to see your page, or call us on {hub.phone}.\n\nThank you."
+                ),
+            )
+    return len(standby)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/kits/<str:code>/progress/", views.maker_progress, name="staff_maker_progress"),
     path("<int:pk>/merge/", views.maker_merge, name="staff_maker_merge"),
     path("<int:pk>/erase/", views.maker_erase, name="staff_maker_erase"),
+    path("standby/", views.standby, name="staff_standby"),
     path("problems/", views.problems, name="staff_problems"),
     path("problems/<int:pk>/", views.problem, name="staff_problem"),
     path("problems/<int:pk>/resolve/", views.problem_resolve, name="staff_problem_resolve"),

@@ -13,6 +13,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -43,7 +44,7 @@ from packages.models import Kit
 from packages.services import PackagesError
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
-from scrubhub.hubs.permissions import hub_staff_required
+from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 
 PAGE_SIZE = 50
 CONSENT_VERSION = "privacy-v1"  # the wording of the join form's consent (makers.views)
@@ -663,3 +664,25 @@ def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The problem is marked as sorted out."))
     return redirect("makers:staff_problems")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_staff_required
+def standby(request: HttpRequest) -> HttpResponse:
+    """When a hub starts again: invite everyone who said "ask me again" in one action."""
+    if not is_coordinator_of(request.user, request.hub):
+        raise PermissionDenied(_("Only the hub's coordinators invite volunteers back."))
+    waiting = Maker.objects.filter(hub=request.hub, status=Maker.Status.STANDBY).count()
+    if request.method == "POST":
+        invited = services.makers_invite_back(hub=request.hub, actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s volunteer was invited back.",
+                "%(n)s volunteers were invited back.",
+                invited,
+            )
+            % {"n": invited},
+        )
+        return redirect("makers:staff_standby")
+    return _render(request, "makers/staff/standby.html", {"waiting": waiting})

@@ -306,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
         # Mid-morning: a friendly time to hear about a kit, never at night.
         "schedule": crontab(minute=30, hour=10),
     },
+    "erase-after-retention": {
+        # Stood-down hubs keep volunteers' details only for their retention period.
+        "task": "makers.tasks.erase_after_retention",
+        "schedule": crontab(minute=45, hour=2),
+    },
     "weekly-summaries": {
         # Each hub chooses its own day and hour (HubMessageSettings); this tick checks hourly.
         "task": "scrubhub.notifications.tasks.send_due_weekly_summaries",

@@ -161,6 +161,11 @@ ROUTES += [
     ),
     Route("makers:staff_maker_merge", only(OWN_HUB_ONLY), kwargs=staff_maker),
     Route("makers:staff_maker_erase", only(OWN_HUB_ONLY), kwargs=staff_maker),
+    Route(
+        "makers:staff_standby",
+        only({"coordinator": 200, "hub_staff": 403, "other_hub_staff": 403}),
+        note="coordinators invite standby volunteers back",
+    ),
     Route("makers:staff_problems", only(STAFF_200)),
     Route("makers:staff_problem", only(OWN_HUB_ONLY), kwargs=lambda w: {"pk": _problem(w).pk}),
     Route(

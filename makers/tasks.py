@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from makers import services
+
+
+@shared_task
+def erase_after_retention() -> int:
+    """Daily: erase makers of stood-down hubs once the hub's retention period is over."""
+    return services.makers_retention_erase()
