@@ -6,10 +6,17 @@ import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from scrubhub.accounts.services import user_sessions_end
 from scrubhub.notifications.services import message_queue
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def logout(self, request) -> None:
+        # Signing out signs the person out everywhere (a shared or lost phone, say).
+        if request.user.is_authenticated:
+            user_sessions_end(user_id=request.user.pk)
+        super().logout(request)
+
     def is_open_for_signup(self, request) -> bool:
         # People join through a hub's own form, which creates their account.
         return False

@@ -11,12 +11,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from scrubhub.accounts.services import user_sessions_end
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
 from scrubhub.hubs.models import INVITABLE_ROLES, Hub, Invitation, Membership, Role
@@ -308,23 +308,9 @@ def membership_remove(*, hub: Hub, membership: Membership, actor) -> None:
     sessions_end_for_user(user_id=user_id)
 
 
-def sessions_end_for_user(*, user_id: int) -> int:
-    """Sign the person out everywhere: delete every unexpired session whose signed-in user is
-    them. Sessions are signed blobs, so each is decoded; undecodable ones are skipped.
-    Returns how many were ended."""
-    ended = []
-    wanted = str(user_id)
-    sessions = Session.objects.filter(expire_date__gt=timezone.now()).only("pk", "session_data")
-    for session in sessions.iterator(chunk_size=2000):
-        try:
-            data = session.get_decoded()
-        except Exception:  # noqa: BLE001, S112 - a corrupt session is no one's
-            continue
-        if str(data.get(SESSION_USER_KEY, "")) == wanted:
-            ended.append(session.pk)
-    if ended:
-        Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
+def sessions_end_for_user(*, user_id: int) -> None:
+    """Sign the person out everywhere, at once (see accounts.User.session_epoch)."""
+    user_sessions_end(user_id=user_id)
 
 
 def hub_settings_update(

@@ -71,3 +71,45 @@ def test_signing_in_gives_a_fresh_session(client, world):
     client.post("/accounts/login/", {"login": "hub_staff", "password": PASSWORD})
     after = client.cookies["sessionid"].value
     assert before is None or before.value != after
+
+
+def _signed_in_twice(world, persona):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    phone, laptop = Client(), Client()
+    for device in (phone, laptop):
+        device.post("/accounts/login/", {"login": persona, "password": PASSWORD})
+    return phone, laptop
+
+
+def test_signing_out_ends_the_persons_other_sessions(world):
+    phone, laptop = _signed_in_twice(world, "hub_staff")
+    assert laptop.get("/hub/").status_code == 200
+    phone.post("/accounts/logout/")
+    assert laptop.get("/hub/").headers["Location"].startswith("/accounts/login/")
+
+
+def test_a_password_change_ends_other_sessions_but_keeps_this_one(world):
+    from tests.factories import PASSWORD
+
+    phone, laptop = _signed_in_twice(world, "hub_staff")
+    response = phone.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-new-long-passphrase-42",
+            "password2": "a-new-long-passphrase-42",
+        },
+    )
+    assert response.status_code == 302
+    assert phone.get("/hub/").status_code == 200
+    assert laptop.get("/hub/").headers["Location"].startswith("/accounts/login/")
+
+
+def test_someone_elses_sign_out_changes_nothing_for_me(world):
+    phone, _ = _signed_in_twice(world, "hub_staff")
+    coordinator, _ = _signed_in_twice(world, "coordinator")
+    coordinator.post("/accounts/logout/")
+    assert phone.get("/hub/").status_code == 200

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -181,8 +180,10 @@ def test_sessions_end_for_one_user_only(world):
     staff.force_login(world.user("hub_staff"))
     second_phone = Client()
     second_phone.force_login(world.user("driver"))
-    assert team_services.sessions_end_for_user(user_id=world.user("driver").pk) == 2
-    assert Session.objects.count() == 1
+    assert driver.get(reverse("dropoffs:runs")).status_code == 200
+    team_services.sessions_end_for_user(user_id=world.user("driver").pk)
+    for phone in (driver, second_phone):
+        assert phone.get(reverse("dropoffs:runs")).url.startswith(reverse("account_login"))
     assert staff.get(reverse("hubs:dashboard")).status_code == 200
 
 
