@@ -46,6 +46,7 @@ from packages.selectors import kit_holder
 from packages.services import PackagesError, normalise_kit_code
 from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
 from scrubhub.hubs.permissions import hub_staff_required, role_required
+from scrubhub.ratelimits import kit_lookup_rate, over_limit, too_many
 
 PROBLEMS = (PackagesError, services.DropoffsError)
 
@@ -123,6 +124,10 @@ def scan(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("There is no open point where you can hand kits over."))
     request.hub = station.hub
     scan_form = ScanForm(request.GET if "code" in request.GET else None)
+    if scan_form.is_bound and over_limit(
+        request, group="kit-lookup", key="user_or_ip", rate=kit_lookup_rate
+    ):
+        return too_many(request, what=_("kit code look-ups"))
     if scan_form.is_bound and scan_form.is_valid():
         code = normalise_kit_code(scan_form.cleaned_data["code"])
         if code:
@@ -224,6 +229,9 @@ def _kit_page(request, kit, *, can_act, bound=None, problem="", status=200) -> H
 
 @require_GET
 def kit(request: HttpRequest, code: str) -> HttpResponse:
+    # Counted before the lookup, so wrong guesses cost the same as right ones.
+    if over_limit(request, group="kit-lookup", key="user_or_ip", rate=kit_lookup_rate):
+        return too_many(request, what=_("kit code look-ups"))
     found, can_act = get_kit_for(request.user, code)
     if code != found.code:
         return redirect("dropoffs:kit", code=found.code)

@@ -41,6 +41,7 @@ from makers.services import MakerError
 from packages.services import PackagesError
 from scrubhub.hubs.models import Hub, Role
 from scrubhub.hubs.permissions import has_role, role_required
+from scrubhub.ratelimits import join_rate, over_limit, too_many
 
 CONSENT_VERSION = "privacy-v1"
 JOIN_FORM_SALT = "makers.join"
@@ -121,6 +122,8 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         form = JoinForm(hub=hub, initial={"form_token": _new_join_token(hub)})
         return render(request, "makers/join.html", {"hub": hub, "form": form})
 
+    if over_limit(request, group="join", rate=join_rate):
+        return too_many(request, what=_("joining"))
     if request.POST.get("age_band") == services.UNDER_16:
         # Nothing is kept about a child: not even what they typed goes further.
         return render(request, "makers/join_under_16.html", {"hub": hub})

@@ -210,6 +210,12 @@ CACHES = {
     )
 }
 
+# Behind a proxy, the header it sets with the client's address (e.g. HTTP_X_REAL_IP); the
+# limits on joining and kit look-ups count per client address.
+RATELIMIT_IP_META_KEY = os.environ.get("SCRUBHUB_CLIENT_IP_HEADER", "REMOTE_ADDR")
+SCRUBHUB_JOIN_RATE = os.environ.get("SCRUBHUB_JOIN_RATE", "60/h")
+SCRUBHUB_KIT_LOOKUP_RATE = os.environ.get("SCRUBHUB_KIT_LOOKUP_RATE", "300/h")
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
