@@ -67,6 +67,14 @@ def test_a_page_that_breaks_or_fails_under_load_fails_the_gate():
     assert "kits at national size: 3 failed requests under load" in failures
 
 
+def test_a_page_that_never_finishes_a_request_in_a_run_fails_the_gate():
+    stuck = {"rps": 0.0, "requests": 0, "errors": 0, "p50_ms": 0.0, "p95_ms": 0.0}
+    failures, _ = judge(
+        results([page("allocation", "small")], [page("allocation", "national", runs=[stuck])])
+    )
+    assert failures == ["allocation at national size: no request finished within a ? s run"]
+
+
 def test_a_page_not_built_yet_is_reported_not_failed():
     missing = {"name": "roster", "kind": "staff", "method": "GET", "state": "not built yet"}
     failures, missed = judge(results([missing], [missing]))
