@@ -11,7 +11,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 PORT ?= 8000
 
-.PHONY: run test lint format bench services browser venv demo clean vendor
+.PHONY: run test lint format bench services browser venv demo clean vendor audit
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite against Postgres and Redis, in headless Chromium too.
-test: $(STAMP) services browser
+test: $(STAMP) services browser audit
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
@@ -50,6 +50,18 @@ bench: $(STAMP) services
 	@command -v wrk >/dev/null || (echo "Installing Debian's wrk for the benchmark"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## make audit: bandit on our code, pip-audit on our dependencies (both run by make test).
+audit: $(STAMP)
+	$(VENV)/bin/bandit -q -c pyproject.toml -r scrubhub makers packages dropoffs
+	@# pip-audit asks PyPI's vulnerability data; where a machine cannot reach it, it says
+	@# which packages it could not check (and fails only on vulnerabilities it found).
+	@mkdir -p var
+	@$(VENV)/bin/pip-audit --progress-spinner off --skip-editable > var/pip-audit.txt 2>&1; \
+	  status=$$?; head -n 1 var/pip-audit.txt; \
+	  skipped=$$(grep -c "could not be audited" var/pip-audit.txt); \
+	  [ "$$skipped" = 0 ] || echo "pip-audit: $$skipped packages could not be checked here (no vulnerability data reachable); see var/pip-audit.txt"; \
+	  exit $$status
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -353,7 +354,8 @@ class ReturnForm(PlainForm):
         return {"point": self.points[where], "doorstep": False}
 
 
-assert RETURN_DAYS_AHEAD >= 14  # the form offers two weeks; the service allows more
+if RETURN_DAYS_AHEAD < 14:  # the form offers two weeks; the service must allow as many
+    raise ImproperlyConfigured("RETURN_DAYS_AHEAD must allow at least the two weeks offered.")
 
 
 class GiveBackForm(ReturnForm):

@@ -1235,7 +1235,7 @@ def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) 
             email="",
             first_name="",
             last_name="",
-            password="!",  # noqa: S106 - an unusable password
+            password="!",  # noqa: S106 - an unusable password  # nosec B106
         )
 
 

@@ -66,7 +66,7 @@ User = get_user_model()
 
 # The log-ins the benchmark signs in as (and people may try): all in the largest hub, or a
 # hospital it supplies. Their password is SEED_PASSWORD; everyone else has none.
-SEED_PASSWORD = "scrubhub-demo"  # noqa: S105 - public on purpose, like the demo's
+SEED_PASSWORD = "scrubhub-demo"  # noqa: S105 - public on purpose, like the demo's  # nosec B105
 BENCH_USERS = {
     "staff": "bench-staff",
     "maker": "bench-maker",
@@ -210,7 +210,7 @@ class BulkWriter:
                 prepare = [meta.get_field(name) for name in fields]
                 placeholders = ", ".join(["%s"] * len(fields))
                 sql = (
-                    f'INSERT INTO "{meta.db_table}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608 - names from the model
+                    f'INSERT INTO "{meta.db_table}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608 - names from the model  # nosec B608
                 )
                 for batch in _batches(rows, self.INSERT_BATCH):
                     cursor.executemany(
@@ -260,7 +260,7 @@ class BulkWriter:
             for model in self.touched:
                 table = model._meta.db_table
                 pk = model._meta.pk.column
-                top = f'SELECT MAX("{pk}") FROM "{table}"'  # noqa: S608 - names from the model
+                top = f'SELECT MAX("{pk}") FROM "{table}"'  # noqa: S608 - names from the model  # nosec B608
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(({top}), 1))",
                     [f'"{table}"', pk],
@@ -337,7 +337,7 @@ def _split(total: int, parts: int, largest_share: float, rng: random.Random) -> 
 class SeedBuilder:
     def __init__(self, sizes: SeedSizes, *, log: Callable[[str], None] = lambda _: None, now=None):
         self.sizes = sizes
-        self.rng = random.Random(sizes.seed)
+        self.rng = random.Random(sizes.seed)  # test data, not security  # nosec B311
         self.log = log
         self.report = SeedReport()
         self.out = BulkWriter(self.report)
@@ -870,7 +870,7 @@ class HubKits:
     def __init__(self, builder: SeedBuilder, plan: HubPlan):
         self.b = builder
         self.plan = plan
-        self.rng = random.Random(builder.sizes.seed * 7919 + plan.index)
+        self.rng = random.Random(builder.sizes.seed * 7919 + plan.index)  # test data, not security  # nosec B311
         self.out = builder.out
         self.now = builder.now
         self.kits: list[tuple] = []

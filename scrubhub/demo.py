@@ -45,7 +45,7 @@ from scrubhub.hubs.models import Hospital, Hub, Membership, Role
 from scrubhub.notifications import demo as notifications_demo
 from scrubhub.notifications.models import Message
 
-DEMO_PASSWORD = "scrubhub-demo"  # noqa: S105 - public on purpose; the demo refuses production
+DEMO_PASSWORD = "scrubhub-demo"  # noqa: S105 - public on purpose; the demo refuses production  # nosec B105
 HUB_SLUG = "tayside"
 WEEKS = 10
 CONSENT_VERSION = "privacy-v1"
@@ -282,7 +282,7 @@ def _user(username: str, first: str, last: str, **extra):
 
 def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
     """Builds the whole demo in one transaction. Call only when demo_exists() is False."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # demo data, not security  # nosec B311
     today = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     start = today - timedelta(weeks=WEEKS)
     with transaction.atomic(), demo_clock(start) as set_clock:

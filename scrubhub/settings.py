@@ -51,7 +51,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 # Public on purpose: only ever used with DJANGO_DEBUG on, refused in production below.
-_DEV_SECRET_KEY = "django-insecure-scrubhub-development-only-key-change-me-0123456789"  # noqa: S105
+_DEV_SECRET_KEY = "django-insecure-scrubhub-development-only-key-change-me-0123456789"  # noqa: S105  # nosec B105
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -173,7 +173,7 @@ AUTHENTICATION_BACKENDS = [
 # computer works on a phone.
 SESAME_MAX_AGE = env_int("SCRUBHUB_SIGNIN_LINK_MINUTES", 60) * 60
 SESAME_ONE_TIME = True
-SESAME_TOKEN_NAME = "token"  # noqa: S105 - the query parameter's name, not a secret
+SESAME_TOKEN_NAME = "token"  # noqa: S105 - the query parameter's name, not a secret  # nosec B105
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "role_home"
 LOGOUT_REDIRECT_URL = "home"
@@ -191,7 +191,7 @@ MFA_TOTP_ISSUER = "ScrubHub"
 MFA_PASSKEY_LOGIN_ENABLED = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": "20/m/ip,5/m/key",  # a rate, not a secret  # nosec B105
 }
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
