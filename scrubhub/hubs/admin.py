@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from scrubhub.hubs.models import Hospital, Hub, KitBatch, Membership, ShiftNote
+from scrubhub.hubs.models import Hospital, Hub, Invitation, KitBatch, Membership, ShiftNote
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,3 +71,13 @@ class KitBatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "role", "hub", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role", "hub")
+    search_fields = ("email",)
+    list_select_related = ("hub",)
+    # Only a hash of the link's token is kept; coordinators invite from the team page.
+    readonly_fields = ("token_hash", "invited_by", "accepted_at", "accepted_by", "created_at")
