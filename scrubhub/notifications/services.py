@@ -46,6 +46,8 @@ def message_queue(
     """
     if not to_address:
         raise MessageError("A message needs an address to go to.")
+    if channel == Message.Channel.EMAIL and hub is not None and not html_body:
+        body, html_body = _with_hub_footer(body=body, hub=hub)
     with transaction.atomic():
         message, created = Message.objects.get_or_create(
             idempotency_key=idempotency_key,
@@ -64,6 +66,15 @@ def message_queue(
             transaction.on_commit(lambda: publish_delivery(message.pk))
     message.newly_queued = created
     return message
+
+
+def _with_hub_footer(*, body: str, hub) -> tuple[str, str]:
+    """A plain message gets the hub's name and phone at the foot, and an HTML version in the
+    hub's email layout, so every email says who it is from and how to reach them."""
+    if hub.phone not in body:
+        body = f"{body.rstrip()}\n\n{hub.name}\nPhone: {hub.phone}\nEmail: {hub.email}\n"
+    html = render_to_string("notifications/messages/wrapped.html", {"hub": hub, "text": body})
+    return body, html
 
 
 def publish_delivery(message_id: int) -> None:

@@ -150,3 +150,19 @@ def test_the_database_refuses_a_sent_message_without_a_time(db):
     message = queue()
     with pytest.raises(IntegrityError), transaction.atomic():
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENT)
+
+
+def test_every_email_from_a_hub_carries_its_name_and_phone_in_text_and_html(world):
+    message = services.message_queue(
+        idempotency_key="footer",
+        to_address="maker@example.org",
+        subject="Your kit",
+        body="Hello Ann,\n\nYour kit is ready.",
+        kind="kit_ready",
+        hub=world.hub,
+    )
+    assert world.hub.phone in message.body and world.hub.name in message.body
+    assert world.hub.phone in message.html_body and "<p>" in message.html_body
+    services.message_deliver(message_id=message.pk)
+    sent = mail.outbox[0]
+    assert sent.alternatives[0][1] == "text/html"

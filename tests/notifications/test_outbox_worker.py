@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -139,3 +140,29 @@ def test_a_real_worker_sends_an_overdue_reminder_end_to_end(world, worker):
     send_reminders.delay()
     time.sleep(1.5)
     assert len(mail.outbox) == 1
+
+
+def test_with_redis_unreachable_joining_still_succeeds_and_the_welcome_goes_once_later(
+    world, broker_down, transactional_db
+):
+    from tests.makers.test_join import form_data, join_url
+
+    client = Client()
+    data = form_data(client, world, name="Outage Person", email="outage@example.org")
+    started = time.monotonic()
+    response = client.post(join_url(world), data)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 302
+    assert elapsed < 2.0, f"joining waited {elapsed:.1f}s on a broker that is down"
+    welcome = Message.objects.get(to_address="outage@example.org", kind__contains="welcome")
+    assert welcome.status == Message.Status.PENDING
+
+    # The periodic sweep (run here in-process; the real-worker run is tested above) sends
+    # the welcome once, whether or not the broker ever got the task.
+    from scrubhub.notifications import services
+
+    Message.objects.filter(pk=welcome.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert sweep_outbox() == 1
+    assert sweep_outbox() == 0
+    assert [m.to for m in mail.outbox] == [["outage@example.org"]]
+    assert services.messages_due_for_sweep() == []
