@@ -73,6 +73,29 @@ def _non_negative(prefix: str) -> list[models.CheckConstraint]:
     ]
 
 
+class PlaceCounts(models.Model):
+    """Garments counted in one column per Place (`qty_<place>`): a kit's own, or a hub's
+    sum over its kits. Keep in step with Place."""
+
+    qty_in_kit = models.PositiveIntegerField(default=0)
+    qty_with_maker = models.PositiveIntegerField(default=0)
+    qty_at_point = models.PositiveIntegerField(default=0)
+    qty_in_transit = models.PositiveIntegerField(default=0)
+    qty_awaiting_check = models.PositiveIntegerField(default=0)
+    qty_passed = models.PositiveIntegerField(default=0)
+    qty_reserved = models.PositiveIntegerField(default=0)
+    qty_delivered = models.PositiveIntegerField(default=0)
+    qty_rework = models.PositiveIntegerField(default=0)
+    qty_written_off = models.PositiveIntegerField(default=0)
+    qty_returned_to_stock = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def counts(self) -> dict[str, int]:
+        return {p: getattr(self, qty_field(p)) for p in PLACES}
+
+
 class Donation(models.Model):
     """Goods in: who gave what, when, how much, and whether we thanked them."""
 
@@ -225,7 +248,7 @@ class KitStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
-class Kit(models.Model):
+class Kit(PlaceCounts):
     """A scrub package: pieces for `garment_count` garments of one type and size."""
 
     Status = KitStatus
@@ -269,18 +292,7 @@ class Kit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    # One count column per Place, summing to garment_count (see the constraints).
-    qty_in_kit = models.PositiveIntegerField(default=0)
-    qty_with_maker = models.PositiveIntegerField(default=0)
-    qty_at_point = models.PositiveIntegerField(default=0)
-    qty_in_transit = models.PositiveIntegerField(default=0)
-    qty_awaiting_check = models.PositiveIntegerField(default=0)
-    qty_passed = models.PositiveIntegerField(default=0)
-    qty_reserved = models.PositiveIntegerField(default=0)
-    qty_delivered = models.PositiveIntegerField(default=0)
-    qty_rework = models.PositiveIntegerField(default=0)
-    qty_written_off = models.PositiveIntegerField(default=0)
-    qty_returned_to_stock = models.PositiveIntegerField(default=0)
+    # One count column per Place (from PlaceCounts), summing to garment_count.
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -349,9 +361,6 @@ class Kit(models.Model):
     @property
     def display_code(self) -> str:
         return f"{self.code[:3]}-{self.code[3:]}" if len(self.code) == 7 else self.code
-
-    def counts(self) -> dict[str, int]:
-        return {p: getattr(self, qty_field(p)) for p in PLACES}
 
     @property
     def open_garments(self) -> int:
@@ -502,7 +511,7 @@ class PointHolding(models.Model):
         return f"{self.count} of kit {self.kit_id} at point {self.point_id}"
 
 
-class HubTally(models.Model):
+class HubTally(PlaceCounts):
     """Garments of one hub, type and size in each place, kept in the same transaction as
     every move so dashboards never read a stale or drifting number."""
 
@@ -513,18 +522,7 @@ class HubTally(models.Model):
         default=0, help_text=_("Garments the laundry confirmed receiving.")
     )
 
-    # One count column per Place, the sum over the hub's kits of the same columns.
-    qty_in_kit = models.PositiveIntegerField(default=0)
-    qty_with_maker = models.PositiveIntegerField(default=0)
-    qty_at_point = models.PositiveIntegerField(default=0)
-    qty_in_transit = models.PositiveIntegerField(default=0)
-    qty_awaiting_check = models.PositiveIntegerField(default=0)
-    qty_passed = models.PositiveIntegerField(default=0)
-    qty_reserved = models.PositiveIntegerField(default=0)
-    qty_delivered = models.PositiveIntegerField(default=0)
-    qty_rework = models.PositiveIntegerField(default=0)
-    qty_written_off = models.PositiveIntegerField(default=0)
-    qty_returned_to_stock = models.PositiveIntegerField(default=0)
+    # One count column per Place (from PlaceCounts): the sum over the hub's kits.
 
     class Meta:
         constraints = [

@@ -1110,27 +1110,38 @@ def delivery_line_add(
     return line
 
 
+def _delivery_garments_move(*, delivery: Delivery, to_place: str, actor, reason: str) -> None:
+    """Move every garment reserved for a delivery on (received) or back (cancelled). Kits
+    are locked in id order first, as every multi-kit write does, so two never deadlock."""
+    allocations = list(
+        DeliveryAllocation.objects.filter(line__delivery=delivery)
+        .select_related("line")
+        .order_by("kit_id", "pk")
+    )
+    for kit_id in sorted({a.kit_id for a in allocations}):
+        _lock_kit(kit_id)
+    for allocation in allocations:
+        _garments_move(
+            kit_id=allocation.kit_id,
+            from_place=P.RESERVED,
+            to_place=to_place,
+            count=allocation.count,
+            actor=actor,
+            delivery_line=allocation.line,
+            reason=reason,
+        )
+
+
 def delivery_cancel(*, delivery: Delivery, actor, reason: str = "") -> Delivery:
     """Unpack a delivery that has not left: its garments are free again."""
     with transaction.atomic():
         delivery = _lock_delivery(delivery.pk, status=Delivery.Status.DRAFT)
-        allocations = list(
-            DeliveryAllocation.objects.filter(line__delivery=delivery)
-            .select_related("line")
-            .order_by("kit_id", "pk")
+        _delivery_garments_move(
+            delivery=delivery,
+            to_place=P.PASSED,
+            actor=actor,
+            reason=reason or f"Delivery {delivery.pk} cancelled",
         )
-        for kit_id in sorted({a.kit_id for a in allocations}):
-            _lock_kit(kit_id)
-        for allocation in allocations:
-            _garments_move(
-                kit_id=allocation.kit_id,
-                from_place=P.RESERVED,
-                to_place=P.PASSED,
-                count=allocation.count,
-                actor=actor,
-                delivery_line=allocation.line,
-                reason=reason or f"Delivery {delivery.pk} cancelled",
-            )
         delivery.status = Delivery.Status.CANCELLED
         delivery.save(update_fields=["status"])
     return delivery
@@ -1166,23 +1177,12 @@ def delivery_confirm(
             raise DeliveryError(
                 "What arrived differs from what was sent. Please say what was different."
             )
-        allocations = list(
-            DeliveryAllocation.objects.filter(line__delivery=delivery)
-            .select_related("line")
-            .order_by("kit_id", "pk")
+        _delivery_garments_move(
+            delivery=delivery,
+            to_place=P.DELIVERED,
+            actor=actor,
+            reason=f"Delivery {delivery.pk} received",
         )
-        for kit_id in sorted({a.kit_id for a in allocations}):
-            _lock_kit(kit_id)
-        for allocation in allocations:
-            _garments_move(
-                kit_id=allocation.kit_id,
-                from_place=P.RESERVED,
-                to_place=P.DELIVERED,
-                count=allocation.count,
-                actor=actor,
-                delivery_line=allocation.line,
-                reason=f"Delivery {delivery.pk} received",
-            )
         for line in lines:
             DeliveryLine.objects.filter(pk=line.pk).update(count_received=received[line.pk])
             HubTally.objects.filter(
