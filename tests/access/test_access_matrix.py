@@ -63,3 +63,36 @@ def test_get_on_a_post_only_url_changes_nothing_and_answers_405(route, world):
         client = Client()
         client.force_login(world.user(persona))
         assert client.get(url).status_code == 405, persona
+
+
+# Writes a GET may make: the session (sign-in state, last seen) and the audit trail, which
+# records that staff looked at someone's record.
+WRITES_ALLOWED_ON_GET = ("django_session", "audit_auditevent")
+# allauth's email page files the account's address in its own table the first time it is
+# shown: bookkeeping, nothing a person would call a change.
+ALSO_ALLOWED = {"account_email": ("account_emailaddress",)}
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.method == "get"], ids=lambda r: r.name)
+def test_no_page_changes_anything_on_get(route, world):
+    from django.db import connection
+
+    url = reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None)
+    writes: list[str] = []
+
+    def spy(execute, sql, params, many, context):
+        statement = sql.lstrip().upper()
+        allowed = WRITES_ALLOWED_ON_GET + ALSO_ALLOWED.get(route.name, ())
+        if statement.startswith(("INSERT", "UPDATE", "DELETE")) and not any(
+            table in sql for table in allowed
+        ):
+            writes.append(sql[:120])
+        return execute(sql, params, many, context)
+
+    for persona in PERSONAS:
+        client = Client()
+        if (user := world.user(persona)) is not None:
+            client.force_login(user)
+        with connection.execute_wrapper(spy):
+            client.get(url)
+    assert not writes, f"GET {url} wrote: {writes}"
