@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,7 +96,12 @@ class Maker(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["hub", "status"])]
+        indexes = [
+            models.Index(fields=["hub", "status"]),
+            # A known email or phone on joining, and staff searching, find people fast.
+            models.Index(Upper("email"), name="maker_email_upper_idx"),
+            models.Index(fields=["phone"], name="maker_phone_idx"),
+        ]
         constraints = [
             # Erased rows keep counts but no way to reach anyone.
             models.CheckConstraint(

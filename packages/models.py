@@ -476,7 +476,12 @@ class GarmentMovement(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["kit", "created_at"])]
+        indexes = [
+            models.Index(fields=["kit", "created_at"]),
+            # This week's and the last four weeks' figures read movements by time and place.
+            models.Index(fields=["to_place", "created_at"], name="movement_place_time_idx"),
+            models.Index(fields=["created_at"], name="movement_time_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(count__gte=1), name="movement_count_positive"),
             models.CheckConstraint(

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.crypto import salted_hmac
 
 
@@ -16,6 +17,10 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
+        indexes = [
+            # Joining and signing in look people up by email, whatever its case.
+            models.Index(Upper("email"), name="user_email_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

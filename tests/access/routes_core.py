@@ -31,6 +31,9 @@ ROUTES = [
     # Two-step sign-in (django-allauth's mfa), for staff; anyone signed in may set it up.
     # Setting up asks for the password again first (a redirect); pages about an
     # authenticator the person does not have yet are 404s.
+    # Re-confirming by an emailed code (instead of the password), offered by allauth.
+    Route("account_request_reauthentication_code", signed_in(REDIRECT)),
+    Route("account_confirm_reauthentication_code", signed_in(REDIRECT)),
     Route("mfa_index", signed_in()),
     Route("mfa_activate_totp", signed_in(REDIRECT), note="asks for the password again first"),
     Route("mfa_deactivate_totp", signed_in(404)),
