@@ -204,18 +204,45 @@ def weekly_summary(args) -> dict:
         from scrubhub.notifications.summaries import weekly_summaries_send
     except ImportError:
         return {"state": "pending", "why": "no weekly summary function in this build"}
+    import resource
+    import tempfile
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from makers.models import Maker
     from scrubhub.hubs.models import Hub
+    from scrubhub.notifications import services as outbox
+    from scrubhub.notifications.models import Message
 
     hub = Hub.objects.get(slug=args.hub_slug)
     makers = Maker.objects.filter(hub=hub).count()
     started = time.monotonic()
-    queued = weekly_summaries_send(hub=hub)
+    with CaptureQueriesContext(connection) as captured:
+        queued = weekly_summaries_send(hub=hub)
+    built = time.monotonic() - started
+    # Then send a sample to a local mailbox (Django's file backend, one file per message),
+    # through the same claim-and-send path the worker uses.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tempfile.mkdtemp(prefix="scrubhub-mailbox-")
+    sample = list(
+        Message.objects.filter(
+            hub=hub, kind="weekly_summary", status=Message.Status.PENDING
+        ).values_list("pk", flat=True)[: args.send_sample]
+    )
+    sending = time.monotonic()
+    sent = sum(outbox.message_deliver(message_id=pk) for pk in sample)
+    send_seconds = time.monotonic() - sending
     return {
         "state": "ok",
-        "seconds": round(time.monotonic() - started, 2),
+        "seconds": round(built, 2),
         "messages_queued": queued,
         "makers_in_hub": makers,
+        "queries": len(captured.captured_queries),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "sent_to_mailbox": sent,
+        "messages_per_second": round(sent / send_seconds, 1) if send_seconds else None,
     }
 
 
@@ -231,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bodies-dir", default="var/bench")
     parser.add_argument("--sql-out", default="")
     parser.add_argument("--weekly-summary", action="store_true")
+    parser.add_argument("--send-sample", type=int, default=2000)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scrubhub.settings")
     django.setup()

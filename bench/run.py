@@ -560,7 +560,11 @@ def report_markdown(results: dict, failures: list[str], missed: list[str]) -> st
         if weekly.get("state") == "ok":
             lines.append(
                 f"- {size}: {weekly['seconds']} s for {weekly['makers_in_hub']:,} makers "
-                f"({weekly['messages_queued']:,} messages queued)."
+                f"({weekly['messages_queued']:,} messages queued, "
+                f"{weekly.get('queries', '?')} queries, peak memory "
+                f"{weekly.get('max_rss_mb', '?')} MB); sending "
+                f"{weekly.get('sent_to_mailbox', 0):,} of them to a local mailbox: "
+                f"{weekly.get('messages_per_second', '?')} messages a second."
             )
         else:
             lines.append(f"- {size}: {weekly.get('state')} {weekly.get('why', '')}".rstrip())
