@@ -218,7 +218,7 @@ class ChartBar:
 class Todo:
     key: str
     count: int
-    url_name: str | None = None
+    url_name: str
     url_query: str = ""
     url: str | None = None  # filled in by the view
 
@@ -349,14 +349,14 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
     applicants = Maker.objects.filter(hub=hub, status=Maker.Status.APPLIED).count()
     points = points_holding_garments(hub=hub).count()
     todos = [
-        Todo("applicants", applicants),
-        Todo("awaiting_check", sum(line.awaiting_check for line in plan)),
+        Todo("applicants", applicants, "makers:staff_applicants"),
+        Todo("awaiting_check", sum(line.awaiting_check for line in plan), "hubs:checks"),
         Todo("overdue", kits["overdue"], "hubs:kits", "?show=overdue"),
         Todo("allocated", kits["allocated"], "hubs:kits", "?show=allocated"),
     ]
     problems = KitProblem.objects.filter(kit__hub=hub, status=KitProblem.Status.OPEN).count()
-    todos.append(Todo("problems", problems))
-    todos.append(Todo("points", points))
+    todos.append(Todo("problems", problems, "makers:staff_problems"))
+    todos.append(Todo("points", points, "dropoffs:staff_points"))
     discrepancies = deliveries_with_discrepancy(hub=hub).count()
     todos.append(Todo("discrepancies", discrepancies, "packages:hub_deliveries"))
     outbox = Message.objects.filter(hub=hub).aggregate(

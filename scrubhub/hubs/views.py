@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,27 +24,9 @@ from scrubhub.hubs.permissions import (
     SESSION_HUB_KEY,
     get_hub_for_staff,
     hub_staff_required,
-    staff_hubs,
 )
 
 PAGE_SIZE = 50
-
-# Pages other areas build: the dashboard links to the first of these names that exists.
-TODO_PAGES = {
-    "applicants": ["makers:applicants", "makers:staff_applicants", "makers:hub_applicants"],
-    "awaiting_check": ["hubs:checks", "packages:checks", "packages:quality_checks"],
-    "problems": ["makers:staff_problems", "makers:problems", "makers:kit_problems_for_hub"],
-    "points": ["dropoffs:staff_points", "dropoffs:staff_runs"],
-}
-
-
-def _first_url(names: list[str]) -> str | None:
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
 
 
 def _page(request: HttpRequest, items) -> Page:
@@ -59,10 +41,7 @@ def _page(request: HttpRequest, items) -> Page:
 def dashboard(request: HttpRequest) -> HttpResponse:
     board = selectors.dashboard_for_hub(hub=request.hub)
     for todo in board.todos:
-        if todo.url_name:
-            todo.url = reverse(todo.url_name) + todo.url_query
-        else:
-            todo.url = _first_url(TODO_PAGES.get(todo.key, []))
+        todo.url = reverse(todo.url_name) + todo.url_query
     return render(
         request,
         "hubs/dashboard.html",
@@ -82,10 +61,6 @@ def switch_hub(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = "hubs:dashboard"
     return redirect(next_url)
-
-
-def staff_hub_choices(request: HttpRequest):
-    return staff_hubs(request.user)
 
 
 @require_GET
