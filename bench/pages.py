@@ -59,7 +59,7 @@ PAGES: list[Page] = [
         "staff",
         ("hubs:allocate", "hubs:allocation", "hubs:kits_allocate", "hubs:allocate_kits"),
     ),
-    Page("makers roster", "staff", "staff", ("hubs:makers", "hubs:roster", "makers:roster")),
+    Page("makers roster", "staff", "staff", ("makers:staff_roster",)),
     Page("maker's /me/", "maker", "maker", ("makers:me",)),
     Page("scan page", "staff", "helper", ("dropoffs:scan",)),
     Page("kit page (scanned)", "staff", "helper", ("dropoffs:kit",), args=lambda c: [c["code"]]),

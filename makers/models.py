@@ -20,7 +20,24 @@ class MakerStatus(models.TextChoices):
     ERASED = "erased", _("Erased")
 
 
-class Maker(models.Model):
+class HolderRecord(models.Model):
+    """Counters a maker or group carries so that choosing who gets the next kit reads one
+    row each, however long their history. Kept by packages.services in the same
+    transaction as the change they count; `packages.records.holder_records_recount`
+    rebuilds them from the history and the tests compare the two."""
+
+    kits_held = models.PositiveIntegerField(default=0, editable=False)
+    last_given_at = models.DateTimeField(null=True, blank=True, editable=False)
+    kits_handed_in = models.PositiveIntegerField(default=0, editable=False)
+    kits_on_time = models.PositiveIntegerField(default=0, editable=False)
+    garments_passed = models.PositiveIntegerField(default=0, editable=False)
+    garments_failed = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Maker(HolderRecord):
     """One volunteer who sews at home. Staff may sign up phone-only people with no account."""
 
     Status = MakerStatus
@@ -98,9 +115,24 @@ class Maker(models.Model):
         ordering = ["name", "pk"]
         indexes = [
             models.Index(fields=["hub", "status"]),
+            # The roster, a page at a time in name order.
+            models.Index(fields=["hub", "name", "id"], name="maker_roster_idx"),
             # A known email or phone on joining, and staff searching, find people fast.
             models.Index(Upper("email"), name="maker_email_upper_idx"),
             models.Index(fields=["phone"], name="maker_phone_idx"),
+            # Who gets the next kit: those who may take one, longest waiting first, read
+            # a page at a time from the index (with what says whether they have room).
+            models.Index(
+                fields=["hub", "last_given_at", "id"],
+                include=["kits_held", "sets_per_week", "away_until"],
+                condition=Q(status__in=["approved", "active"]),
+                name="maker_kit_queue_idx",
+            ),
+            models.Index(
+                fields=["hub", "wants_kit_since"],
+                condition=Q(wants_kit_since__isnull=False),
+                name="maker_asked_for_kit_idx",
+            ),
         ]
         constraints = [
             # Erased rows keep counts but no way to reach anyone.
@@ -197,7 +229,7 @@ class Consent(models.Model):
         return f"{self.get_purpose_display()} ({self.wording_version})"
 
 
-class MakerGroup(models.Model):
+class MakerGroup(HolderRecord):
     """A group that sews together (a school class, a prison workshop). Its output is credited
     to the group; we keep no data about its members, only how many there are."""
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1171,11 +1171,14 @@ def maker_delete_account(*, maker: Maker, actor) -> Maker:
             )
         # Everything from these kits is back with the hub (being checked or delivered):
         # the maker no longer holds them, and the ended assignment keeps the count.
-        KitAssignment.objects.filter(maker=maker, ended_at__isnull=True, kit__in=open_kits).update(
+        ended = KitAssignment.objects.filter(
+            maker=maker, ended_at__isnull=True, kit__in=open_kits
+        ).update(
             ended_at=timezone.now(),
             ended_by=actor,
             end_reason="The maker deleted their account after handing everything in",
         )
+        Maker.objects.filter(pk=maker.pk).update(kits_held=F("kits_held") - ended)
         return maker_erase(maker=maker, actor=actor)
 
 
@@ -1474,6 +1477,21 @@ MERGE_FILL = ("email", "phone", "postcode", "heard_about")
 STATUS_RANK = {S.APPLIED: 0, S.APPROVED: 1, S.ACTIVE: 2}
 
 
+def _records_merge(*, keep: Maker, other: Maker) -> None:
+    """`other`'s kits are now `keep`'s, so are the counters that came with them."""
+    from makers.models import HolderRecord
+
+    counted = [f.name for f in HolderRecord._meta.fields if f.name != "last_given_at"]
+    changes = {name: F(name) + getattr(other, name) for name in counted}
+    if other.last_given_at and (
+        keep.last_given_at is None or other.last_given_at > keep.last_given_at
+    ):
+        changes["last_given_at"] = other.last_given_at
+    Maker.objects.filter(pk=keep.pk).update(**changes)
+    Maker.objects.filter(pk=other.pk).update(**{name: 0 for name in counted}, last_given_at=None)
+    keep.refresh_from_db(fields=[*counted, "last_given_at"])
+
+
 def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
     """Two records that are the same person become one. Everything of `other` moves to
     `keep`: kits (current and past), handovers, run stops, return plans, problems, status
@@ -1507,6 +1525,7 @@ def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
                 _("Both records have a doorstep stop on the same run. Change that run first.")
             )
         KitAssignment.objects.filter(maker=other).update(maker=keep)
+        _records_merge(keep=keep, other=other)
         Handover.objects.filter(maker=other).update(maker=keep)
         RunStop.objects.filter(maker=other).update(maker=keep)
         ReturnPlan.objects.filter(maker=other).update(maker=keep)

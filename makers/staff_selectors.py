@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import (
-    Count,
     F,
     IntegerField,
     Max,
@@ -66,21 +65,6 @@ def _open_unsewn():
     )
 
 
-def _open_kits():
-    from packages.models import KitAssignment
-
-    return Coalesce(
-        Subquery(
-            KitAssignment.objects.filter(maker=OuterRef("pk"), ended_at__isnull=True)
-            .values("maker")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def _search(makers: QuerySet[Maker], q: str) -> QuerySet[Maker]:
     q = " ".join(q.split())
     if not q:
@@ -103,8 +87,8 @@ def _search(makers: QuerySet[Maker], q: str) -> QuerySet[Maker]:
 
 
 def makers_listed(*, hub, filters: MakerFilters) -> QuerySet[Maker]:
-    """The hub's makers matching the filters, in name order, each with `kits_held` (open
-    kits) and `free_garments` (about how many more garments they could take on now: their
+    """The hub's makers matching the filters, in name order, each with `free_garments`
+    (about how many more garments they could take on now: their
     sets a week as garments, less what they still have to sew). Preferred point joined."""
     makers = Maker.objects.filter(hub=hub).exclude(status=S.ERASED)
     if filters.status == "all":
@@ -125,7 +109,6 @@ def makers_listed(*, hub, filters: MakerFilters) -> QuerySet[Maker]:
         makers = makers.filter(created_at__date__gte=filters.joined_since)
     makers = _search(makers, filters.q)
     makers = makers.annotate(
-        kits_held=_open_kits(),
         free_garments=Greatest(F("sets_per_week") * GARMENTS_PER_SET - _open_unsewn(), Value(0)),
     )
     if filters.free_capacity:

@@ -16,6 +16,7 @@ from packages.models import (
     Donation,
     FabricLot,
     GarmentMovement,
+    HubDayTally,
     HubTally,
     Kit,
     KitAssignment,
@@ -155,6 +156,17 @@ class HubTallyAdmin(admin.ModelAdmin):
     )
     list_filter = ("hub", "garment_type", "size")
     readonly_fields = [f.name for f in HubTally._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HubDayTally)
+class HubDayTallyAdmin(admin.ModelAdmin):
+    list_display = ("hub", "day", "garment_type", "size", "handed_in", "passed", "delivered")
+    list_filter = ("hub", "garment_type", "size")
+    date_hierarchy = "day"
+    readonly_fields = [f.name for f in HubDayTally._meta.fields]
 
     def has_add_permission(self, request):
         return False

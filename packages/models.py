@@ -411,6 +411,10 @@ class KitAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     end_reason = models.CharField(max_length=200, blank=True)
+    # When the holder first handed garments in, and whether that was within the hub's
+    # overdue limit: the facts behind their record (see makers.models.HolderRecord).
+    handed_in_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handed_in_on_time = models.BooleanField(null=True, editable=False)
 
     class Meta:
         ordering = ["assigned_at", "pk"]
@@ -542,6 +546,30 @@ class HubTally(PlaceCounts):
 
     def __str__(self) -> str:
         return f"{self.hub_id} {self.garment_type} {self.size}"
+
+
+class HubDayTally(models.Model):
+    """Garments of one hub, type and size handed in, passing the check and delivered on one
+    day, kept in the same transaction as every move: the dashboard's week and the forecast's
+    rate read a few dozen of these rows, never the movements themselves."""
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="day_tallies")
+    day = models.DateField()
+    garment_type = models.CharField(max_length=10, choices=GarmentType.choices)
+    size = models.CharField(max_length=4, choices=Size.choices)
+    handed_in = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "day", "garment_type", "size"], name="day_tally_one_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub_id} {self.day} {self.garment_type} {self.size}"
 
 
 class QualityCheck(models.Model):

@@ -36,8 +36,8 @@ from packages.models import (
     DeliveryLine,
     DemandLine,
     FabricLot,
-    GarmentMovement,
     GarmentType,
+    HubDayTally,
     HubTally,
     Pattern,
     Place,
@@ -177,20 +177,16 @@ def _pipelines(hub_ids) -> dict[tuple[str, str], dict[str, int]]:
     return result
 
 
-def _passed_since(hub_ids, since) -> dict[tuple[str, str], int]:
-    """Garments that passed the check since `since` (not ones unpacked from a delivery)."""
+def _passed_since(hub_ids, since: date) -> dict[tuple[str, str], int]:
+    """Garments that passed the check on `since` or later (not ones unpacked from a
+    delivery), from the hubs' day tallies."""
     rows = (
-        GarmentMovement.objects.filter(
-            kit__hub_id__in=hub_ids,
-            from_place=Place.AWAITING_CHECK,
-            to_place=Place.PASSED,
-            created_at__gte=since,
-        )
-        .values("kit__garment_type", "kit__size")
-        .annotate(total=Sum("count"))
+        HubDayTally.objects.filter(hub_id__in=hub_ids, day__gte=since)
+        .values("garment_type", "size")
+        .annotate(total=Sum("passed"))
         .order_by()
     )
-    return {(r["kit__garment_type"], r["kit__size"]): r["total"] or 0 for r in rows}
+    return {(r["garment_type"], r["size"]): r["total"] or 0 for r in rows}
 
 
 def precut_held(*, hub) -> dict[tuple[str, str], int]:
@@ -241,7 +237,8 @@ def plan_for_hub(*, hub, garments_per_kit: int = 5, today: date | None = None) -
     if garments_per_kit < 1:
         raise ValueError("A kit holds at least one garment.")
     today = today or timezone.localdate()
-    since = timezone.now() - timedelta(days=FORECAST_WINDOW_DAYS)
+    # The last FORECAST_WINDOW_DAYS days, today included.
+    since = today - timedelta(days=FORECAST_WINDOW_DAYS - 1)
     hospital_ids = list(hub.hospitals.values_list("pk", flat=True))
     demand = _open_demand(hospital_ids)
     deliveries = _deliveries(hospital_ids)
@@ -296,7 +293,8 @@ def demand_forecast(*, hospital, today: date | None = None) -> dict[tuple[str, s
     the last four weeks' rate of garments passing the check at the hubs that supply it, or
     None if, at that rate, it will not be (nothing is passing)."""
     today = today or timezone.localdate()
-    since = timezone.now() - timedelta(days=FORECAST_WINDOW_DAYS)
+    # The last FORECAST_WINDOW_DAYS days, today included.
+    since = today - timedelta(days=FORECAST_WINDOW_DAYS - 1)
     hub_ids = list(hospital.hubs.values_list("pk", flat=True))
     demand = _open_demand([hospital.pk])
     deliveries = _deliveries([hospital.pk])

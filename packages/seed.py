@@ -59,6 +59,7 @@ from packages.models import (
     Size,
     qty_field,
 )
+from packages.records import day_tallies_recount, holder_records_recount
 from packages.services import KIT_CODE_ALPHABET, KIT_CODE_LENGTH
 from scrubhub.hubs.models import Hospital, Hub, Membership, Role
 
@@ -375,6 +376,12 @@ class SeedBuilder:
             for plan in self.hubs:
                 HubKits(self, plan).build()
             self._step("kits and their garments", t)
+            t = time.monotonic()
+            # Counters from the history just written, as the live services would keep them.
+            hub_ids = [plan.pk for plan in self.hubs]
+            holder_records_recount(hub_ids=hub_ids)
+            day_tallies_recount(hub_ids=hub_ids)
+            self._step("makers' records and day tallies", t)
             self.out.move_sequences_on()
         t = time.monotonic()
         if self.out.postgres:

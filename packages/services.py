@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -28,6 +28,7 @@ from packages.models import (
     FabricLot,
     GarmentMovement,
     GarmentType,
+    HubDayTally,
     HubTally,
     Kit,
     KitAssignment,
@@ -43,6 +44,7 @@ from packages.models import (
     WashFailure,
     qty_field,
 )
+from packages.records import HANDED_IN_PLACES, day_tally_field
 from scrubhub.hubs.models import Hospital, Hub
 
 
@@ -148,6 +150,21 @@ def _tally_add(*, hub_id: int, garment_type: str, size: str, deltas: dict[str, i
     HubTally.objects.filter(hub_id=hub_id, garment_type=garment_type, size=size).update(**changes)
 
 
+def _day_tally_add(*, kit: Kit, from_place: str, to_place: str, movement) -> None:
+    """Count garments handed in, passed or delivered on the hub's day tally."""
+    field = day_tally_field(from_place, to_place)
+    if field is None:
+        return
+    key = {
+        "hub_id": kit.hub_id,
+        "day": timezone.localdate(movement.created_at),
+        "garment_type": kit.garment_type,
+        "size": kit.size,
+    }
+    HubDayTally.objects.bulk_create([HubDayTally(**key)], ignore_conflicts=True)
+    HubDayTally.objects.filter(**key).update(**{field: F(field) + movement.count})
+
+
 def _holding_add(*, point: Point, kit: Kit, delta: int) -> None:
     if delta > 0:
         PointHolding.objects.bulk_create(
@@ -170,10 +187,59 @@ def _kit_event(*, kit: Kit, old: str, new: str, actor, note: str = "") -> None:
     KitEvent.objects.create(kit=kit, old_status=old, new_status=new, actor=actor, note=note)
 
 
+def _holder_model(assignment: KitAssignment):
+    """The holder's row to count on: the maker's, or the group's."""
+    from makers.models import Maker, MakerGroup
+
+    if assignment.maker_id:
+        return Maker.objects.filter(pk=assignment.maker_id)
+    return MakerGroup.objects.filter(pk=assignment.group_id)
+
+
 def _assignment_end(*, kit: Kit, actor, reason: str) -> None:
-    KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).update(
+    """End the kit's open assignment (if any); its holder holds one kit fewer."""
+    current = KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).first()
+    if current is None:
+        return
+    KitAssignment.objects.filter(pk=current.pk).update(
         ended_at=timezone.now(), ended_by=actor, end_reason=reason[:200]
     )
+    _holder_model(current).update(kits_held=F("kits_held") - 1)
+
+
+def _hand_in_count(*, kit: Kit, at) -> None:
+    """Garments left the maker: the first time for this assignment, their record gains a
+    kit handed in, on time if within the hub's overdue limit of when they collected it."""
+    current = KitAssignment.objects.filter(
+        kit=kit, ended_at__isnull=True, handed_in_at__isnull=True
+    ).first()
+    if current is None:
+        return
+    collected = (
+        KitEvent.objects.filter(
+            kit=kit, new_status=K.WITH_MAKER, created_at__gte=current.assigned_at
+        )
+        .order_by("created_at", "pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    due = (collected or current.assigned_at) + timedelta(days=kit.hub.overdue_after_days)
+    on_time = at <= due
+    KitAssignment.objects.filter(pk=current.pk).update(handed_in_at=at, handed_in_on_time=on_time)
+    _holder_model(current).update(
+        kits_handed_in=F("kits_handed_in") + 1,
+        kits_on_time=F("kits_on_time") + (1 if on_time else 0),
+    )
+
+
+def _check_count(*, kit: Kit, passed: int, failed: int) -> None:
+    """A check counts for whoever holds the kit when it is made."""
+    current = KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).first()
+    if current is not None:
+        _holder_model(current).update(
+            garments_passed=F("garments_passed") + passed,
+            garments_failed=F("garments_failed") + failed,
+        )
 
 
 def _kit_status_set(*, kit: Kit, to: str, actor, note: str = "", **changes) -> Kit:
@@ -251,7 +317,7 @@ def _garments_move(
             raise KitError(
                 f"{_kit_label(kit)} no longer has {count} garments {_place_label(from_place)}."
             )
-        GarmentMovement.objects.create(
+        movement = GarmentMovement.objects.create(
             kit=kit,
             from_place=from_place,
             to_place=to_place,
@@ -268,6 +334,9 @@ def _garments_move(
             size=kit.size,
             deltas={from_place: -count, to_place: count},
         )
+        _day_tally_add(kit=kit, from_place=from_place, to_place=to_place, movement=movement)
+        if from_place == P.WITH_MAKER and to_place in HANDED_IN_PLACES:
+            _hand_in_count(kit=kit, at=movement.created_at)
         if from_place == P.AT_POINT:
             _holding_add(point=point, kit=kit, delta=-count)
         if to_place == P.AT_POINT:
@@ -567,6 +636,9 @@ def _check_holder(*, kit: Kit, maker, group) -> None:
 
 def _assignment_open(*, kit: Kit, maker, group, actor) -> KitAssignment:
     assignment = KitAssignment.objects.create(kit=kit, maker=maker, group=group, assigned_by=actor)
+    _holder_model(assignment).update(
+        kits_held=F("kits_held") + 1, last_given_at=assignment.assigned_at
+    )
     if maker is not None and maker.status != maker.Status.ACTIVE:
         from makers.services import maker_mark_active
 
@@ -822,6 +894,7 @@ def quality_check_record(
             reason=reason,
             checked_by=actor,
         )
+        _check_count(kit=kit, passed=passed, failed=failed)
         # Failures first: a kit whose last garments pass must close with nothing pending.
         if failed:
             _garments_move(

@@ -1,9 +1,10 @@
 """Who should get each kit on the shelf: the suggestion behind the allocation page.
 
-Every maker and group that may take a kit is read in a fixed handful of grouped queries
-(makers with their kits held and last kit, groups likewise, the makers' on-time record,
-their pass rate), never one query per maker, so the page costs the same at 10 makers or
-10,000. Scoring and choosing happen in Python on those rows.
+Each maker and group carries counters (kits held, when last given one, kits handed in and
+on time, garments passed and failed), kept by packages.services as kits move. So the page
+reads a shortlist of makers with room, longest waiting first, straight from an index, and
+costs the same with 50 makers or 70,000; scoring and choosing happen in Python on those
+rows. A search reaches anyone else.
 
 How a candidate is scored, in the hub's own words (each part is shown as a reason):
 - free capacity: sets a week they offered, minus kits they hold now;
@@ -21,14 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import (
     Count,
     DateTimeField,
     F,
-    IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -36,20 +35,18 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from makers.models import Maker, MakerGroup
 from packages.models import (
-    GarmentMovement,
     GarmentType,
     Kit,
     KitAssignment,
     KitEvent,
     Place,
-    QualityCheck,
 )
 from scrubhub.hubs.models import Hub
 
@@ -158,172 +155,162 @@ class KitRow:
 # --- Reading candidates (a fixed number of queries) ---------------------------------------
 
 
-def _record_by_maker(*, hub: Hub) -> dict[int, Record]:
-    """Each maker's kits handed in (on time or not) and garments checked (passed or not):
-    two grouped queries over the hub's history.
-
-    A kit counts as handed in on time when its first garments came back within the hub's
-    overdue limit of its collection. A check counts for the maker who held the kit then.
-    """
-    limit = timedelta(days=hub.overdue_after_days)
-    first_hand_in = (
-        GarmentMovement.objects.filter(
-            kit=OuterRef("kit_id"),
-            from_place=Place.WITH_MAKER,
-            to_place__in=HANDED_IN,
-            created_at__gte=OuterRef("assigned_at"),
-        )
-        .order_by("created_at", "pk")
-        .values("created_at")[:1]
-    )
-    collected = (
-        KitEvent.objects.filter(
-            kit=OuterRef("kit_id"),
-            new_status=Kit.Status.WITH_MAKER,
-        )
-        .order_by("created_at", "pk")
-        .values("created_at")[:1]
-    )
-    handed = (
-        KitAssignment.objects.filter(maker__hub=hub, maker__isnull=False)
-        .annotate(
-            handed_in_at=Subquery(first_hand_in, output_field=DateTimeField()),
-            collected_at=Subquery(collected, output_field=DateTimeField()),
-        )
-        .filter(handed_in_at__isnull=False)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=F("handed_in_at")))
-        .values("maker_id")
-        .annotate(
-            handed_in=Count("pk"),
-            on_time=Count(
-                "pk",
-                filter=Q(handed_in_at__lte=Coalesce(F("collected_at"), F("assigned_at")) + limit),
-            ),
-        )
-        .order_by()
-    )
-    records: dict[int, Record] = {}
-    for row in handed:
-        records[row["maker_id"]] = Record(handed_in=row["handed_in"], on_time=row["on_time"])
-    # One filter() call, so the check and the assignment are the same joined rows.
-    checked = (
-        QualityCheck.objects.filter(
-            Q(kit__assignments__ended_at__isnull=True)
-            | Q(kit__assignments__ended_at__gte=F("created_at")),
-            kit__hub=hub,
-            kit__assignments__maker__isnull=False,
-            kit__assignments__assigned_at__lte=F("created_at"),
-        )
-        .values("kit__assignments__maker_id")
-        .annotate(passed=Sum("passed"), failed=Sum("failed"))
-        .order_by()
-    )
-    for row in checked:
-        record = records.setdefault(row["kit__assignments__maker_id"], Record())
-        record.passed = row["passed"] or 0
-        record.failed = row["failed"] or 0
-    return records
+SHORTLIST = 200  # makers read for suggestions: those with room who have waited longest
+SEARCH_LIMIT = 100  # makers a search reads, however many match
 
 
-def _open_held():
-    return Coalesce(
-        Count("assignments", filter=Q(assignments__ended_at__isnull=True)),
-        Value(0),
-        output_field=IntegerField(),
+def _record(holder) -> Record:
+    return Record(
+        handed_in=holder.kits_handed_in,
+        on_time=holder.kits_on_time,
+        passed=holder.garments_passed,
+        failed=holder.garments_failed,
     )
 
 
 def maker_candidates(*, hub: Hub, today=None) -> QuerySet[Maker]:
-    """Makers who may be given a kit now (approved or active, not away), with `held` (kits
-    they hold) and `last_given` (when they were last given one), and their preferred point."""
+    """Makers who may be given a kit now (approved or active, not away), with their
+    preferred point. Their counters (makers.models.HolderRecord) say what they hold, when
+    they were last given a kit and their record."""
     today = today or timezone.localdate()
     return (
         Maker.objects.filter(hub=hub, status__in=[Maker.Status.APPROVED, Maker.Status.ACTIVE])
         .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
         .select_related("preferred_point")
-        .annotate(held=_open_held(), last_given=Max("assignments__assigned_at"))
+    )
+
+
+def makers_with_room(*, hub: Hub) -> QuerySet[Maker]:
+    return maker_candidates(hub=hub).filter(kits_held__lt=F("sets_per_week"))
+
+
+def maker_shortlist(*, hub: Hub, size: int = SHORTLIST) -> list[Maker]:
+    """The makers suggestions are chosen from: with room, those who asked for another kit
+    (first asked, first), then those never given a kit, then those given one longest ago.
+    Three short reads down an index, so the page costs the same with 50 makers or 70,000;
+    the score then orders them, and a search finds anyone else."""
+    room = makers_with_room(hub=hub)
+    found: dict[int, Maker] = {}
+    for chunk in (
+        room.filter(wants_kit_since__isnull=False).order_by("wants_kit_since", "pk")[:size],
+        room.filter(last_given_at__isnull=True).order_by("last_given_at", "pk")[:size],
+        room.filter(last_given_at__isnull=False).order_by("last_given_at", "pk")[:size],
+    ):
+        for maker in chunk:
+            found.setdefault(maker.pk, maker)
+    return list(found.values())
+
+
+def maker_search(*, hub: Hub, query: str, limit: int = SEARCH_LIMIT) -> list[Maker]:
+    """Makers who may be given a kit (with room or not) whose name, postcode, phone or
+    preferred point matches what staff typed."""
+    words = query.strip()
+    squashed = words.lower().replace(" ", "")
+    digits = "".join(ch for ch in words if ch.isdigit())
+    match = Q(name__icontains=words) | Q(preferred_point__name__icontains=words)
+    if squashed:
+        match |= Q(postcode_squashed__contains=squashed)
+    if len(digits) >= 4:
+        match |= Q(phone_digits__contains=digits)
+    return list(
+        maker_candidates(hub=hub)
+        .annotate(
+            postcode_squashed=Replace(Lower("postcode"), Value(" "), Value("")),
+            phone_digits=Replace(Replace("phone", Value(" "), Value("")), Value("-"), Value("")),
+        )
+        .filter(match)
+        .order_by("name", "pk")[:limit]
     )
 
 
 def group_candidates(*, hub: Hub) -> QuerySet[MakerGroup]:
-    return (
-        MakerGroup.objects.filter(hub=hub, status=MakerGroup.Status.ACTIVE)
-        .annotate(held=_open_held(), last_given=Max("assignments__assigned_at"))
-        .order_by("name", "pk")
+    return MakerGroup.objects.filter(hub=hub, status=MakerGroup.Status.ACTIVE).order_by(
+        "name", "pk"
     )
 
 
-def _group_records(*, hub: Hub) -> dict[int, Record]:
-    checked = (
-        QualityCheck.objects.filter(
-            Q(kit__assignments__ended_at__isnull=True)
-            | Q(kit__assignments__ended_at__gte=F("created_at")),
-            kit__hub=hub,
-            kit__assignments__group__isnull=False,
-            kit__assignments__assigned_at__lte=F("created_at"),
-        )
-        .values("kit__assignments__group_id")
-        .annotate(passed=Sum("passed"), failed=Sum("failed"))
+def _maker_candidate(maker: Maker) -> Candidate:
+    point = maker.preferred_point
+    usable_point = point is not None and point.is_active
+    return Candidate(
+        kind="maker",
+        pk=maker.pk,
+        name=maker.name,
+        capacity=maker.sets_per_week,
+        held=maker.kits_held,
+        last_given=maker.last_given_at,
+        asked_at=maker.wants_kit_since,
+        experience=maker.experience,
+        point_id=point.pk if usable_point else None,
+        point_name=point.name if usable_point else "",
+        point_accepts_kits=bool(usable_point and point.accepts_kit_collection),
+        latitude=float(point.latitude) if usable_point else None,
+        longitude=float(point.longitude) if usable_point else None,
+        doorstep=maker.needs_doorstep_collection,
+        record=_record(maker),
+        maker=maker,
+    )
+
+
+def _group_candidate(group: MakerGroup) -> Candidate:
+    return Candidate(
+        kind="group",
+        pk=group.pk,
+        name=group.name,
+        capacity=group.capacity_sets_per_week,
+        held=group.kits_held,
+        last_given=group.last_given_at,
+        asked_at=None,
+        member_count=group.member_count,
+        record=_record(group),
+        group=group,
+    )
+
+
+def candidates_for_hub(*, hub: Hub, query: str = "") -> list[Candidate]:
+    """Who may take a kit, as Candidates, in a fixed handful of queries at any size: with
+    no query, the shortlist of makers and the groups, all with room; with a query, the
+    makers and groups it matches, with room or not."""
+    query = query.strip()
+    if query:
+        makers = maker_search(hub=hub, query=query)
+        groups = group_candidates(hub=hub).filter(name__icontains=query)
+    else:
+        makers = maker_shortlist(hub=hub)
+        groups = group_candidates(hub=hub).filter(kits_held__lt=F("capacity_sets_per_week"))
+    result = [_maker_candidate(m) for m in makers] + [_group_candidate(g) for g in groups]
+    return result if query else [c for c in result if c.free > 0]
+
+
+ROOM_COUNTED_UP_TO = 1000  # past this, "more than 1,000 makers have room" says enough
+
+
+@dataclass
+class Room:
+    """How many makers (counted up to ROOM_COUNTED_UP_TO) and groups have room for a kit."""
+
+    makers: int
+    makers_more: bool
+    groups: int
+
+
+def room_for_kits(*, hub: Hub) -> Room:
+    """Two counts, the makers' read from the shortlist's index and stopping at the cap, so
+    it costs the same at any size."""
+    makers = (
+        makers_with_room(hub=hub)
         .order_by()
+        .values("pk")[: ROOM_COUNTED_UP_TO + 1]
+        .count()
     )
-    return {
-        row["kit__assignments__group_id"]: Record(
-            passed=row["passed"] or 0, failed=row["failed"] or 0
-        )
-        for row in checked
-    }
-
-
-def candidates_for_hub(
-    *, hub: Hub, include_full: bool = False, makers: QuerySet[Maker] | None = None
-) -> list[Candidate]:
-    """Every maker and group who may take a kit, as Candidates: four queries at any size.
-    Without `include_full`, only those with free capacity."""
-    records = _record_by_maker(hub=hub)
-    group_records = _group_records(hub=hub)
-    result: list[Candidate] = []
-    for maker in makers if makers is not None else maker_candidates(hub=hub):
-        point = maker.preferred_point
-        usable_point = point is not None and point.is_active
-        result.append(
-            Candidate(
-                kind="maker",
-                pk=maker.pk,
-                name=maker.name,
-                capacity=maker.sets_per_week,
-                held=maker.held,
-                last_given=maker.last_given,
-                asked_at=maker.wants_kit_since,
-                experience=maker.experience,
-                point_id=point.pk if usable_point else None,
-                point_name=point.name if usable_point else "",
-                point_accepts_kits=bool(usable_point and point.accepts_kit_collection),
-                latitude=float(point.latitude) if usable_point else None,
-                longitude=float(point.longitude) if usable_point else None,
-                doorstep=maker.needs_doorstep_collection,
-                record=records.get(maker.pk, Record()),
-                maker=maker,
-            )
-        )
-    if makers is None:
-        for group in group_candidates(hub=hub):
-            result.append(
-                Candidate(
-                    kind="group",
-                    pk=group.pk,
-                    name=group.name,
-                    capacity=group.capacity_sets_per_week,
-                    held=group.held,
-                    last_given=group.last_given,
-                    asked_at=None,
-                    member_count=group.member_count,
-                    record=group_records.get(group.pk, Record()),
-                    group=group,
-                )
-            )
-    if include_full:
-        return result
-    return [c for c in result if c.free > 0]
+    groups = (
+        group_candidates(hub=hub).filter(kits_held__lt=F("capacity_sets_per_week")).count()
+    )
+    return Room(
+        makers=min(makers, ROOM_COUNTED_UP_TO),
+        makers_more=makers > ROOM_COUNTED_UP_TO,
+        groups=groups,
+    )
 
 
 # --- Scoring ------------------------------------------------------------------------------
@@ -578,29 +565,6 @@ def given_kits(*, hub: Hub, query: str = "") -> QuerySet[Kit]:
             match |= Q(code=code)
         kits = kits.filter(match).distinct()
     return kits.order_by("given_at", "pk")
-
-
-def search_candidates(candidates: list[Candidate], query: str) -> list[Candidate]:
-    """Candidates whose name, postcode, phone or point matches what staff typed."""
-    words = query.strip().lower()
-    if not words:
-        return candidates
-    squashed = words.replace(" ", "")
-    digits = "".join(ch for ch in words if ch.isdigit())
-    found = []
-    for c in candidates:
-        postcode = phone = ""
-        if c.maker is not None:
-            postcode = c.maker.postcode.lower().replace(" ", "")
-            phone = "".join(ch for ch in c.maker.phone if ch.isdigit())
-        if (
-            words in c.name.lower()
-            or (c.point_name and words in c.point_name.lower())
-            or (postcode and squashed in postcode)
-            or (len(digits) >= 4 and digits in phone)
-        ):
-            found.append(c)
-    return found
 
 
 def kit_history(*, kit: Kit) -> list[KitEvent]:

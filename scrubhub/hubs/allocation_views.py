@@ -88,13 +88,14 @@ def _board_context(request: HttpRequest) -> dict:
     page = Paginator(shelf, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     candidates = allocation.candidates_for_hub(hub=request.hub)
     rows = allocation.suggest(list(page.object_list), candidates, hub=request.hub)
+    room = allocation.room_for_kits(hub=request.hub)
     return {
         "hub": request.hub,
         "page": page,
         "rows": rows,
-        "makers_free": sum(1 for c in candidates if not c.is_group),
-        "groups_free": sum(1 for c in candidates if c.is_group),
-        "places_free": sum(c.free for c in candidates),
+        "makers_free": room.makers,
+        "makers_free_more": room.makers_more,
+        "groups_free": room.groups,
         "suggested": sum(1 for row in rows if row.suggestion),
     }
 
@@ -139,11 +140,10 @@ class GiveForm(forms.Form):
 
 def _kit_page(request: HttpRequest, kit: Kit, form: GiveForm, *, status: int = 200) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    candidates = allocation.candidates_for_hub(hub=request.hub, include_full=True)
+    candidates = allocation.candidates_for_hub(hub=request.hub, query=query)
     ranked = allocation.rank(candidates, kit=kit, hub=request.hub)
     if query:
-        keys = {c.key for c in allocation.search_candidates(candidates, query)}
-        shown = [s for s in ranked if s.candidate.key in keys][:SEARCH_SHOWN]
+        shown = ranked[:SEARCH_SHOWN]
     else:
         shown = [s for s in ranked if s.candidate.free > 0][:CHOICES_SHOWN]
     chosen = form["candidate"].value() if form.is_bound else None
@@ -334,15 +334,14 @@ def _reallocate_page(
     query = request.GET.get("q", "").strip()
     shown = []
     if context["can_reallocate"]:
-        candidates = allocation.candidates_for_hub(hub=request.hub, include_full=True)
+        candidates = allocation.candidates_for_hub(hub=request.hub, query=query)
         current = context["holder"]
         if current is not None:
             current_key = f"m{current.maker_id}" if current.maker_id else f"g{current.group_id}"
             candidates = [c for c in candidates if c.key != current_key]
         ranked = allocation.rank(candidates, kit=kit, hub=request.hub)
         if query:
-            keys = {c.key for c in allocation.search_candidates(candidates, query)}
-            shown = [s for s in ranked if s.candidate.key in keys][:SEARCH_SHOWN]
+            shown = ranked[:SEARCH_SHOWN]
         else:
             shown = [s for s in ranked if s.candidate.free > 0][:CHOICES_SHOWN]
     context.update(

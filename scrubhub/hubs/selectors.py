@@ -14,12 +14,11 @@ from makers.models import KitProblem, Maker
 from packages.models import (
     Donation,
     FabricLot,
-    GarmentMovement,
     GarmentType,
+    HubDayTally,
     Kit,
     KitAssignment,
     KitEvent,
-    Place,
     PrecutStock,
     Size,
     sets,
@@ -300,14 +299,8 @@ def week_figures(*, hub: Hub, plan: list[PlanLine], today: date | None = None) -
 
     today = today or timezone.localdate()
     starts = _week_start(today)
-    handed_in = Q(
-        from_place__in=[Place.WITH_MAKER, Place.REWORK],
-        to_place__in=[Place.AT_POINT, Place.IN_TRANSIT, Place.AWAITING_CHECK],
-    )
-    moved = GarmentMovement.objects.filter(kit__hub=hub, created_at__gte=starts).aggregate(
-        returned=Sum("count", filter=handed_in),
-        passed=Sum("count", filter=Q(from_place=Place.AWAITING_CHECK, to_place=Place.PASSED)),
-        delivered=Sum("count", filter=Q(to_place=Place.DELIVERED)),
+    moved = HubDayTally.objects.filter(hub=hub, day__gte=starts.date()).aggregate(
+        returned=Sum("handed_in"), passed=Sum("passed"), delivered=Sum("delivered")
     )
     by_pair = {(line.garment_type, line.size): line for line in plan}
 

@@ -153,9 +153,9 @@ def test_record_counts_kits_on_time_and_garments_passed(world, staff):
     on_time, late = kits_at(world, staff, steady, stage="with_maker", count=2)
     services.garments_return(kit=on_time, count=5, actor=staff)
     # The second kit was collected long before the hub's overdue limit.
-    KitEvent.objects.filter(kit=late, new_status=Kit.Status.WITH_MAKER).update(
-        created_at=timezone.now() - timedelta(days=world.hub.overdue_after_days + 3)
-    )
+    long_ago = timezone.now() - timedelta(days=world.hub.overdue_after_days + 3)
+    KitAssignment.objects.filter(kit=late).update(assigned_at=long_ago)
+    KitEvent.objects.filter(kit=late, new_status=Kit.Status.WITH_MAKER).update(created_at=long_ago)
     services.garments_return(kit=late, count=5, actor=staff)
     services.quality_check_record(kit=on_time, passed=5, failed=0, actor=staff)
     services.quality_check_record(
@@ -196,9 +196,8 @@ def test_search_finds_by_name_postcode_phone_and_point(world):
     maker = _maker(world, name="Morag Findme", postcode="DD2 3AU", phone="07700 912345")
     other = _maker(world, name="Someone Else", postcode="DD5 1AA", phone="07700 900111")
     Maker.objects.filter(pk=maker.pk).update(preferred_point=point)
-    candidates = allocation.candidates_for_hub(hub=world.hub, include_full=True)
     for query in ("morag", "dd23au", "DD2 3", "912345", "lochee"):
-        found = {c.pk for c in allocation.search_candidates(candidates, query)}
+        found = {c.pk for c in allocation.candidates_for_hub(hub=world.hub, query=query)}
         assert maker.pk in found, query
         assert other.pk not in found, query
 
@@ -498,3 +497,51 @@ def test_history_says_who_did_each_step_and_copes_with_nobody_recorded(
     assert "Swapped on" in page and "(Sam Staff)" in page
     assert "Fiona Friend: given on" in page and "by Sam Staff" in page
     assert "— the system" in page
+
+
+# --- Reading a bounded shortlist, whatever the hub's size ------------------------------------
+
+
+def test_shortlist_takes_those_who_asked_then_never_given_then_longest_waiting(world, staff):
+    asked = _maker(world, name="Asked Again")
+    never = _maker(world, name="Never Given")
+    long_ago = _maker(world, name="Long Ago")
+    recent = _maker(world, name="Given Recently")
+    full = _maker(world, name="No Room", sets_per_week=1)
+    _only_makers(world, asked, never, long_ago, recent, full)
+    now = timezone.now()
+    Maker.objects.filter(pk=asked.pk).update(
+        wants_kit_since=now - timedelta(days=1), last_given_at=now - timedelta(days=3)
+    )
+    Maker.objects.filter(pk=long_ago.pk).update(last_given_at=now - timedelta(days=40))
+    Maker.objects.filter(pk=recent.pk).update(last_given_at=now - timedelta(days=2))
+    Maker.objects.filter(pk=full.pk).update(kits_held=1)
+
+    shortlist = [m.pk for m in allocation.maker_shortlist(hub=world.hub, size=1)]
+
+    # One from each queue: the recently given maker waits behind the one given long ago,
+    # and a maker with no room is never read.
+    assert shortlist == [asked.pk, never.pk, long_ago.pk]
+
+
+def test_room_is_counted_up_to_a_cap(world, monkeypatch):
+    makers = [_maker(world, name=f"Roomy {n}") for n in range(3)]
+    _only_makers(world, *makers)
+    assert allocation.room_for_kits(hub=world.hub) == allocation.Room(3, False, 0)
+    monkeypatch.setattr(allocation, "ROOM_COUNTED_UP_TO", 2)
+    assert allocation.room_for_kits(hub=world.hub) == allocation.Room(2, True, 0)
+
+
+def test_counters_follow_kits_given_and_handed_in(world, staff):
+    maker = _maker(world, name="Counted Maker", sets_per_week=3)
+    _only_makers(world, maker)
+    first, second = kits_at(world, staff, maker, stage="with_maker", count=2)
+    maker.refresh_from_db()
+    assert (maker.kits_held, maker.kits_handed_in) == (2, 0)
+    services.garments_return(kit=first, count=5, actor=staff)
+    services.quality_check_record(kit=first, passed=5, failed=0, actor=staff)
+    maker.refresh_from_db()
+    # Handed in on time and five garments passed; the kit stays theirs until it closes.
+    assert (maker.kits_held, maker.kits_handed_in, maker.kits_on_time) == (2, 1, 1)
+    assert (maker.garments_passed, maker.garments_failed) == (5, 0)
+    assert maker.last_given_at == KitAssignment.objects.get(kit=second).assigned_at

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from dropoffs import services as handovers
 from packages import services
 from packages.models import OPEN_PLACES, PLACES, Delivery, Kit, PointHolding
+from packages.records import day_tallies_drift, holder_records_drift
 from packages.selectors import tallies_drift
 from packages.services import PackagesError
 from tests import factories
@@ -44,6 +45,7 @@ OPS = [
     "unfinished",
     "lost",
     "cancel",
+    "reallocate",
 ]
 
 REACHED: set[str] = set()  # places any example reached, checked by the test below
@@ -159,6 +161,9 @@ def _apply(op: str, kit: Kit, n: int, ctx: dict) -> None:
         services.kit_mark_lost(kit=kit, actor=staff, reason="Moved away")
     elif op == "cancel":
         services.kit_cancel(kit=kit, actor=staff)
+    elif op == "reallocate":
+        other = {"group": ctx["group"]} if n % 2 else {"maker": ctx["other_maker"]}
+        services.kit_reallocate(kit=kit, actor=staff, **other)
 
 
 @pytest.mark.django_db
@@ -178,6 +183,8 @@ def test_random_moves_and_handovers_keep_every_invariant(start_with_maker, steps
         "hospital": hospital,
         "staff": staff,
         "maker": factories.MakerFactory(hub=hub),
+        "other_maker": factories.MakerFactory(hub=hub),
+        "group": factories.MakerGroupFactory(hub=hub),
         "point": factories.PointFactory(hub=hub),
     }
     kits = factories.prepared_kits(hub=hub, kit_count=2, garments=5, actor=staff)
@@ -195,6 +202,9 @@ def test_random_moves_and_handovers_keep_every_invariant(start_with_maker, steps
             reached |= {p for p, n in kit.counts().items() if n}
     REACHED.update(reached)
     assert tallies_drift(hub=hub) == []
+    # The makers' and groups' counters, kept as things happened, equal the history's.
+    assert holder_records_drift(hub=hub) == []
+    assert day_tallies_drift(hub=hub) == []
     for kit in kits:
         kit.refresh_from_db()
         if kit.status in {Kit.Status.CLOSED, Kit.Status.LOST, Kit.Status.CANCELLED}:
