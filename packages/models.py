@@ -291,6 +291,9 @@ class Kit(PlaceCounts):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the kit last went to its current holder (collected, or handed on since): set
+    # with the KitEvent that records it, so overdue kits are found from an index.
+    collected_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # One count column per Place (from PlaceCounts), summing to garment_count.
 
@@ -298,6 +301,7 @@ class Kit(PlaceCounts):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["hub", "status"]),
+            models.Index(fields=["hub", "status", "collected_at"], name="kit_collected_idx"),
             models.Index(fields=["hub", "garment_type", "size", "status"]),
             models.Index(
                 fields=["hub", "garment_type", "size"],

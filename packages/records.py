@@ -98,6 +98,21 @@ RECORD_FIELDS = (
 )
 
 
+def kits_collected_at_recount(*, apps=global_apps, hub_ids: list[int] | None = None) -> None:
+    """Each kit's `collected_at`: its latest event saying it went to a holder."""
+    Kit = apps.get_model("packages", "Kit")
+    KitEvent = apps.get_model("packages", "KitEvent")
+    kits = Kit.objects.all() if hub_ids is None else Kit.objects.filter(hub_id__in=hub_ids)
+    kits.update(
+        collected_at=Subquery(
+            KitEvent.objects.filter(kit=OuterRef("pk"), new_status="with_maker")
+            .order_by("-created_at", "-pk")
+            .values("created_at")[:1],
+            output_field=DateTimeField(),
+        )
+    )
+
+
 def holder_records_recount(*, apps=global_apps, hub_ids: list[int] | None = None) -> None:
     """Set every assignment's hand-in facts, then every maker's and group's counters, from
     the history (all hubs, or those named)."""
@@ -188,12 +203,12 @@ def _holders_recount(*, apps, model, field: str, hub_id: int) -> None:
 
 
 def holder_records_drift(*, hub) -> list[str]:
-    """Where the live counters differ from the history (empty when they agree): recounts
-    inside a savepoint that is rolled back, so nothing changes."""
+    """Where the live counters (and kits' `collected_at`) differ from the history (empty
+    when they agree): recounts inside a savepoint that is rolled back, so nothing changes."""
     from django.db import transaction
 
     from makers.models import Maker, MakerGroup
-    from packages.models import KitAssignment
+    from packages.models import Kit, KitAssignment
 
     def snapshot():
         rows = {}
@@ -204,10 +219,13 @@ def holder_records_drift(*, hub) -> list[str]:
             "pk", "handed_in_at", "handed_in_on_time"
         ):
             rows[("KitAssignment", row.pop("pk"))] = row
+        for row in Kit.objects.filter(hub=hub).values("pk", "collected_at"):
+            rows[("Kit", row.pop("pk"))] = row
         return rows
 
     live = snapshot()
     with transaction.atomic():
+        kits_collected_at_recount(hub_ids=[hub.pk])
         holder_records_recount(hub_ids=[hub.pk])
         recounted = snapshot()
         transaction.set_rollback(True)

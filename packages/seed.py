@@ -59,7 +59,11 @@ from packages.models import (
     Size,
     qty_field,
 )
-from packages.records import day_tallies_recount, holder_records_recount
+from packages.records import (
+    day_tallies_recount,
+    holder_records_recount,
+    kits_collected_at_recount,
+)
 from packages.services import KIT_CODE_ALPHABET, KIT_CODE_LENGTH
 from scrubhub.hubs.models import Hospital, Hub, Membership, Role
 
@@ -379,6 +383,7 @@ class SeedBuilder:
             t = time.monotonic()
             # Counters from the history just written, as the live services would keep them.
             hub_ids = [plan.pk for plan in self.hubs]
+            kits_collected_at_recount(hub_ids=hub_ids)
             holder_records_recount(hub_ids=hub_ids)
             day_tallies_recount(hub_ids=hub_ids)
             self._step("makers' records and day tallies", t)

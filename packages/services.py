@@ -184,7 +184,10 @@ def _holding_add(*, point: Point, kit: Kit, delta: int) -> None:
 
 
 def _kit_event(*, kit: Kit, old: str, new: str, actor, note: str = "") -> None:
-    KitEvent.objects.create(kit=kit, old_status=old, new_status=new, actor=actor, note=note)
+    event = KitEvent.objects.create(kit=kit, old_status=old, new_status=new, actor=actor, note=note)
+    if new == K.WITH_MAKER:
+        Kit.objects.filter(pk=kit.pk).update(collected_at=event.created_at)
+        kit.collected_at = event.created_at
 
 
 def _holder_model(assignment: KitAssignment):

@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import (
-    Count,
     DateTimeField,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Lower, Replace
@@ -132,10 +130,25 @@ class Candidate:
         return self.point_id if self.point_accepts_kits else None
 
 
-@dataclass
 class Reason:
-    text: str
-    good: bool = True
+    """One part of a score, in words. The words are made only when shown: scoring reads
+    hundreds of candidates for each kit, and only the best few are ever read out."""
+
+    __slots__ = ("_say", "_text", "good")
+
+    def __init__(self, say, good: bool = True):
+        self._say = say  # the sentence, or a function that makes it
+        self._text = None
+        self.good = good
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._say() if callable(self._say) else self._say
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Reason({self.text!r}, good={self.good})"
 
 
 @dataclass
@@ -297,15 +310,8 @@ class Room:
 def room_for_kits(*, hub: Hub) -> Room:
     """Two counts, the makers' read from the shortlist's index and stopping at the cap, so
     it costs the same at any size."""
-    makers = (
-        makers_with_room(hub=hub)
-        .order_by()
-        .values("pk")[: ROOM_COUNTED_UP_TO + 1]
-        .count()
-    )
-    groups = (
-        group_candidates(hub=hub).filter(kits_held__lt=F("capacity_sets_per_week")).count()
-    )
+    makers = makers_with_room(hub=hub).order_by().values("pk")[: ROOM_COUNTED_UP_TO + 1].count()
+    groups = group_candidates(hub=hub).filter(kits_held__lt=F("capacity_sets_per_week")).count()
     return Room(
         makers=min(makers, ROOM_COUNTED_UP_TO),
         makers_more=makers > ROOM_COUNTED_UP_TO,
@@ -349,22 +355,29 @@ def _fit(candidate: Candidate, garment_type: str) -> tuple[float, Reason]:
 def _record_score(record: Record) -> tuple[float, Reason]:
     """Record from 0 to 1; someone with no history yet is given the benefit of the doubt."""
     parts: list[float] = []
-    words: list[str] = []
+    words: list = []  # functions making each fact, called only when shown
     if record.on_time_rate is not None:
         parts.append(record.on_time_rate)
         words.append(
-            _("on time with %(on_time)s of %(kits)s kits")
-            % {"on_time": record.on_time, "kits": record.handed_in}
+            lambda: (
+                _("on time with %(on_time)s of %(kits)s kits")
+                % {"on_time": record.on_time, "kits": record.handed_in}
+            )
         )
     if record.pass_rate is not None:
         parts.append(record.pass_rate)
         words.append(
-            _("%(percent)s%% of garments passed") % {"percent": round(record.pass_rate * 100)}
+            lambda: (
+                _("%(percent)s%% of garments passed") % {"percent": round(record.pass_rate * 100)}
+            )
         )
     if not parts:
         return 0.6, Reason(_("No kits handed in yet"))
     score = sum(parts) / len(parts)
-    text = _("Record: %(facts)s") % {"facts": ", ".join(words)}
+
+    def text():
+        return _("Record: %(facts)s") % {"facts": ", ".join(w() for w in words)}
+
     return score, Reason(text, good=score >= 0.75)
 
 
@@ -373,34 +386,43 @@ def _waiting(candidate: Candidate, now: datetime) -> tuple[float, Reason]:
     if candidate.asked_at and (since is None or candidate.asked_at > since):
         days = max((now - candidate.asked_at).days, 0)
         return min((days + 7) / WAITING_FULL_DAYS, 1.0), Reason(
-            ngettext(
-                "Asked for another kit %(days)s day ago",
-                "Asked for another kit %(days)s days ago",
-                days,
+            lambda: (
+                ngettext(
+                    "Asked for another kit %(days)s day ago",
+                    "Asked for another kit %(days)s days ago",
+                    days,
+                )
+                % {"days": days}
+                if days
+                else _("Asked for another kit today")
             )
-            % {"days": days}
-            if days
-            else _("Asked for another kit today")
         )
     if since is None:
         return 1.0, Reason(_("Has not had a kit yet"))
     days = max((now - since).days, 0)
     return min(days / WAITING_FULL_DAYS, 1.0), Reason(
-        ngettext("Last given a kit %(days)s day ago", "Last given a kit %(days)s days ago", days)
-        % {"days": days}
-        if days
-        else _("Last given a kit today"),
+        lambda: (
+            ngettext(
+                "Last given a kit %(days)s day ago", "Last given a kit %(days)s days ago", days
+            )
+            % {"days": days}
+            if days
+            else _("Last given a kit today")
+        ),
         good=days >= 7,
     )
 
 
 def _free(candidate: Candidate, free: int) -> tuple[float, Reason]:
     offered = candidate.capacity
-    text = ngettext(
-        "Room for %(free)s more kit (offers %(offered)s sets a week, holds %(held)s kits)",
-        "Room for %(free)s more kits (offers %(offered)s sets a week, holds %(held)s kits)",
-        free,
-    ) % {"free": free, "offered": offered, "held": offered - free}
+
+    def text():
+        return ngettext(
+            "Room for %(free)s more kit (offers %(offered)s sets a week, holds %(held)s kits)",
+            "Room for %(free)s more kits (offers %(offered)s sets a week, holds %(held)s kits)",
+            free,
+        ) % {"free": free, "offered": offered, "held": offered - free}
+
     return min(free / 3, 1.0), Reason(text, good=free > 0)
 
 
@@ -415,11 +437,14 @@ def _near(
         return 0.3, None, Reason(_("No preferred point"), good=False)
     km = distance_km(candidate.latitude, candidate.longitude, *origin)
     score = 1.0 if km <= NEAR_FULL_KM else max(0.0, 1 - (km - NEAR_FULL_KM) / FAR_KM)
-    text = _("Uses %(point)s, %(km)s km from %(origin)s") % {
-        "point": candidate.point_name,
-        "km": f"{km:.1f}",
-        "origin": origin_name,
-    }
+
+    def text():
+        return _("Uses %(point)s, %(km)s km from %(origin)s") % {
+            "point": candidate.point_name,
+            "km": f"{km:.1f}",
+            "origin": origin_name,
+        }
+
     return score, km, Reason(text, good=km <= 5)
 
 

@@ -13,19 +13,11 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from makers.models import Maker
-from packages.models import Kit, KitAssignment, KitEvent
+from packages.models import Kit, KitAssignment
 from scrubhub.notifications.models import KitReminder, Message
 from scrubhub.notifications.services import person_notify
 
 SECOND_NUDGE_AFTER = timedelta(days=7)
-
-
-def _collected_at():
-    return Subquery(
-        KitEvent.objects.filter(kit=OuterRef("pk"), new_status=Kit.Status.WITH_MAKER)
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
 
 
 def overdue_kits_due(*, now: datetime) -> dict[int, list[tuple[Kit, int]]]:
@@ -38,7 +30,7 @@ def overdue_kits_due(*, now: datetime) -> dict[int, list[tuple[Kit, int]]]:
     )
     kits = (
         Kit.objects.filter(status=Kit.Status.WITH_MAKER, qty_with_maker__gt=0, hub__is_active=True)
-        .annotate(collected_at=_collected_at(), holder_id=open_maker)
+        .annotate(holder_id=open_maker)
         .filter(holder_id__isnull=False)
         .select_related("hub")
         .prefetch_related("reminders")

@@ -156,6 +156,7 @@ def test_record_counts_kits_on_time_and_garments_passed(world, staff):
     long_ago = timezone.now() - timedelta(days=world.hub.overdue_after_days + 3)
     KitAssignment.objects.filter(kit=late).update(assigned_at=long_ago)
     KitEvent.objects.filter(kit=late, new_status=Kit.Status.WITH_MAKER).update(created_at=long_ago)
+    Kit.objects.filter(pk=late.pk).update(collected_at=long_ago)
     services.garments_return(kit=late, count=5, actor=staff)
     services.quality_check_record(kit=on_time, passed=5, failed=0, actor=staff)
     services.quality_check_record(

@@ -42,9 +42,11 @@ def grow(world):
                 services.kit_allocate(kit=kit, maker=maker, actor=staff)
                 services.kit_collect(kit=kit, actor=staff)
             # Half of them collected long ago, so the overdue list has rows too.
+            long_ago = timezone.now() - timedelta(days=30)
             KitEvent.objects.filter(
                 kit__in=collected[::2], new_status=Kit.Status.WITH_MAKER
-            ).update(created_at=timezone.now() - timedelta(days=30))
+            ).update(created_at=long_ago)
+            Kit.objects.filter(pk__in=[k.pk for k in collected[::2]]).update(collected_at=long_ago)
             for kit in kits[len(collected) : len(collected) * 2]:
                 services.kit_allocate(kit=kit, maker=maker, actor=staff)
             batch = KitBatch.objects.create(

@@ -302,13 +302,13 @@ def test_plan_page_links_each_line_to_a_filled_in_prepare_form(world, staff, sta
 def test_kits_list_shows_overdue_kits_with_the_maker(world, staff, maker, staff_client):
     from django.utils import timezone
 
-    from packages.models import KitEvent
+    from packages.models import Kit, KitEvent
 
     (late,) = kits_at(world, staff, maker, stage="with_maker")
     (recent,) = kits_at(world, staff, maker, stage="with_maker")
-    KitEvent.objects.filter(kit=late, new_status="with_maker").update(
-        created_at=timezone.now() - timezone.timedelta(days=world.hub.overdue_after_days + 1)
-    )
+    long_ago = timezone.now() - timezone.timedelta(days=world.hub.overdue_after_days + 1)
+    KitEvent.objects.filter(kit=late, new_status="with_maker").update(created_at=long_ago)
+    Kit.objects.filter(pk=late.pk).update(collected_at=long_ago)
     text = staff_client.get(reverse("hubs:kits") + "?show=overdue").content.decode()
     assert late.display_code in text and recent.display_code not in text
     assert maker.name in text

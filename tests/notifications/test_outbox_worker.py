@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from packages.models import KitEvent
+from packages.models import Kit, KitEvent
 from scrubhub.celery import app
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.tasks import sweep_outbox
@@ -129,6 +129,7 @@ def test_a_real_worker_sends_an_overdue_reminder_end_to_end(world, worker):
     packages.kit_collect(kit=kit, actor=staff)
     # The kit was collected nine days ago.
     KitEvent.objects.filter(kit=kit).update(created_at=timezone.now() - td(days=9))
+    Kit.objects.filter(pk=kit.pk).update(collected_at=timezone.now() - td(days=9))
 
     from scrubhub.notifications.tasks import send_reminders
 
