@@ -65,11 +65,16 @@ def _open_unsewn():
     )
 
 
-def _search(makers: QuerySet[Maker], q: str) -> QuerySet[Maker]:
+def makers_matching(makers: QuerySet[Maker], q: str, *, by_point: bool = False) -> QuerySet[Maker]:
+    """The makers whose name, postcode (start, spaces ignored), phone (four digits or more,
+    spaces and dashes ignored, +44 as 0) or exact email matches what staff typed; with
+    `by_point`, their preferred point's name too. Blank matches everyone."""
     q = " ".join(q.split())
     if not q:
         return makers
     match = Q(name__icontains=q)
+    if by_point:
+        match |= Q(preferred_point__name__icontains=q)
     compact = re.sub(r"\s+", "", q).upper()
     if compact:
         match |= Q(postcode_compact__startswith=compact)
@@ -82,7 +87,7 @@ def _search(makers: QuerySet[Maker], q: str) -> QuerySet[Maker]:
         match |= Q(email__iexact=q)
     return makers.annotate(
         postcode_compact=Upper(Replace(F("postcode"), Value(" "), Value(""))),
-        phone_digits=Replace(F("phone"), Value(" "), Value("")),
+        phone_digits=Replace(Replace(F("phone"), Value(" "), Value("")), Value("-"), Value("")),
     ).filter(match)
 
 
@@ -107,7 +112,7 @@ def makers_listed(*, hub, filters: MakerFilters) -> QuerySet[Maker]:
         makers = makers.filter(sets_per_week__gte=filters.min_sets)
     if filters.joined_since:
         makers = makers.filter(created_at__date__gte=filters.joined_since)
-    makers = _search(makers, filters.q)
+    makers = makers_matching(makers, filters.q)
     makers = makers.annotate(
         free_garments=Greatest(F("sets_per_week") * GARMENTS_PER_SET - _open_unsewn(), Value(0)),
     )

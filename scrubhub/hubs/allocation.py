@@ -31,14 +31,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from makers.models import Maker, MakerGroup
+from makers.staff_selectors import makers_matching
 from packages.models import (
     GarmentType,
     Kit,
@@ -46,6 +45,7 @@ from packages.models import (
     KitEvent,
     Place,
 )
+from packages.records import RECORD_FIELDS
 from scrubhub.hubs.models import Hub
 
 HANDED_IN = [Place.AT_POINT, Place.IN_TRANSIT, Place.AWAITING_CHECK]
@@ -168,7 +168,9 @@ class KitRow:
 # --- Reading candidates (a fixed number of queries) ---------------------------------------
 
 
-SHORTLIST = 200  # makers read for suggestions: those with room who have waited longest
+# Makers read for suggestions from each queue (asked, never given, given longest ago): a
+# board page suggests for 30 kits, so a hundred a queue leaves plenty to spread them over.
+SHORTLIST = 100
 SEARCH_LIMIT = 100  # makers a search reads, however many match
 
 
@@ -181,6 +183,22 @@ def _record(holder) -> Record:
     )
 
 
+# What a Candidate is made from (hundreds are read per page: only these fields).
+CANDIDATE_FIELDS = (
+    "name",
+    "sets_per_week",
+    "experience",
+    "wants_kit_since",
+    "needs_doorstep_collection",
+    *RECORD_FIELDS,
+    "preferred_point__name",
+    "preferred_point__status",
+    "preferred_point__accepts_kit_collection",
+    "preferred_point__latitude",
+    "preferred_point__longitude",
+)
+
+
 def maker_candidates(*, hub: Hub, today=None) -> QuerySet[Maker]:
     """Makers who may be given a kit now (approved or active, not away), with their
     preferred point. Their counters (makers.models.HolderRecord) say what they hold, when
@@ -190,6 +208,7 @@ def maker_candidates(*, hub: Hub, today=None) -> QuerySet[Maker]:
         Maker.objects.filter(hub=hub, status__in=[Maker.Status.APPROVED, Maker.Status.ACTIVE])
         .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
         .select_related("preferred_point")
+        .only(*CANDIDATE_FIELDS)
     )
 
 
@@ -215,25 +234,10 @@ def maker_shortlist(*, hub: Hub, size: int = SHORTLIST) -> list[Maker]:
 
 
 def maker_search(*, hub: Hub, query: str, limit: int = SEARCH_LIMIT) -> list[Maker]:
-    """Makers who may be given a kit (with room or not) whose name, postcode, phone or
-    preferred point matches what staff typed."""
-    words = query.strip()
-    squashed = words.lower().replace(" ", "")
-    digits = "".join(ch for ch in words if ch.isdigit())
-    match = Q(name__icontains=words) | Q(preferred_point__name__icontains=words)
-    if squashed:
-        match |= Q(postcode_squashed__contains=squashed)
-    if len(digits) >= 4:
-        match |= Q(phone_digits__contains=digits)
-    return list(
-        maker_candidates(hub=hub)
-        .annotate(
-            postcode_squashed=Replace(Lower("postcode"), Value(" "), Value("")),
-            phone_digits=Replace(Replace("phone", Value(" "), Value("")), Value("-"), Value("")),
-        )
-        .filter(match)
-        .order_by("name", "pk")[:limit]
-    )
+    """Makers who may be given a kit (with room or not) whose name, postcode, phone, email
+    or preferred point matches what staff typed (as the roster's search matches)."""
+    found = makers_matching(maker_candidates(hub=hub), query, by_point=True)
+    return list(found.order_by("name", "pk")[:limit])
 
 
 def group_candidates(*, hub: Hub) -> QuerySet[MakerGroup]:

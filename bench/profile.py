@@ -1,0 +1,125 @@
+"""Where a page's time goes: SQL against Python, its slowest queries, its hottest functions.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scrubhub_bench_national \\
+        .venv/bin/python -m bench.profile --hub-slug aberdeen-scrubs [--page roster] [--cprofile]
+
+Runs in-process through Django's test client against a seeded database (keep one with
+`make bench BENCH_ARGS="--sizes national --keep"`), so it measures the page's own work
+without the load tool, gunicorn or the network. Use it to decide what to change; the
+benchmark (`make bench`) is what decides whether a change helped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+
+import django
+
+
+def profile_page(page, ctx, *, repeat: int, use_cprofile: bool, top: int, sort: str) -> str:
+    from django.db import connection
+    from django.test import Client
+
+    from bench.prepare import _resolve
+
+    path = _resolve(page, ctx)
+    if path is None:
+        return f"{page.name}: not built\n"
+    client = Client()
+    if page.persona:
+        client.force_login(ctx["users"][page.persona])
+    serial = iter(range(1, 10**9))
+
+    def hit():
+        if page.method == "POST":
+            return client.post(path, page.form(ctx, next(serial)))
+        return client.get(path)
+
+    hit()  # warm caches and the session
+    queries: dict[str, list[float]] = {}
+    sql_seconds = 0.0
+
+    def timed(execute, sql, params, many, context):
+        nonlocal sql_seconds
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = time.perf_counter() - started
+            sql_seconds += spent
+            queries.setdefault(sql, []).append(spent)
+
+    walls, cpus = [], []
+    profiler = cProfile.Profile() if use_cprofile else None
+    with connection.execute_wrapper(timed):
+        for _ in range(repeat):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
+            response = hit()
+            if profiler:
+                profiler.disable()
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu_started)
+    wall = sum(walls)
+    out = io.StringIO()
+    out.write(
+        f"{page.name} {path} [{response.status_code}]: median {statistics.median(walls) * 1000:.1f} ms"
+        f" a request ({statistics.median(cpus) * 1000:.1f} ms of this process's CPU); SQL {sql_seconds / wall:.0%} of the time,"
+        f" {sum(len(v) for v in queries.values()) // repeat} queries a request\n"
+    )
+    slowest = sorted(queries.items(), key=lambda item: -sum(item[1]))[:top]
+    for sql, spent in slowest:
+        out.write(f"  {sum(spent) / repeat * 1000:7.2f} ms  {' '.join(sql.split())[:300]}\n")
+    if profiler:
+        stats = io.StringIO()
+        pstats.Stats(profiler, stream=stats).sort_stats(sort).print_stats(top * 3)
+        out.write(stats.getvalue())
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hub-slug", required=True)
+    parser.add_argument("--page", action="append", help="Part of a page's name (repeatable).")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--top", type=int, default=8)
+    parser.add_argument(
+        "--sort", default="cumulative", help="cProfile order: cumulative, tottime..."
+    )
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scrubhub.settings")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    django.setup()
+    from bench.pages import PAGES
+    from bench.prepare import _context
+
+    ctx = _context(args.hub_slug, "profile")
+    for page in PAGES:
+        if args.page and not any(part in page.name for part in args.page):
+            continue
+        if page.method == "POST" and not args.page:
+            continue  # joining makes people: only when asked for by name
+        print(
+            profile_page(
+                page,
+                ctx,
+                repeat=args.repeat,
+                use_cprofile=args.cprofile,
+                top=args.top,
+                sort=args.sort,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
