@@ -70,10 +70,13 @@ def profile_page(page, ctx, *, repeat: int, use_cprofile: bool, top: int, sort: 
             cpus.append(time.process_time() - cpu_started)
     wall = sum(walls)
     out = io.StringIO()
+    median_ms = statistics.median(walls) * 1000
+    cpu_ms = statistics.median(cpus) * 1000
+    per_request = sum(len(v) for v in queries.values()) // repeat
     out.write(
-        f"{page.name} {path} [{response.status_code}]: median {statistics.median(walls) * 1000:.1f} ms"
-        f" a request ({statistics.median(cpus) * 1000:.1f} ms of this process's CPU); SQL {sql_seconds / wall:.0%} of the time,"
-        f" {sum(len(v) for v in queries.values()) // repeat} queries a request\n"
+        f"{page.name} {path} [{response.status_code}]: median {median_ms:.1f} ms a request"
+        f" ({cpu_ms:.1f} ms of this process's CPU); SQL {sql_seconds / wall:.0%} of the time,"
+        f" {per_request} queries a request\n"
     )
     slowest = sorted(queries.items(), key=lambda item: -sum(item[1]))[:top]
     for sql, spent in slowest:
