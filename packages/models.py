@@ -300,8 +300,15 @@ class Kit(PlaceCounts):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["hub", "status"]),
             models.Index(fields=["hub", "status", "collected_at"], name="kit_collected_idx"),
+            # The kits list, newest first: one status, or every open one, read a page at
+            # a time down an index however many kits the hub has made.
+            models.Index(fields=["hub", "status", "-created_at", "-id"], name="kit_newest_idx"),
+            models.Index(
+                fields=["hub", "-created_at", "-id"],
+                condition=Q(status__in=["prepared", "allocated", "with_maker"]),
+                name="kit_open_newest_idx",
+            ),
             models.Index(fields=["hub", "garment_type", "size", "status"]),
             models.Index(
                 fields=["hub", "garment_type", "size"],

@@ -382,6 +382,11 @@ class SeedBuilder:
             self._step("kits and their garments", t)
             t = time.monotonic()
             # Counters from the history just written, as the live services would keep them.
+            # The planner needs the new tables' sizes first: without them it reads every
+            # hand-in since a date for each assignment, not just its own kit's few.
+            if self.out.postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             hub_ids = [plan.pk for plan in self.hubs]
             kits_collected_at_recount(hub_ids=hub_ids)
             holder_records_recount(hub_ids=hub_ids)
