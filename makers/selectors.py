@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
+from scrubhub.counting import FIGURE_COUNT_CAP, count_up_to
 
 
 def maker_for_user(*, user) -> Maker | None:
@@ -169,6 +170,7 @@ class HubProgress:
     sets_delivered: int
     sets_made: int
     makers: int
+    makers_more: bool = False  # more makers than `makers`, which is then the count's cap
 
     @property
     def percent(self) -> int:
@@ -205,11 +207,20 @@ def hub_progress(*, hub) -> HubProgress:
         for row in figures
     )
     # Makers who have had a kit: "active" means exactly that, and paused or standby makers
-    # kept their history. An indexed count by status, not a walk through every assignment.
-    makers = Maker.objects.filter(
-        hub=hub, status__in=[Maker.Status.ACTIVE, Maker.Status.PAUSED, Maker.Status.STANDBY]
-    ).count()
-    return HubProgress(sets_needed=needed, sets_delivered=delivered, sets_made=made, makers=makers)
+    # kept their history. An indexed count by status, stopping at the cap.
+    makers = count_up_to(
+        Maker.objects.filter(
+            hub=hub, status__in=[Maker.Status.ACTIVE, Maker.Status.PAUSED, Maker.Status.STANDBY]
+        ),
+        FIGURE_COUNT_CAP,
+    )
+    return HubProgress(
+        sets_needed=needed,
+        sets_delivered=delivered,
+        sets_made=made,
+        makers=makers.value,
+        makers_more=makers.more,
+    )
 
 
 @dataclass(frozen=True)

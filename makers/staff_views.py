@@ -44,6 +44,7 @@ from packages.models import Kit
 from packages.services import PackagesError
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
+from scrubhub.counting import CappedPaginator
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 
 PAGE_SIZE = 50
@@ -200,7 +201,7 @@ def applicants_decide(request: HttpRequest) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     form = RosterFilterForm(request.GET or None, hub=request.hub)
     found = staff_selectors.makers_listed(hub=request.hub, filters=form.filters())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = _query(request.GET, FILTER_FIELDS)
     return _render(
         request,
@@ -209,6 +210,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "total": page.paginator.count,
+            "more": page.paginator.more,
             "query": query,
             "filtered": bool(query),
         },

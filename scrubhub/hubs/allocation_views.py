@@ -22,6 +22,7 @@ from makers.models import Maker, MakerGroup
 from packages import services as kit_services
 from packages.models import Kit
 from packages.services import KitError, normalise_kit_code
+from scrubhub.counting import CappedPaginator
 from scrubhub.hubs import allocation
 from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.permissions import hub_staff_required
@@ -85,7 +86,7 @@ def _usual_point(maker: Maker | None, points: list[Point]) -> Point | None:
 
 def _board_context(request: HttpRequest) -> dict:
     shelf = allocation.prepared_kits(hub=request.hub)
-    page = Paginator(shelf, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(shelf, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     candidates = allocation.candidates_for_hub(hub=request.hub)
     rows = allocation.suggest(list(page.object_list), candidates, hub=request.hub)
     room = allocation.room_for_kits(hub=request.hub)

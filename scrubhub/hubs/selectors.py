@@ -31,8 +31,9 @@ from packages.planning import (
     precut_held,
 )
 from packages.selectors import deliveries_with_discrepancy, points_holding_garments
+from scrubhub.counting import FIGURE_COUNT_CAP, TODO_COUNT_CAP, count_up_to
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
-from scrubhub.notifications.models import Message
+from scrubhub.notifications.models import NEEDS_STAFF, Message
 
 # --- Kits -----------------------------------------------------------------------------------
 
@@ -209,6 +210,7 @@ class Todo:
     url_name: str
     url_query: str = ""
     url: str | None = None  # filled in by the view
+    more: bool = False  # more than `count`, which is then the count's cap
 
 
 @dataclass
@@ -221,6 +223,7 @@ class WeekFigures:
     sets_needed: int
     sets_received_all_time: int
     active_makers: int
+    active_makers_more: bool = False
 
 
 @dataclass
@@ -292,6 +295,9 @@ def week_figures(*, hub: Hub, plan: list[PlanLine], today: date | None = None) -
         returned=Sum("handed_in"), passed=Sum("passed"), delivered=Sum("delivered")
     )
     by_pair = {(line.garment_type, line.size): line for line in plan}
+    active = count_up_to(
+        Maker.objects.filter(hub=hub, status=Maker.Status.ACTIVE), FIGURE_COUNT_CAP
+    )
 
     def pair_sets(attr: str) -> int:
         total = 0
@@ -311,34 +317,38 @@ def week_figures(*, hub: Hub, plan: list[PlanLine], today: date | None = None) -
         sets_delivered=pair_sets("delivered"),
         sets_needed=pair_sets("needed"),
         sets_received_all_time=sum(row.sets_received for row in hub_figures(hub=hub)),
-        active_makers=Maker.objects.filter(hub=hub, status=Maker.Status.ACTIVE).count(),
+        active_makers=active.value,
+        active_makers_more=active.more,
     )
 
 
 def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
-    """What needs doing now, as counts (a fixed handful of queries whatever the hub's size)."""
-    # Two counts, each a range of one index (kit_collected_idx), at any size.
+    """What needs doing now, as counts (a fixed handful of queries whatever the hub's size).
+    The counts that can run into thousands stop at TODO_COUNT_CAP ("1,000+")."""
+    # Each a range of one index (kit_collected_idx, or makers by hub and status).
     hub_kits = Kit.objects.filter(hub=hub)
-    kits = {
-        "allocated": hub_kits.filter(status=Kit.Status.ALLOCATED).count(),
-        "overdue": hub_kits.filter(
-            status=Kit.Status.WITH_MAKER, collected_at__lt=overdue_cutoff(hub=hub)
-        ).count(),
-    }
-    applicants = Maker.objects.filter(hub=hub, status=Maker.Status.APPLIED).count()
+    allocated = count_up_to(hub_kits.filter(status=Kit.Status.ALLOCATED), TODO_COUNT_CAP)
+    overdue = count_up_to(
+        hub_kits.filter(status=Kit.Status.WITH_MAKER, collected_at__lt=overdue_cutoff(hub=hub)),
+        TODO_COUNT_CAP,
+    )
+    applicants = count_up_to(
+        Maker.objects.filter(hub=hub, status=Maker.Status.APPLIED), TODO_COUNT_CAP
+    )
     points = points_holding_garments(hub=hub).count()
     todos = [
-        Todo("applicants", applicants, "makers:staff_applicants"),
+        Todo("applicants", applicants.value, "makers:staff_applicants", more=applicants.more),
         Todo("awaiting_check", sum(line.awaiting_check for line in plan), "hubs:checks"),
-        Todo("overdue", kits["overdue"], "hubs:kits", "?show=overdue"),
-        Todo("allocated", kits["allocated"], "hubs:kits", "?show=allocated"),
+        Todo("overdue", overdue.value, "hubs:kits", "?show=overdue", more=overdue.more),
+        Todo("allocated", allocated.value, "hubs:kits", "?show=allocated", more=allocated.more),
     ]
     problems = KitProblem.objects.filter(kit__hub=hub, status=KitProblem.Status.OPEN).count()
     todos.append(Todo("problems", problems, "makers:staff_problems"))
     todos.append(Todo("points", points, "dropoffs:staff_points"))
     discrepancies = deliveries_with_discrepancy(hub=hub).count()
     todos.append(Todo("discrepancies", discrepancies, "packages:hub_deliveries"))
-    outbox = Message.objects.filter(hub=hub).aggregate(
+    # Only the messages staff must act on (an index holds just those).
+    outbox = Message.objects.filter(NEEDS_STAFF, hub=hub).aggregate(
         to_phone=Count(
             "pk",
             filter=Q(channel=Message.Channel.PHONE_LIST, status=Message.Status.PENDING),

@@ -5,7 +5,7 @@ the plan and shift notes. Thin: each view fetches through a selector scoped to r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from packages.models import Donation, GarmentType, Kit, Size
 from packages.planning import fabric_metres_held, plan_for_hub, plan_totals
 from packages.services import pattern_for
+from scrubhub.counting import CappedPaginator
 from scrubhub.hubs import selectors, services
 from scrubhub.hubs.forms import ConfirmForm, GoodsInForm, PrepareForm, ShiftNoteForm
 from scrubhub.hubs.labels import kit_url, qr_svg
@@ -30,7 +31,7 @@ PAGE_SIZE = 50
 
 
 def _page(request: HttpRequest, items) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- Dashboard, hub switcher, shift notes -------------------------------------------------

@@ -7,6 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# Messages staff must act on: calls to make, and messages that failed. The dashboard counts
+# these down an index that holds nothing else, however long the hub's outbox history.
+NEEDS_STAFF = Q(channel="phone", status="pending") | Q(status="failed")
+
 
 class Message(models.Model):
     class Channel(models.TextChoices):
@@ -54,6 +58,9 @@ class Message(models.Model):
                 condition=Q(status__in=["pending", "sending"]),
             ),
             models.Index(fields=["hub", "-created_at"]),
+            models.Index(
+                fields=["hub", "status"], condition=NEEDS_STAFF, name="message_needs_staff_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
