@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dropoffs.models import Point
 from makers.models import Maker, MakerGroup
 from makers.staff_selectors import makers_matching
 from packages.models import (
@@ -108,7 +109,6 @@ class Candidate:
     doorstep: bool = False
     member_count: int = 0
     record: Record = field(default_factory=Record)
-    maker: Maker | None = None
     group: MakerGroup | None = None
 
     @property
@@ -183,14 +183,16 @@ def _record(holder) -> Record:
     )
 
 
-# What a Candidate is made from (hundreds are read per page: only these fields).
+# What a Candidate is made from: hundreds are read per page, as plain rows of just these.
 CANDIDATE_FIELDS = (
+    "pk",
     "name",
     "sets_per_week",
     "experience",
     "wants_kit_since",
     "needs_doorstep_collection",
     *RECORD_FIELDS,
+    "preferred_point_id",
     "preferred_point__name",
     "preferred_point__status",
     "preferred_point__accepts_kit_collection",
@@ -204,40 +206,41 @@ def maker_candidates(*, hub: Hub, today=None) -> QuerySet[Maker]:
     preferred point. Their counters (makers.models.HolderRecord) say what they hold, when
     they were last given a kit and their record."""
     today = today or timezone.localdate()
-    return (
-        Maker.objects.filter(hub=hub, status__in=[Maker.Status.APPROVED, Maker.Status.ACTIVE])
-        .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
-        .select_related("preferred_point")
-        .only(*CANDIDATE_FIELDS)
-    )
+    return Maker.objects.filter(
+        hub=hub, status__in=[Maker.Status.APPROVED, Maker.Status.ACTIVE]
+    ).filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
 
 
 def makers_with_room(*, hub: Hub) -> QuerySet[Maker]:
     return maker_candidates(hub=hub).filter(kits_held__lt=F("sets_per_week"))
 
 
-def maker_shortlist(*, hub: Hub, size: int = SHORTLIST) -> list[Maker]:
+def maker_shortlist(*, hub: Hub, size: int = SHORTLIST) -> list[Candidate]:
     """The makers suggestions are chosen from: with room, those who asked for another kit
     (first asked, first), then those never given a kit, then those given one longest ago.
     Three short reads down an index, so the page costs the same with 50 makers or 70,000;
     the score then orders them, and a search finds anyone else."""
-    room = makers_with_room(hub=hub)
-    found: dict[int, Maker] = {}
+    room = makers_with_room(hub=hub).values(*CANDIDATE_FIELDS)
+    found: dict[int, Candidate] = {}
     for chunk in (
         room.filter(wants_kit_since__isnull=False).order_by("wants_kit_since", "pk")[:size],
         room.filter(last_given_at__isnull=True).order_by("last_given_at", "pk")[:size],
         room.filter(last_given_at__isnull=False).order_by("last_given_at", "pk")[:size],
     ):
-        for maker in chunk:
-            found.setdefault(maker.pk, maker)
+        for row in chunk:
+            if row["pk"] not in found:
+                found[row["pk"]] = _maker_candidate(row)
     return list(found.values())
 
 
-def maker_search(*, hub: Hub, query: str, limit: int = SEARCH_LIMIT) -> list[Maker]:
+def maker_search(*, hub: Hub, query: str, limit: int = SEARCH_LIMIT) -> list[Candidate]:
     """Makers who may be given a kit (with room or not) whose name, postcode, phone, email
     or preferred point matches what staff typed (as the roster's search matches)."""
     found = makers_matching(maker_candidates(hub=hub), query, by_point=True)
-    return list(found.order_by("name", "pk")[:limit])
+    return [
+        _maker_candidate(row)
+        for row in found.order_by("name", "pk").values(*CANDIDATE_FIELDS)[:limit]
+    ]
 
 
 def group_candidates(*, hub: Hub) -> QuerySet[MakerGroup]:
@@ -246,26 +249,32 @@ def group_candidates(*, hub: Hub) -> QuerySet[MakerGroup]:
     )
 
 
-def _maker_candidate(maker: Maker) -> Candidate:
-    point = maker.preferred_point
-    usable_point = point is not None and point.is_active
+def _maker_candidate(row: dict) -> Candidate:
+    """A Candidate from a row of CANDIDATE_FIELDS."""
+    usable_point = row["preferred_point_id"] is not None and (
+        row["preferred_point__status"] == Point.Status.ACTIVE
+    )
     return Candidate(
         kind="maker",
-        pk=maker.pk,
-        name=maker.name,
-        capacity=maker.sets_per_week,
-        held=maker.kits_held,
-        last_given=maker.last_given_at,
-        asked_at=maker.wants_kit_since,
-        experience=maker.experience,
-        point_id=point.pk if usable_point else None,
-        point_name=point.name if usable_point else "",
-        point_accepts_kits=bool(usable_point and point.accepts_kit_collection),
-        latitude=float(point.latitude) if usable_point else None,
-        longitude=float(point.longitude) if usable_point else None,
-        doorstep=maker.needs_doorstep_collection,
-        record=_record(maker),
-        maker=maker,
+        pk=row["pk"],
+        name=row["name"],
+        capacity=row["sets_per_week"],
+        held=row["kits_held"],
+        last_given=row["last_given_at"],
+        asked_at=row["wants_kit_since"],
+        experience=row["experience"],
+        point_id=row["preferred_point_id"] if usable_point else None,
+        point_name=row["preferred_point__name"] if usable_point else "",
+        point_accepts_kits=bool(usable_point and row["preferred_point__accepts_kit_collection"]),
+        latitude=float(row["preferred_point__latitude"]) if usable_point else None,
+        longitude=float(row["preferred_point__longitude"]) if usable_point else None,
+        doorstep=row["needs_doorstep_collection"],
+        record=Record(
+            handed_in=row["kits_handed_in"],
+            on_time=row["kits_on_time"],
+            passed=row["garments_passed"],
+            failed=row["garments_failed"],
+        ),
     )
 
 
@@ -295,7 +304,7 @@ def candidates_for_hub(*, hub: Hub, query: str = "") -> list[Candidate]:
     else:
         makers = maker_shortlist(hub=hub)
         groups = group_candidates(hub=hub).filter(kits_held__lt=F("capacity_sets_per_week"))
-    result = [_maker_candidate(m) for m in makers] + [_group_candidate(g) for g in groups]
+    result = makers + [_group_candidate(g) for g in groups]
     return result if query else [c for c in result if c.free > 0]
 
 
