@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 
 from packages.models import (
     PLACES,
@@ -84,9 +84,19 @@ def points_holding_garments(*, hub):
     """The hub's points with finished garments waiting, annotated with `garments_held`."""
     from dropoffs.models import Point
 
+    # A sum per point, not a join: the planner may not turn it into a walk through every
+    # hub's holdings, so each of the hub's few points reads its own (holding_nonzero_idx).
+    held = (
+        PointHolding.objects.filter(point=OuterRef("pk"), count__gt=0)
+        .order_by()
+        .values("point")
+        .annotate(total=Sum("count"))
+        .values("total")
+    )
     return (
-        Point.objects.filter(hub=hub, holdings__count__gt=0)
-        .annotate(garments_held=Sum("holdings__count"))
+        Point.objects.filter(hub=hub)
+        .annotate(garments_held=Subquery(held, output_field=IntegerField()))
+        .filter(garments_held__gt=0)
         .order_by("name")
     )
 

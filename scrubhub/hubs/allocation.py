@@ -439,17 +439,28 @@ def _free(candidate: Candidate, free: int) -> tuple[float, Reason]:
     return min(free / 3, 1.0), Reason(text, good=free > 0)
 
 
+def _nearness(
+    candidate: Candidate, origin: tuple[float, float] | None
+) -> tuple[float, float | None]:
+    """Nearness from 0 to 1, and the distance in km where both places are known."""
+    if candidate.is_group:
+        return 0.5, None
+    if candidate.latitude is None or origin is None:
+        return 0.3, None
+    km = distance_km(candidate.latitude, candidate.longitude, *origin)
+    return (1.0 if km <= NEAR_FULL_KM else max(0.0, 1 - (km - NEAR_FULL_KM) / FAR_KM)), km
+
+
 def _near(
     candidate: Candidate, origin: tuple[float, float] | None, origin_name: str
 ) -> tuple[float, float | None, Reason]:
+    score, km = _nearness(candidate, origin)
     if candidate.is_group:
-        return 0.5, None, Reason(_("Group: collects from the hub"))
-    if candidate.latitude is None or origin is None:
+        return score, km, Reason(_("Group: collects from the hub"))
+    if km is None:
         if candidate.doorstep:
-            return 0.3, None, Reason(_("Needs the kit brought to their door"), good=False)
-        return 0.3, None, Reason(_("No preferred point"), good=False)
-    km = distance_km(candidate.latitude, candidate.longitude, *origin)
-    score = 1.0 if km <= NEAR_FULL_KM else max(0.0, 1 - (km - NEAR_FULL_KM) / FAR_KM)
+            return score, km, Reason(_("Needs the kit brought to their door"), good=False)
+        return score, km, Reason(_("No preferred point"), good=False)
 
     def text():
         return _("Uses %(point)s, %(km)s km from %(origin)s") % {
@@ -477,15 +488,23 @@ def score(
     waiting, waiting_reason = _waiting(candidate, now)
     room, room_reason = _free(candidate, free)
     near, km, near_reason = _near(candidate, origin, origin_name)
-    total = (
-        WEIGHT_FIT * fit
-        + WEIGHT_RECORD * record
-        + WEIGHT_WAITING * waiting
-        + WEIGHT_FREE * room
-        + WEIGHT_NEAR * near
-    )
+    total = _total(fit=fit, record=record, waiting=waiting, room=room) + WEIGHT_NEAR * near
     reasons = [room_reason, fit_reason, near_reason, record_reason, waiting_reason]
     return Suggestion(candidate=candidate, score=round(total, 3), reasons=reasons, distance_km=km)
+
+
+def _total(*, fit: float, record: float, waiting: float, room: float) -> float:
+    """Every part of the score but nearness (the only part that depends on the kit's place)."""
+    return WEIGHT_FIT * fit + WEIGHT_RECORD * record + WEIGHT_WAITING * waiting + WEIGHT_FREE * room
+
+
+def _without_nearness(candidate: Candidate, *, garment_type: str, now: datetime) -> float:
+    return _total(
+        fit=_fit(candidate, garment_type)[0],
+        record=_record_score(candidate.record)[0],
+        waiting=_waiting(candidate, now)[0],
+        room=_free(candidate, candidate.free)[0],
+    )
 
 
 def kit_origin(kit: Kit, hub: Hub) -> tuple[tuple[float, float] | None, str]:
@@ -522,26 +541,40 @@ def suggest(
     left = {c.key: c.free for c in candidates}
     given: dict[str, int] = {}
     rows: list[KitRow] = []
-    ranked_cache: dict[tuple, list[Suggestion]] = {}
+    # The order for each garment and place, as rank() would give it; only nearness differs
+    # between places, so the rest of each score is worked out once per garment.
+    apart_from_nearness: dict[str, list[float]] = {}
+    orders: dict[tuple, list[Candidate]] = {}
     for kit in kits:
         cache_key = (kit.garment_type, kit.collection_point_id)
-        if cache_key not in ranked_cache:
-            ranked_cache[cache_key] = rank(candidates, kit=kit, hub=hub, now=now)
-        best = None
-        for suggestion in ranked_cache[cache_key]:
-            key = suggestion.candidate.key
+        if cache_key not in orders:
+            if kit.garment_type not in apart_from_nearness:
+                apart_from_nearness[kit.garment_type] = [
+                    _without_nearness(c, garment_type=kit.garment_type, now=now) for c in candidates
+                ]
+            origin, _name = kit_origin(kit, hub)
+            totals = [
+                (round(rest + WEIGHT_NEAR * _nearness(c, origin)[0], 3), c)
+                for rest, c in zip(apart_from_nearness[kit.garment_type], candidates, strict=True)
+            ]
+            totals.sort(key=lambda t: (-t[0], t[1].name.lower(), t[1].key))
+            orders[cache_key] = [c for _total, c in totals]
+        chosen = None
+        for candidate in orders[cache_key]:
+            key = candidate.key
             if left[key] <= 0:
                 continue
-            if best is None or given.get(key, 0) < given.get(best.candidate.key, 0):
-                best = suggestion
+            if chosen is None or given.get(key, 0) < given.get(chosen.key, 0):
+                chosen = candidate
                 if given.get(key, 0) == 0:
                     break
-        if best is not None:
-            key = best.candidate.key
+        suggestion = None
+        if chosen is not None:
+            key = chosen.key
             # Reasons as they stand when this kit is given: one fewer free place each time.
             origin, origin_name = kit_origin(kit, hub)
-            best = score(
-                best.candidate,
+            suggestion = score(
+                chosen,
                 garment_type=kit.garment_type,
                 origin=origin,
                 origin_name=origin_name,
@@ -550,7 +583,7 @@ def suggest(
             )
             left[key] -= 1
             given[key] = given.get(key, 0) + 1
-        rows.append(KitRow(kit=kit, suggestion=best))
+        rows.append(KitRow(kit=kit, suggestion=suggestion))
     return rows
 
 

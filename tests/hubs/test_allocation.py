@@ -546,3 +546,31 @@ def test_counters_follow_kits_given_and_handed_in(world, staff):
     assert (maker.kits_held, maker.kits_handed_in, maker.kits_on_time) == (2, 1, 1)
     assert (maker.garments_passed, maker.garments_failed) == (5, 0)
     assert maker.last_given_at == KitAssignment.objects.get(kit=second).assigned_at
+
+
+def test_suggestions_follow_the_full_ranking_for_every_kit_place(world, staff):
+    """suggest() orders candidates without building every reason; each kit's suggestion is
+    still the top of rank() for that kit, wherever it waits."""
+    points = [
+        factories.PointFactory(
+            hub=world.hub, latitude=Decimal("56.46") + Decimal(n) / 50, longitude=Decimal("-2.97")
+        )
+        for n in range(3)
+    ]
+    makers = [
+        _maker(world, name=f"Maker {n}", experience=level, preferred_point=points[n % 3])
+        for n, level in enumerate(["beginner", "confident", "professional", "confident"])
+    ]
+    _only_makers(world, *makers)
+    tops = factories.prepared_kits(hub=world.hub, kit_count=3, actor=staff)
+    for kit, point in zip(tops, points, strict=True):
+        Kit.objects.filter(pk=kit.pk).update(collection_point=point)
+    kits = list(allocation.prepared_kits(hub=world.hub))
+    candidates = allocation.candidates_for_hub(hub=world.hub)
+    for kit in kits:
+        (row,) = allocation.suggest([kit], candidates, hub=world.hub)
+        best = allocation.rank(candidates, kit=kit, hub=world.hub)[0]
+        assert (row.suggestion.candidate.key, row.suggestion.score) == (
+            best.candidate.key,
+            best.score,
+        )
