@@ -47,6 +47,7 @@ from packages.models import (
     Place,
 )
 from packages.records import RECORD_FIELDS
+from scrubhub.counting import count_up_to
 from scrubhub.hubs.models import Hub
 
 HANDED_IN = [Place.AT_POINT, Place.IN_TRANSIT, Place.AWAITING_CHECK]
@@ -174,12 +175,13 @@ SHORTLIST = 100
 SEARCH_LIMIT = 100  # makers a search reads, however many match
 
 
-def _record(holder) -> Record:
+def _record(counters: dict) -> Record:
+    """A Record from a holder's counters (a row of CANDIDATE_FIELDS, or a model's vars())."""
     return Record(
-        handed_in=holder.kits_handed_in,
-        on_time=holder.kits_on_time,
-        passed=holder.garments_passed,
-        failed=holder.garments_failed,
+        handed_in=counters["kits_handed_in"],
+        on_time=counters["kits_on_time"],
+        passed=counters["garments_passed"],
+        failed=counters["garments_failed"],
     )
 
 
@@ -202,9 +204,9 @@ CANDIDATE_FIELDS = (
 
 
 def maker_candidates(*, hub: Hub, today=None) -> QuerySet[Maker]:
-    """Makers who may be given a kit now (approved or active, not away), with their
-    preferred point. Their counters (makers.models.HolderRecord) say what they hold, when
-    they were last given a kit and their record."""
+    """Makers who may be given a kit now (approved or active, not away). Their counters
+    (makers.models.HolderRecord) say what they hold, when they were last given a kit and
+    their record."""
     today = today or timezone.localdate()
     return Maker.objects.filter(
         hub=hub, status__in=[Maker.Status.APPROVED, Maker.Status.ACTIVE]
@@ -269,12 +271,7 @@ def _maker_candidate(row: dict) -> Candidate:
         latitude=float(row["preferred_point__latitude"]) if usable_point else None,
         longitude=float(row["preferred_point__longitude"]) if usable_point else None,
         doorstep=row["needs_doorstep_collection"],
-        record=Record(
-            handed_in=row["kits_handed_in"],
-            on_time=row["kits_on_time"],
-            passed=row["garments_passed"],
-            failed=row["garments_failed"],
-        ),
+        record=_record(row),
     )
 
 
@@ -288,7 +285,7 @@ def _group_candidate(group: MakerGroup) -> Candidate:
         last_given=group.last_given_at,
         asked_at=None,
         member_count=group.member_count,
-        record=_record(group),
+        record=_record(vars(group)),
         group=group,
     )
 
@@ -323,13 +320,9 @@ class Room:
 def room_for_kits(*, hub: Hub) -> Room:
     """Two counts, the makers' read from the shortlist's index and stopping at the cap, so
     it costs the same at any size."""
-    makers = makers_with_room(hub=hub).order_by().values("pk")[: ROOM_COUNTED_UP_TO + 1].count()
+    makers = count_up_to(makers_with_room(hub=hub), ROOM_COUNTED_UP_TO)
     groups = group_candidates(hub=hub).filter(kits_held__lt=F("capacity_sets_per_week")).count()
-    return Room(
-        makers=min(makers, ROOM_COUNTED_UP_TO),
-        makers_more=makers > ROOM_COUNTED_UP_TO,
-        groups=groups,
-    )
+    return Room(makers=makers.value, makers_more=makers.more, groups=groups)
 
 
 # --- Scoring ------------------------------------------------------------------------------
