@@ -82,6 +82,7 @@ def page_for(browser, live_server, world):
 
 def axe_violations(page) -> list[dict]:
     """Runs axe-core with every rule it has on the current page; returns the violations."""
+    page.wait_for_load_state("load")  # a link just clicked may still be loading its page
     page.evaluate(AXE_SOURCE)
     result = page.evaluate(
         """async () => {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from packages.models import Delivery, Kit
 from tests import factories
@@ -39,9 +40,10 @@ def test_staff_pack_the_most_urgent_demand_print_the_note_and_send(page_for, wor
     assert sum(Kit.objects.values_list("qty_reserved", flat=True)) == 6
 
     page.get_by_role("link", name="Delivery note to print").click()
+    # Wait for the note itself: axe must not run while the page is still changing.
+    expect(page.locator("h1")).to_contain_text(delivery.reference)
     axe(page)
     shot(page, "hub-delivery-note")
-    assert delivery.reference in page.locator("h1").inner_text()
     page.get_by_role("link", name="Back to the delivery").click()
     page.get_by_role("button", name="It has left the hub: mark as sent").click()
     assert "on its way" in page.locator(".messages").inner_text()
