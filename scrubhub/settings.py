@@ -244,6 +244,9 @@ STORAGES = {
 
 # --- Forms ------------------------------------------------------------------------------
 FORMS_URLFIELD_ASSUME_HTTPS = True
+# Widgets render through Jinja2 where Django ships a Jinja2 template for them (see the class);
+# pages themselves stay Django templates.
+FORM_RENDERER = "scrubhub.forms_renderer.WidgetRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
