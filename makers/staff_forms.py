@@ -71,7 +71,8 @@ class RosterFilterForm(PlainForm):
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = _points(hub)
+        # Only what the option shows: a big hub has hundreds of points.
+        self.fields["point"].queryset = _points(hub).only("pk", "name")
 
     def filters(self) -> MakerFilters:
         data = self.cleaned_data if self.is_valid() else {}

@@ -199,6 +199,19 @@ def precut_held(*, hub) -> dict[tuple[str, str], int]:
     return {(r["garment_type"], r["size"]): r["total"] or 0 for r in rows}
 
 
+@dataclass(frozen=True)
+class StockHeld:
+    """Pre-cut pieces held and the pattern in use, per garment and size: read once for a
+    page that shows both the plan and the stock (the dashboard)."""
+
+    precut: dict[tuple[str, str], int]
+    patterns: dict[tuple[str, str], Pattern]
+
+
+def stock_held(*, hub) -> StockHeld:
+    return StockHeld(precut=precut_held(hub=hub), patterns=current_patterns(hub=hub))
+
+
 def current_patterns(*, hub) -> dict[tuple[str, str], Pattern]:
     """The pattern each garment and size is made with at this hub: its own current pattern,
     else the one every hub uses. One query."""
@@ -231,21 +244,23 @@ def _forecast(
     return today + timedelta(days=math.ceil(still_to_pass / per_day))
 
 
-def plan_for_hub(*, hub, garments_per_kit: int = 5, today: date | None = None) -> list[PlanLine]:
+def plan_for_hub(
+    *, hub, garments_per_kit: int = 5, today: date | None = None, held: StockHeld | None = None
+) -> list[PlanLine]:
     """The hub's plan, one line per garment type and size with demand or garments on the
-    move, in type then size order."""
+    move, in type then size order. `held` is the hub's stock_held() when the caller has it."""
     if garments_per_kit < 1:
         raise ValueError("A kit holds at least one garment.")
     today = today or timezone.localdate()
     # The last FORECAST_WINDOW_DAYS days, today included.
     since = today - timedelta(days=FORECAST_WINDOW_DAYS - 1)
-    hospital_ids = list(hub.hospitals.values_list("pk", flat=True))
+    hospital_ids = hub.hospitals.values("pk")  # a subquery of each query, not one of its own
     demand = _open_demand(hospital_ids)
     deliveries = _deliveries(hospital_ids)
     pipelines = _pipelines([hub.pk])
     passed_recently = _passed_since([hub.pk], since)
-    precut = precut_held(hub=hub)
-    patterns = current_patterns(hub=hub)
+    held = held or stock_held(hub=hub)
+    precut, patterns = held.precut, held.patterns
     lines = []
     for key in PAIRS:
         needed = demand.get(key, 0)
@@ -333,6 +348,8 @@ def plan_totals(lines: list[PlanLine]) -> dict[str, object]:
 
 __all__ = [
     "PlanLine",
+    "StockHeld",
+    "stock_held",
     "plan_for_hub",
     "demand_forecast",
     "plan_totals",

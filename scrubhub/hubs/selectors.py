@@ -24,11 +24,11 @@ from packages.models import (
 )
 from packages.planning import (
     PlanLine,
-    current_patterns,
+    StockHeld,
     fabric_metres_held,
     plan_for_hub,
     plan_totals,
-    precut_held,
+    stock_held,
 )
 from packages.selectors import deliveries_with_discrepancy, points_holding_garments
 from scrubhub.counting import FIGURE_COUNT_CAP, TODO_COUNT_CAP, count_up_to
@@ -155,11 +155,14 @@ class StockSummary:
     garments_per_kit: int
 
 
-def stock_summary(*, hub: Hub, garments_per_kit: int = 5) -> StockSummary:
+def stock_summary(
+    *, hub: Hub, garments_per_kit: int = 5, held: StockHeld | None = None
+) -> StockSummary:
     """Fabric and pre-cut pieces left, and the kits they make in each size. The fabric is
-    shared by every size: its figure is what it makes if all of it went to that size."""
-    precut = precut_held(hub=hub)
-    patterns = current_patterns(hub=hub)
+    shared by every size: its figure is what it makes if all of it went to that size.
+    `held` is the hub's stock_held() when the caller has it."""
+    held = held or stock_held(hub=hub)
+    precut, patterns = held.precut, held.patterns
     metres = FabricLot.objects.filter(hub=hub).aggregate(
         approved=Sum("metres_available", filter=Q(approved_for_hospital_washing=True)),
         other=Sum("metres_available", filter=Q(approved_for_hospital_washing=False)),
@@ -361,7 +364,8 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
 
 
 def dashboard_for_hub(*, hub: Hub, today: date | None = None) -> Dashboard:
-    plan = plan_for_hub(hub=hub, today=today)
+    held = stock_held(hub=hub)  # the plan and the stock panel both show it
+    plan = plan_for_hub(hub=hub, today=today, held=held)
     chart, height = demand_chart(plan)
     return Dashboard(
         plan=plan,
@@ -369,7 +373,7 @@ def dashboard_for_hub(*, hub: Hub, today: date | None = None) -> Dashboard:
         chart=chart,
         chart_height=height,
         todos=todos_for_hub(hub=hub, plan=plan),
-        stock=stock_summary(hub=hub),
+        stock=stock_summary(hub=hub, held=held),
         week=week_figures(hub=hub, plan=plan, today=today),
         notes=list(shift_notes_for_hub(hub=hub)[:3]),
     )

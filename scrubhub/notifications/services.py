@@ -48,7 +48,9 @@ def message_queue(
         raise MessageError("A message needs an address to go to.")
     if channel == Message.Channel.EMAIL and hub is not None and not html_body:
         body, html_body = _with_hub_footer(body=body, hub=hub)
-    with transaction.atomic():
+    # No savepoint of our own: get_or_create keeps one for the insert that may collide, and
+    # any other error spoils the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         message, created = Message.objects.get_or_create(
             idempotency_key=idempotency_key,
             defaults={

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from packages import services
 from packages.models import GarmentMovement, Place
-from packages.planning import demand_forecast, plan_for_hub, plan_totals
+from packages.planning import demand_forecast, plan_for_hub, plan_totals, stock_held
 from packages.records import day_tallies_recount
 from tests import factories
 from tests.hubs.helpers import deliver, kits_at
@@ -180,3 +180,17 @@ def test_plan_makes_the_same_queries_whatever_the_history(world, staff, maker):
     deliver(world, staff, count=10, demand_line=demand)
     deliver(world, staff, count=5, size="L", received=False)
     assert _queries(world.hub) == small
+
+
+def test_a_plan_given_the_stock_held_reads_it_no_more_and_comes_out_the_same(world, staff, maker):
+    _demand(world, 60)
+    kits_at(world, staff, maker, stage="with_maker")
+    factories.PrecutStockFactory(hub=world.hub, garment_type="top", size="M", quantity_received=30)
+    factories.PatternFactory(garment_type="top", size="M", metres_per_garment=Decimal("1.50"))
+    alone = plan_for_hub(hub=world.hub, today=TODAY)
+    held = stock_held(hub=world.hub)
+    with CaptureQueriesContext(connection) as given:
+        shared = plan_for_hub(hub=world.hub, today=TODAY, held=held)
+    assert shared == alone
+    assert _line(shared).stock_held == 30 and _line(shared).metres_per_garment == Decimal("1.50")
+    assert _queries(world.hub) - len(given.captured_queries) == 2  # pre-cut and patterns
