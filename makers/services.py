@@ -183,8 +183,7 @@ def maker_apply(
         MakerEvent.objects.create(
             maker=maker, old_status="", new_status=S.APPLIED, actor=actor or user
         )
-        for purpose, wording_version in consents:
-            consent_give(maker=maker, purpose=purpose, wording_version=wording_version)
+        _consents_record_first(maker=maker, consents=consents, given_at=maker.created_at)
         if user is not None:
             Membership.objects.get_or_create(user=user, role=Role.MAKER, hub=hub)
         _message_maker(
@@ -341,6 +340,17 @@ def consent_give(
         return Consent.objects.create(
             maker=maker, purpose=purpose, wording_version=wording_version, given_at=now
         )
+
+
+def _consents_record_first(*, maker: Maker, consents, given_at: datetime) -> None:
+    """A new maker's consents, (purpose, wording version) pairs, in one insert: there is no
+    earlier consent for consent_give to replace."""
+    if any(not wording_version for _, wording_version in consents):
+        raise MakerError("A consent needs the version of the wording the person agreed to.")
+    Consent.objects.bulk_create(
+        Consent(maker=maker, purpose=purpose, wording_version=wording_version, given_at=given_at)
+        for purpose, wording_version in consents
+    )
 
 
 def consent_withdraw(*, maker: Maker, purpose: str) -> int:

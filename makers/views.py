@@ -294,7 +294,12 @@ def _own_kit(request: HttpRequest, code: str):
 @role_required(Role.MAKER, Role.GROUP_LEADER)
 def me(request: HttpRequest) -> HttpResponse:
     maker = selectors.maker_for_user(user=request.user)
-    groups = list(selectors.groups_led_by(user=request.user))
+    # Leading a group comes with the group-leader role: no query for every other maker.
+    groups = (
+        list(selectors.groups_led_by(user=request.user))
+        if has_role(request.user, Role.GROUP_LEADER)
+        else []
+    )
     if maker is None:
         if groups:
             return redirect("makers:group")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from makers.models import KitProblem, Maker, ReturnPlan
-from makers.services import MakerError, maker_erase
+from makers.services import MakerError, maker_erase, maker_group_close, maker_group_create
 from packages import services as packages
 from packages.models import Kit, KitProgress
 from scrubhub.notifications.models import Message
@@ -41,6 +41,21 @@ def test_my_page_lists_my_kits_with_where_to_collect_and_the_next_step(me, held_
     assert waiting.display_code in html and sewing.display_code in html
     assert f"Collect it from {world.point.name}." in html
     assert "you have finished 2 of 5" in html
+
+
+def test_my_page_links_to_my_group_only_while_i_lead_one(me, maker, world):
+    assert "See your group's kits" not in me.get(url("me")).content.decode()
+    group = maker_group_create(
+        hub=world.hub,
+        name="Stitchers of Lochee",
+        leader=maker.user,
+        leader_name=maker.name,
+        leader_contact="01382 4",
+        actor=world.user("hub_staff"),
+    )
+    assert "See your group's kits" in me.get(url("me")).content.decode()
+    maker_group_close(group=group, actor=world.user("hub_staff"))
+    assert "See your group's kits" not in me.get(url("me")).content.decode()
 
 
 def test_my_page_never_shows_another_makers_kit(me, held_kit, world):
