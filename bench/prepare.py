@@ -218,6 +218,9 @@ def weekly_summary(args) -> dict:
 
     hub = Hub.objects.get(slug=args.hub_slug)
     makers = Maker.objects.filter(hub=hub).count()
+    # A database kept from an earlier run (--reuse) already has this week's summaries, and
+    # the run would skip them all: start the week's outbox afresh so the whole run is timed.
+    Message.objects.filter(hub=hub, kind__startswith="weekly_summary").delete()
     started = time.monotonic()
     with CaptureQueriesContext(connection) as captured:
         queued = weekly_summaries_send(hub=hub)

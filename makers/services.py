@@ -155,8 +155,8 @@ def maker_apply(
         raise MakerError("That drop-off point belongs to a different hub.")
     if sets_per_week < 0:
         raise MakerError("Sets a week cannot be less than nothing.")
-    # Joining calls this inside its own transaction and lets every error end it: a savepoint
-    # would be two more round trips for nothing.
+    # Joining and staff sign-up call this inside their own transaction and let every error
+    # end it: a savepoint would be two more round trips for nothing.
     with transaction.atomic(savepoint=False):
         if user is not None and Maker.objects.filter(user=user).exists():
             raise MakerError("You are already signed up as a maker.")
@@ -333,7 +333,7 @@ def consent_give(
     if not wording_version:
         raise MakerError("A consent needs the version of the wording the person agreed to.")
     now = given_at or timezone.now()
-    with transaction.atomic(savepoint=False):  # inside joining: no savepoint to roll back to
+    with transaction.atomic():
         Consent.objects.select_for_update().filter(
             maker=maker, purpose=purpose, withdrawn_at__isnull=True
         ).update(withdrawn_at=now)
