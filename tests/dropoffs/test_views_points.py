@@ -3,6 +3,7 @@ changing, pausing and closing them."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -94,6 +95,17 @@ def test_the_list_works_without_a_map_and_fetches_no_tiles(world, client, settin
     policy = response["Content-Security-Policy"]
     assert "img-src 'self' data: https://tiles.example.org" in policy
     assert "script-src 'self'" in policy and "tiles.example.org" not in policy.split("img-src")[0]
+
+
+def test_map_positions_are_numbers_in_any_language(world, client, settings):
+    """The map reads each point's position from the page: a language with a decimal comma
+    must not turn 56.46 into "56,46", which the map would read as 56."""
+    settings.LANGUAGE_CODE = "de"
+    page = client.get(reverse("dropoffs:points")).content.decode()
+    positions = re.findall(r'data-(?:lat|lng)="([^"]*)"', page)
+    assert positions and len(positions) % 2 == 0
+    assert all(re.fullmatch(r"-?[0-9]+\.[0-9]+", value) for value in positions), positions
+    assert Decimal(world.point.latitude) in {Decimal(value) for value in positions}
 
 
 def test_a_postcode_district_puts_points_there_first(world, client):

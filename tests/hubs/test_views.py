@@ -56,6 +56,24 @@ def test_dashboard_shows_what_needs_doing_and_demand(world, staff, maker, staff_
     assert "style=" not in text
 
 
+def test_dashboard_chart_coordinates_are_numbers_in_any_language(
+    world, staff, maker, staff_client, settings
+):
+    """A language with a decimal comma must not turn "200.5" into "200,5" in the SVG."""
+    from packages import services
+
+    services.demand_record(
+        hospital=world.hospital, garment_type="top", size="M", quantity=7, actor=staff
+    )
+    kits_at(world, staff, maker, stage="allocated", count=1)
+    settings.LANGUAGE_CODE = "de"
+    text = staff_client.get(reverse("hubs:dashboard")).content.decode()
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    coordinates = re.findall(r' (?:x|y|x1|x2|width|height)="([^"]*)"', svg)
+    assert "200.0" in coordinates  # 5 of 7 garments in the hub's hands, on a 280-wide bar
+    assert all(re.fullmatch(r"[0-9.]+", value) for value in coordinates), coordinates
+
+
 def test_hub_switcher_changes_the_hub_the_pages_show(world, client):
     from scrubhub.hubs.models import Membership, Role
 
