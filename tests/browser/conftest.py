@@ -104,6 +104,20 @@ def assert_no_axe_violations(page) -> None:
     )
 
 
+def assert_page_does_not_pan_sideways(page) -> None:
+    """A wide table scrolls inside its own region; the page itself never pans sideways."""
+    sideways = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert sideways <= 0, f"{page.url} pans sideways by {sideways}px at its screen width"
+
+
+def check_page(page) -> None:
+    assert_no_axe_violations(page)
+    assert_page_does_not_pan_sideways(page)
+
+
 @pytest.fixture
 def axe():
-    return assert_no_axe_violations
+    """axe(page): no axe-core violations, and the page fits its screen's width."""
+    return check_page
