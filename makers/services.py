@@ -64,6 +64,15 @@ def _maker_move(*, maker_id: int, to: str, actor, note: str = "", **changes) -> 
     return maker
 
 
+def _role_grant(*, user_id: int, role: str, hub: Hub) -> None:
+    """Give someone a hub role they may already hold. One INSERT that does nothing when the
+    role is there (the unique index decides, also between two requests at once): no read
+    first and no savepoint, which get_or_create needs."""
+    Membership.objects.bulk_create(
+        [Membership(user_id=user_id, role=role, hub=hub)], ignore_conflicts=True
+    )
+
+
 def _holds_kits(maker: Maker) -> bool:
     from packages.models import KitAssignment
 
@@ -185,7 +194,7 @@ def maker_apply(
         )
         _consents_record_first(maker=maker, consents=consents, given_at=maker.created_at)
         if user is not None:
-            Membership.objects.get_or_create(user=user, role=Role.MAKER, hub=hub)
+            _role_grant(user_id=user.pk, role=Role.MAKER, hub=hub)
         _message_maker(
             maker=maker,
             kind="welcome",
@@ -395,7 +404,7 @@ def maker_group_create(
             capacity_sets_per_week=capacity_sets_per_week,
         )
         if leader is not None:
-            Membership.objects.get_or_create(user=leader, role=Role.GROUP_LEADER, hub=hub)
+            _role_grant(user_id=leader.pk, role=Role.GROUP_LEADER, hub=hub)
     return group
 
 
@@ -514,7 +523,7 @@ def _account_for_maker(*, maker: Maker):
             name=maker.name, email=maker.email, phone=normalise_phone(maker.phone)
         )
         Maker.objects.filter(pk=maker.pk).update(user=user)
-        Membership.objects.get_or_create(user=user, role=Role.MAKER, hub=maker.hub)
+        _role_grant(user_id=user.pk, role=Role.MAKER, hub=maker.hub)
     return user
 
 
@@ -1613,7 +1622,7 @@ def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
             # The spare account goes, unless it holds another role.
             _person_remove(maker_id=other.pk, user_id=old_user_id, addresses=[])
         if keep.user_id:
-            Membership.objects.get_or_create(user_id=keep.user_id, role=Role.MAKER, hub=keep.hub)
+            _role_grant(user_id=keep.user_id, role=Role.MAKER, hub=keep.hub)
         _audit(
             actor=actor,
             hub=keep.hub,

@@ -42,6 +42,17 @@ def test_apply_creates_a_maker_a_membership_and_a_welcome_message(world):
     assert maker.events.get().new_status == S.APPLIED
 
 
+def test_apply_keeps_one_maker_role_for_someone_who_already_has_it(world):
+    user = factories.UserFactory()
+    Membership.objects.create(user=user, role=Role.MAKER, hub=world.hub)
+    Membership.objects.create(user=user, role=Role.MAKER, hub=world.other_hub)
+    _apply(world.hub, user=user)
+    roles = Membership.objects.filter(user=user, role=Role.MAKER)
+    assert sorted(roles.values_list("hub_id", flat=True)) == sorted(
+        [world.hub.pk, world.other_hub.pk]
+    )
+
+
 def test_phone_only_person_goes_on_the_hubs_phone_list(world):
     maker = _apply(world.hub, email="", phone="01382 222222", preferred_channel=Maker.Channel.PHONE)
     assert maker.user is None

@@ -7,7 +7,7 @@ from smtplib import SMTPException
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from scrubhub.notifications import services
@@ -30,6 +30,29 @@ def test_queueing_twice_with_one_key_makes_one_message(db):
     first, second = queue(), queue()
     assert first.pk == second.pk
     assert Message.objects.count() == 1
+
+
+def test_a_new_message_is_written_without_reading_the_outbox_first(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as run:
+        queue("brand-new")
+    statements = [q["sql"].split()[0].upper() for q in run.captured_queries]
+    assert "INSERT" in statements and "SELECT" not in statements
+
+
+def test_a_row_refused_for_another_reason_is_not_mistaken_for_a_repeat(db):
+    with pytest.raises(IntegrityError):  # "sent" needs a time: a check constraint says no
+        services._message_insert_or_get(
+            idempotency_key="k-sent",
+            to_address="maker@example.org",
+            subject="Welcome",
+            body="Hello",
+            kind="welcome",
+            status=Message.Status.SENT,
+        )
+    assert not Message.objects.filter(idempotency_key="k-sent").exists()
 
 
 def test_a_message_is_published_only_after_the_transaction_commits(db, monkeypatch):
