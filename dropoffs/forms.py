@@ -21,6 +21,7 @@ class ScanForm(forms.Form):
         label=_("Kit code"),
         max_length=40,
         help_text=_("The 7 letters and numbers under the QR code, for example K7Q-4MZ."),
+        error_messages={"required": _("Type the kit's code from its label, or scan its QR code.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),

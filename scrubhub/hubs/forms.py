@@ -185,9 +185,16 @@ class PrepareForm(forms.Form):
     """Step one of preparing a batch: what to make and which stock to draw from."""
 
     garment_type = forms.ChoiceField(
-        label=_("Garment"), choices=GarmentType.choices, widget=forms.RadioSelect
+        label=_("Garment"),
+        choices=GarmentType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose scrub top or scrub trousers.")},
     )
-    size = forms.ChoiceField(label=_("Size"), choices=[("", _("Choose a size")), *Size.choices])
+    size = forms.ChoiceField(
+        label=_("Size"),
+        choices=[("", _("Choose a size")), *Size.choices],
+        error_messages={"required": _("Choose a size.")},
+    )
     garments_per_kit = forms.IntegerField(
         label=_("Garments in each kit"),
         min_value=1,
@@ -200,10 +207,12 @@ class PrepareForm(forms.Form):
         min_value=1,
         max_value=MAX_KITS_PER_BATCH,
         help_text=_("Up to %(max)s in one batch.") % {"max": MAX_KITS_PER_BATCH},
+        error_messages={"required": _("Say how many kits to prepare.")},
     )
     stock = forms.ChoiceField(
         label=_("Stock to draw from"),
         help_text=_("Pre-cut pieces must be the same garment and size."),
+        error_messages={"required": _("Choose the stock to draw from.")},
     )
 
     def __init__(self, *args, hub, **kwargs):

@@ -45,6 +45,14 @@ def test_not_a_code_is_a_message_beside_the_field(world, helper):
     assert "That is not a kit code" in response.content.decode()
 
 
+def test_an_empty_code_says_what_to_type(world, helper):
+    response = helper.get(reverse("dropoffs:scan"), {"code": ""})
+    assert response.status_code == 200
+    assert "Type the kit&#x27;s code from its label, or scan its QR code." in (
+        response.content.decode()
+    )
+
+
 def test_unknown_code_and_another_hubs_kit_are_the_same_404(world, helper):
     other = factories.prepared_kits(hub=world.other_hub)[0]
     unknown = helper.get(reverse("dropoffs:kit", kwargs={"code": "ZZZZZZZ"}))

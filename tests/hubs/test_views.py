@@ -232,6 +232,10 @@ def test_confirm_when_the_stock_ran_out_says_so_and_draws_nothing(world, client_
         ({"kit_count": "9"}, "make only 40 garments. 9 kits of 5 need 45: 5 too many"),
         ({"size": "L"}, "Those pieces are for scrub top in size M"),
         ({"stock": "precut-999999"}, "Choose stock from this hub"),
+        ({"garment_type": ""}, "Choose scrub top or scrub trousers."),
+        ({"size": ""}, "Choose a size."),
+        ({"kit_count": ""}, "Say how many kits to prepare."),
+        ({"stock": ""}, "Choose the stock to draw from."),
     ],
 )
 def test_bad_prepare_input_shows_a_clear_message_and_changes_nothing(
