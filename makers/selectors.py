@@ -250,6 +250,24 @@ def maker_impact(*, maker: Maker) -> MakerImpact:
     )
 
 
+@dataclass(frozen=True)
+class Agreements:
+    """What a maker agreed to (current and withdrawn, oldest first), and whether the weekly
+    summary email is on (None when we have no email for them, so none is sent)."""
+
+    consents: list
+    weekly_email: bool | None
+
+
+def agreements_for_maker(*, maker: Maker) -> Agreements:
+    from scrubhub.notifications.services import WEEKLY_SUMMARY, has_opted_out
+
+    weekly = None
+    if maker.email:
+        weekly = not has_opted_out(address=maker.email, kind=WEEKLY_SUMMARY)
+    return Agreements(consents=list(maker.consents.order_by("given_at", "pk")), weekly_email=weekly)
+
+
 def hubs_to_join(*, query: str = "") -> QuerySet:
     """Hubs taking volunteers, by name or area."""
     from scrubhub.hubs.models import Hub

@@ -22,7 +22,12 @@ from makers.models import Consent, KitProblem, Maker, MakerEvent, MakerGroup, Re
 from makers.validators import format_phone, is_mobile, normalise_phone, normalise_postcode
 from scrubhub.hubs.models import Hub, Membership, Role
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.services import message_queue
+from scrubhub.notifications.services import (
+    WEEKLY_SUMMARY,
+    message_queue,
+    opt_out_record,
+    opt_out_undo,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -331,6 +336,10 @@ def maker_erase(*, maker: Maker, actor) -> Maker:
         )
         # Notes may name people; the events keep only what happened and when.
         MakerEvent.objects.filter(maker=maker).update(note="")
+        # What they agreed to ends with their details: the record shows when.
+        Consent.objects.filter(maker=maker, withdrawn_at__isnull=True).update(
+            withdrawn_at=maker.erased_at
+        )
         _person_remove(maker_id=maker.pk, **person)
     return maker
 
@@ -360,6 +369,17 @@ def _consents_record_first(*, maker: Maker, consents, given_at: datetime) -> Non
         Consent(maker=maker, purpose=purpose, wording_version=wording_version, given_at=given_at)
         for purpose, wording_version in consents
     )
+
+
+def maker_summaries_set(*, maker: Maker, wanted: bool) -> None:
+    """The maker turns the weekly summary email off, or back on. Messages about their kits
+    cannot be turned off while they sew; stopping sewing or deleting the account ends them."""
+    if not maker.email:
+        raise MakerError(_("We have no email address for you, so we send you no weekly email."))
+    if wanted:
+        opt_out_undo(address=maker.email, kind=WEEKLY_SUMMARY)
+    else:
+        opt_out_record(address=maker.email, kind=WEEKLY_SUMMARY)
 
 
 def consent_withdraw(*, maker: Maker, purpose: str) -> int:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("me/back/", views.back, name="back"),
     path("me/stop/", views.withdraw, name="withdraw"),
     path("me/data/", views.my_data, name="data"),
+    path("me/data/weekly-email/", views.weekly_email, name="weekly_email"),
     path("me/data/my-data.json", views.my_data_json, name="data_json"),
     path("me/data/my-data.csv", views.my_data_csv, name="data_csv"),
     path("me/delete/", views.delete_account, name="delete"),

@@ -571,7 +571,29 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MAKER)
 def my_data(request: HttpRequest) -> HttpResponse:
     maker = _own_maker(request)
-    return render(request, "makers/data.html", {"maker": maker})
+    agreements = selectors.agreements_for_maker(maker=maker)
+    return render(request, "makers/data.html", {"maker": maker, "agreements": agreements})
+
+
+@require_POST
+@role_required(Role.MAKER)
+def weekly_email(request: HttpRequest) -> HttpResponse:
+    """The weekly summary email off or back on, from the data page: as easy to stop as it
+    was to get."""
+    maker = _own_maker(request)
+    wanted = request.POST.get("weekly_email") == "on"
+    try:
+        services.maker_summaries_set(maker=maker, wanted=wanted)
+    except MakerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("You will get the weekly email again.")
+            if wanted
+            else _("Done: we will not send you the weekly email."),
+        )
+    return redirect("makers:data")
 
 
 def _download(content: str, *, filename: str, content_type: str) -> HttpResponse:

@@ -187,7 +187,8 @@ def message_resend(*, message: Message) -> Message:
 # --- Rendering and routing messages to people -------------------------------------------------
 
 # Kinds a person may turn off. Everything else (a kit to return, a sign-in link) always goes.
-OPTIONAL_KINDS = frozenset({"weekly_summary"})
+WEEKLY_SUMMARY = "weekly_summary"
+OPTIONAL_KINDS = frozenset({WEEKLY_SUMMARY})
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,11 @@ def opt_out_record(*, address: str, kind: str) -> OptOut:
         raise MessageError("These messages cannot be turned off.")
     opt_out, _ = OptOut.objects.get_or_create(address=address.strip().lower(), kind=kind)
     return opt_out
+
+
+def opt_out_undo(*, address: str, kind: str) -> None:
+    """Someone who stopped an optional kind of message asks for it again."""
+    OptOut.objects.filter(address=address.strip().lower(), kind=kind).delete()
 
 
 def has_opted_out(*, address: str, kind: str) -> bool:

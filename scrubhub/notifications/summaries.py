@@ -31,6 +31,7 @@ from packages.selectors import hub_figures, points_holding_garments
 from scrubhub.hubs.models import STAFF_ROLES, Hospital, Hub, Membership, Role
 from scrubhub.notifications.models import HubMessageSettings
 from scrubhub.notifications.services import (
+    WEEKLY_SUMMARY,
     messages_queue_bulk,
     opted_out_addresses,
     person_message,
@@ -277,14 +278,14 @@ def _maker_summaries(hub: Hub, week_key: str, context: dict) -> int:
         last_pk = batch[-1].pk
         totals = _maker_totals([maker.pk for maker in batch])
         stopped = opted_out_addresses(
-            addresses=[maker.email for maker in batch], kind="weekly_summary"
+            addresses=[maker.email for maker in batch], kind=WEEKLY_SUMMARY
         )
         rows = []
         for maker in batch:
             made, delivered = totals.get(maker.pk, (0, 0))
             row = person_message(
                 hub=hub,
-                kind="weekly_summary",
+                kind=WEEKLY_SUMMARY,
                 idempotency_key=f"summary:{week_key}:maker:{maker.pk}",
                 context={**context, "name": maker.name, "made": made, "delivered": delivered},
                 email=maker.email,

@@ -64,6 +64,11 @@ ROUTES = [
     Route("makers:away", only(MAKERS)),
     Route("makers:withdraw", only(MAKERS)),
     Route("makers:data", only(MAKERS)),
+    Route(
+        "makers:weekly_email",
+        only({"maker": REDIRECT, "other_maker": REDIRECT}),
+        method="post",
+    ),
     Route("makers:data_json", only(MAKERS), html=False),
     Route("makers:data_csv", only(MAKERS), html=False),
     Route("makers:delete", only(MAKERS)),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from makers.models import Maker, ReturnPlan
 from packages import services as packages
+from scrubhub.notifications.services import WEEKLY_SUMMARY, has_opted_out
 from tests import factories
 from tests.makers.conftest import last_signin_message, signin_path
 
@@ -91,7 +92,16 @@ def test_a_new_person_joins_signs_in_sews_and_returns_on_a_phone(page_for, world
     plan = ReturnPlan.objects.get(kit=kit)
     assert (plan.day, plan.point) == (day, world.point)
 
-    phone.get_by_role("link", name="Download my data").click()
+    # What she agreed to when she joined, and the weekly email stopped in one press.
+    phone.get_by_role("link", name="My data and what I agreed to").click()
+    agreed = phone.locator(".agreements").inner_text()
+    assert "Keep my details to send me kits" in agreed
+    assert "Contact me about kits and collections" in agreed
+    axe(phone)
+    phone.get_by_role("button", name="Stop the weekly email").click()
+    assert "we will not send you the weekly email" in phone.locator(".messages").inner_text()
+    assert has_opted_out(address="rose@example.org", kind=WEEKLY_SUMMARY)
+    phone.get_by_role("button", name="Send me the weekly email again").wait_for()
     axe(phone)
     with phone.expect_download() as download:
         phone.get_by_role("link", name="Download for a computer (JSON)").click()

@@ -428,6 +428,52 @@ def test_my_data_holds_nothing_about_other_makers(me, held_kit, world):
     assert other.name not in body and other.email not in body
 
 
+# --- What I agreed to, and changing my mind -------------------------------------------------
+
+
+def test_my_data_page_shows_what_i_agreed_to_and_when(me, maker):
+    from makers.models import Consent
+    from makers.services import consent_give
+
+    consent_give(maker=maker, purpose=Consent.Purpose.CONTACT, wording_version="privacy-v1")
+    consent_give(maker=maker, purpose=Consent.Purpose.CONTACT, wording_version="privacy-v2")
+    html = me.get(url("data")).content.decode()
+    assert "Contact me about kits and collections" in html
+    assert html.count("Contact me about kits and collections") == 2  # v1, since ended, and v2
+    assert "This ended on" in html and "privacy-v2" in html
+    assert reverse("makers:withdraw") in html and reverse("makers:delete") in html
+
+
+def test_the_weekly_email_stops_and_starts_again_from_the_data_page(me, maker, world):
+    from scrubhub.notifications.services import WEEKLY_SUMMARY, has_opted_out
+
+    other = Maker.objects.get(user=world.user("other_maker"))
+    assert "Stop the weekly email" in me.get(url("data")).content.decode()
+    assert me.post(url("weekly_email")).headers["Location"] == url("data")
+    assert has_opted_out(address=maker.email, kind=WEEKLY_SUMMARY)
+    assert not has_opted_out(address=other.email, kind=WEEKLY_SUMMARY)
+    assert "Send me the weekly email again" in me.get(url("data")).content.decode()
+    me.post(url("weekly_email"), {"weekly_email": "on"})
+    assert not has_opted_out(address=maker.email, kind=WEEKLY_SUMMARY)
+
+
+def test_a_maker_without_email_is_offered_no_weekly_email_switch(me, maker):
+    Maker.objects.filter(pk=maker.pk).update(email="", phone="07700 900123")
+    assert "weekly email" not in me.get(url("data")).content.decode()
+    response = me.post(url("weekly_email"), follow=True)
+    assert "no email address for you" in response.content.decode()
+
+
+def test_erasing_a_maker_ends_what_they_agreed_to(world, maker):
+    from makers.models import Consent
+    from makers.services import consent_give
+
+    consent_give(maker=maker, purpose=Consent.Purpose.STORE_DETAILS, wording_version="privacy-v1")
+    erased = maker_erase(maker=maker, actor=None)
+    consents = list(Consent.objects.filter(maker=maker))
+    assert consents and all(c.withdrawn_at == erased.erased_at for c in consents)
+
+
 # --- Deleting my account --------------------------------------------------------------------
 
 
