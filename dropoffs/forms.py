@@ -44,6 +44,7 @@ class FindMakerForm(forms.Form):
         min_length=2,
         max_length=100,
         help_text=_("For someone who has not brought their label. Type at least 2 letters."),
+        error_messages={"required": _("Type the maker's name or phone number.")},
     )
 
 
@@ -129,11 +130,13 @@ class DoorstepForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
         help_text=_("The house or flat the driver should come to."),
+        error_messages={"required": _("Enter the address the driver should come to.")},
     )
     postcode = forms.CharField(
         label=_("Postcode"),
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        error_messages={"required": _("Enter the postcode.")},
     )
     access_notes = forms.CharField(
         label=_("Anything the driver should know (optional)"),
@@ -184,11 +187,22 @@ class StaffDoorstepForm(DoorstepForm):
 
 
 class PointForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    address = forms.CharField(
-        label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Enter the point's name, as people know it.")},
     )
-    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Enter the point's address.")},
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        error_messages={"required": _("Enter the point's postcode.")},
+    )
     latitude = forms.DecimalField(
         label=_("Latitude"),
         max_digits=9,
@@ -196,6 +210,7 @@ class PointForm(forms.Form):
         min_value=-90,
         max_value=90,
         help_text=_("Click the map to fill this in, or type it, for example 56.4620."),
+        error_messages={"required": _("Click the map, or type the latitude.")},
     )
     longitude = forms.DecimalField(
         label=_("Longitude"),
@@ -204,6 +219,7 @@ class PointForm(forms.Form):
         min_value=-180,
         max_value=180,
         help_text=_("For example -2.9707."),
+        error_messages={"required": _("Click the map, or type the longitude.")},
     )
     opening_hours = forms.CharField(
         label=_("Opening hours in words"),
@@ -294,9 +310,15 @@ class PointForm(forms.Form):
 
 
 class RunPlanForm(forms.Form):
-    driver = forms.ModelChoiceField(label=_("Driver"), queryset=get_user_model().objects.none())
+    driver = forms.ModelChoiceField(
+        label=_("Driver"),
+        queryset=get_user_model().objects.none(),
+        error_messages={"required": _("Choose who drives the run.")},
+    )
     day = forms.DateField(
-        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Choose the day of the run.")},
     )
     points = forms.MultipleChoiceField(
         label=_("Points to visit"), required=False, widget=forms.CheckboxSelectMultiple
@@ -413,4 +435,5 @@ class SkipStopForm(forms.Form):
         label=_("Why was the stop missed?"),
         max_length=300,
         help_text=_("For example: nobody was in, or the point was shut."),
+        error_messages={"required": _("Say why the stop was missed.")},
     )

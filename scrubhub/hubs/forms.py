@@ -29,12 +29,16 @@ class ShiftNoteForm(forms.Form):
         max_length=SHIFT_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What they need to know: what is half done, what is running low."),
+        error_messages={"required": _("Write the note before saving it.")},
     )
 
 
 class GoodsInForm(forms.Form):
     donor_name = forms.CharField(
-        label=_("Who gave it"), max_length=200, help_text=_("A person, shop or company.")
+        label=_("Who gave it"),
+        max_length=200,
+        help_text=_("A person, shop or company."),
+        error_messages={"required": _("Enter who gave it, for the thank-you letter.")},
     )
     donor_contact = forms.CharField(
         label=_("How to reach them (optional)"),
@@ -43,12 +47,16 @@ class GoodsInForm(forms.Form):
         help_text=_("An address, email or phone number, for the thank-you letter."),
     )
     kind = forms.ChoiceField(
-        label=_("What they gave"), choices=Donation.Kind.choices, widget=forms.RadioSelect
+        label=_("What they gave"),
+        choices=Donation.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what they gave.")},
     )
     received_on = forms.DateField(
         label=_("Date it came in"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("For example 14/04/2020."),
+        error_messages={"required": _("Enter the date it came in.")},
     )
     description = forms.CharField(
         label=_("Anything else to note (optional)"),

@@ -9,6 +9,9 @@ from django.template.loader import render_to_string
 class AskingForm(forms.Form):
     age = forms.CharField(label="How old are you?")
     postcode = forms.CharField(label="Postcode")
+    size = forms.ChoiceField(
+        label="Size", choices=[("S", "S"), ("M", "M")], widget=forms.RadioSelect
+    )
     token = forms.CharField(widget=forms.HiddenInput)
 
 
@@ -26,6 +29,11 @@ def test_each_error_links_to_its_field_and_reads_as_a_sentence():
 
 
 def test_a_hidden_fields_error_is_listed_once_without_a_link_to_nothing():
-    html = _summary({"age": "70", "postcode": "DD1 4HN"})
+    html = _summary({"age": "70", "postcode": "DD1 4HN", "size": "M"})
     assert html.count("This field is required.") == 1
     assert 'href="#id_token"' not in html
+
+
+def test_a_group_of_radios_links_to_its_first_choice():
+    html = _summary({"age": "70", "postcode": "DD1 4HN", "token": "t"})
+    assert '<a href="#id_size_0">Size: This field is required.</a>' in html

@@ -159,6 +159,21 @@ def test_staff_add_a_point_with_hours_through_the_page(world, client_for):
     ]
 
 
+def test_an_empty_point_form_says_what_each_field_needs(world, client_for):
+    blank = dict.fromkeys(["name", "address", "postcode", "latitude", "longitude"], "")
+    response = client_for("hub_staff").post(reverse("dropoffs:point_new"), blank)
+    text = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 400
+    for words in (
+        "Enter the point's name, as people know it.",
+        "Enter the point's address.",
+        "Enter the point's postcode.",
+        "Click the map, or type the latitude.",
+    ):
+        assert words in text
+    assert "This field is required" not in text
+
+
 def test_staff_of_another_hub_cannot_change_a_point(world, client_for):
     other = client_for("other_hub_staff")
     url = reverse("dropoffs:point_edit", kwargs={"point_id": world.point.pk})

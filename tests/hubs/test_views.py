@@ -98,6 +98,7 @@ def test_empty_shift_note_shows_the_error_summary_and_saves_nothing(staff_client
     response = staff_client.post(reverse("hubs:shift_note_add"), {"text": "  "})
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
+    assert "Write the note before saving it." in response.content.decode()
     assert not ShiftNote.objects.exists()
 
 
@@ -128,6 +129,8 @@ def test_goods_in_fabric_puts_a_lot_on_the_shelf(world, staff_client):
         ({"colour": ""}, "colour"),
         ({"received_on": "2999-01-01"}, "received_on"),
         ({"donor_name": ""}, "donor_name"),
+        ({"kind": ""}, "kind"),
+        ({"received_on": ""}, "received_on"),
     ],
 )
 def test_bad_goods_in_shows_the_message_beside_the_field_and_saves_nothing(
@@ -139,8 +142,9 @@ def test_bad_goods_in_shows_the_message_beside_the_field_and_saves_nothing(
     text = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in text
-    assert f'href="#id_{field}"' in text
+    assert f'href="#id_{field}' in text  # a group of radios links to its first
     assert f'id="error_1_id_{field}"' in text  # the message beside the field
+    assert "This field is required" not in text  # our own words say what is missing
     assert not Donation.objects.exists() and not FabricLot.objects.exists()
 
 
