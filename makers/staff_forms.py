@@ -296,9 +296,13 @@ class MakerChangeForm(PlainForm):
         label=_("How they like to hear from the hub"),
         choices=Maker.Channel.choices,
         widget=RadioSelect,
+        error_messages={"required": _("Choose how they like to hear from the hub.")},
     )
     experience = forms.ChoiceField(
-        label=_("Sewing experience"), choices=Maker.Experience.choices, widget=RadioSelect
+        label=_("Sewing experience"),
+        choices=Maker.Experience.choices,
+        widget=RadioSelect,
+        error_messages={"required": _("Choose how much they have sewn.")},
     )
     sets_per_week = forms.IntegerField(
         label=_("Sets a week they can sew"),

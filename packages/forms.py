@@ -122,7 +122,10 @@ class SizeRunForm(forms.Form):
 class DemandChangeForm(forms.Form):
     quantity = count_field(label=_("How many"), required=True, min_value=1)
     priority = forms.ChoiceField(
-        label=_("How urgent is it?"), choices=PRIORITY_CHOICES, widget=forms.RadioSelect
+        label=_("How urgent is it?"),
+        choices=PRIORITY_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how urgent it is.")},
     )
     needed_by = DateField(label=_("Needed by (optional)"), required=False)
     requirements = forms.CharField(

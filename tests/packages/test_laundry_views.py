@@ -90,6 +90,16 @@ def test_changing_a_request_to_zero_is_refused(client_for, world, laundry):
     assert line.quantity == 30 and line.changes.count() == 1
 
 
+def test_a_change_without_how_urgent_says_so_and_changes_nothing(client_for, world, laundry):
+    line = factories.demand(hospital=world.hospital, quantity=30, actor=laundry)
+    response = client_for("laundry").post(
+        reverse("packages:laundry_demand_change", args=[line.pk]), {"quantity": "40"}
+    )
+    assert "Choose how urgent it is." in _errors(response)
+    line.refresh_from_db()
+    assert line.quantity == 30
+
+
 def test_change_and_withdraw_keep_who_and_when(client_for, world, laundry):
     line = factories.demand(hospital=world.hospital, quantity=30, actor=laundry)
     client = client_for("laundry")
