@@ -344,12 +344,16 @@ def maker_erase(*, maker: Maker, actor) -> Maker:
     return maker
 
 
+def _require_wording(wording_version: str) -> None:
+    if not wording_version:
+        raise MakerError("A consent needs the version of the wording the person agreed to.")
+
+
 def consent_give(
     *, maker: Maker, purpose: str, wording_version: str, given_at: datetime | None = None
 ) -> Consent:
     """Record a consent; a new wording replaces the current one for the same purpose."""
-    if not wording_version:
-        raise MakerError("A consent needs the version of the wording the person agreed to.")
+    _require_wording(wording_version)
     now = given_at or timezone.now()
     with transaction.atomic():
         Consent.objects.select_for_update().filter(
@@ -363,8 +367,9 @@ def consent_give(
 def _consents_record_first(*, maker: Maker, consents, given_at: datetime) -> None:
     """A new maker's consents, (purpose, wording version) pairs, in one insert: there is no
     earlier consent for consent_give to replace."""
-    if any(not wording_version for _, wording_version in consents):
-        raise MakerError("A consent needs the version of the wording the person agreed to.")
+    consents = list(consents)
+    for _purpose, wording_version in consents:
+        _require_wording(wording_version)
     Consent.objects.bulk_create(
         Consent(maker=maker, purpose=purpose, wording_version=wording_version, given_at=given_at)
         for purpose, wording_version in consents

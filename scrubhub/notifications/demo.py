@@ -6,7 +6,7 @@ from __future__ import annotations
 from makers.models import Maker
 from scrubhub.notifications.models import HubMessageSettings
 from scrubhub.notifications.reminders import reminders_send
-from scrubhub.notifications.services import opt_out_record
+from scrubhub.notifications.services import WEEKLY_SUMMARY, opt_out_record
 
 
 def extend_demo(demo, rng) -> None:
@@ -20,4 +20,4 @@ def extend_demo(demo, rng) -> None:
         .values_list("email", flat=True)[5:6]
     )
     for email in stopped:
-        opt_out_record(address=email, kind="weekly_summary")
+        opt_out_record(address=email, kind=WEEKLY_SUMMARY)
