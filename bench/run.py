@@ -261,7 +261,7 @@ def check_page(args, page: dict) -> str:
     return ""
 
 
-def wrk(args, page: dict, run: int) -> dict:
+def wrk(args, page: dict, run: int, *, seconds: float | None = None) -> dict:
     env = {
         **os.environ,
         "BENCH_METHOD": page["method"],
@@ -274,7 +274,7 @@ def wrk(args, page: dict, run: int) -> dict:
             args.wrk,
             f"-t{args.threads}",
             f"-c{args.connections}",
-            f"-d{args.duration}s",
+            f"-d{seconds or args.duration}s",
             "--timeout",
             "10s",
             "-s",
@@ -302,6 +302,20 @@ def wrk(args, page: dict, run: int) -> dict:
         + result["timeouts"],
         "bodies_exhausted": result["bodies_exhausted"],
     }
+
+
+def warm_up(args, pages: list[dict]) -> None:
+    """A short unrecorded burst at every GET page, so that each worker has compiled its
+    templates, filled its URL resolver and opened its database connection before the first
+    measured run; otherwise the first pages measured (the baseline) pay for it. POST pages
+    are left out: their request bodies are one-time and counted per run."""
+    if not args.warmup:
+        return
+    log(f"warming up every worker ({args.warmup:g} s a page)")
+    for page in pages:
+        if page["method"] == "GET":
+            wrk(args, page, 0, seconds=args.warmup)
+            settle(args)
 
 
 def bench_size(args, size: str) -> dict:
@@ -350,6 +364,7 @@ def bench_size(args, size: str) -> dict:
         live = [p for p in live if p["state"] == "ok"]
         for page in live:
             page["runs"] = []
+        warm_up(args, live)
         for run in range(args.runs):
             log(f"[{size}] run {run + 1} of {args.runs}")
             for page in live:
@@ -508,7 +523,8 @@ def report_markdown(results: dict, failures: list[str], missed: list[str]) -> st
         "gunicorn and PostgreSQL share this machine.",
         "",
         f"Load: wrk, {cfg['connections']} connections on {cfg['threads']} threads, "
-        f"{cfg['duration']} s per page per run, median of {cfg['runs']} runs; gunicorn with "
+        f"{cfg['duration']} s per page per run after {cfg.get('warmup', 0):g} s unrecorded on "
+        f"each GET page, median of {cfg['runs']} runs; gunicorn with "
         f"{cfg['workers']} sync workers, DJANGO_DEBUG=false, plain HTTP on loopback.",
         "",
         f"**Hard gates: {'PASSED' if not failures else 'FAILED'}.**",
@@ -583,6 +599,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="small,national")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="Seconds per page per run.")
+    parser.add_argument(
+        "--warmup", type=float, default=2, help="Unrecorded seconds per GET page first (0: none)."
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers.")
@@ -617,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": {
             "runs": args.runs,
             "duration": args.duration,
+            "warmup": args.warmup,
             "connections": args.connections,
             "threads": args.threads,
             "workers": args.workers,

@@ -135,8 +135,16 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "scrubhub.hubs.context_processors.current_hub",
             ],
+            "libraries": {"jinja2_fragments": "scrubhub.templatetags.jinja2_fragments"},
         },
-    }
+    },
+    {
+        # Only for the fragments `{% jinja2 %}` renders (see scrubhub/templatetags).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "scrubhub.jinja2_env.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------
