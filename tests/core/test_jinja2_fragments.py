@@ -57,7 +57,7 @@ def test_the_tag_puts_the_escaped_fragment_into_the_page():
     html = page.render(Context({"suggestion": SimpleNamespace(reasons=[reason])}))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; lives far away" in html
     assert "<script>" not in html
-    assert html.startswith("<main><ul class=\"alloc-reasons\">")
+    assert html.startswith('<main><ul class="alloc-reasons">')
 
 
 @pytest.mark.django_db
