@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 
 from packages.models import (
     PLACES,
@@ -99,6 +99,15 @@ def points_holding_garments(*, hub):
         .filter(garments_held__gt=0)
         .order_by("name")
     )
+
+
+def points_holding_garments_count(*, hub) -> int:
+    """How many of the hub's points hold finished garments: one look per point for any
+    holding (holding_nonzero_idx), where points_holding_garments() sums each point's."""
+    from dropoffs.models import Point
+
+    holds_some = PointHolding.objects.filter(point=OuterRef("pk"), count__gt=0)
+    return Point.objects.filter(hub=hub).filter(Exists(holds_some)).count()
 
 
 @dataclass

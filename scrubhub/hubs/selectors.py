@@ -30,7 +30,7 @@ from packages.planning import (
     plan_totals,
     stock_held,
 )
-from packages.selectors import deliveries_with_discrepancy, points_holding_garments
+from packages.selectors import deliveries_with_discrepancy, points_holding_garments_count
 from scrubhub.counting import FIGURE_COUNT_CAP, TODO_COUNT_CAP, count_up_to
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
 from scrubhub.notifications.models import NEEDS_STAFF, Message
@@ -338,7 +338,7 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
     applicants = count_up_to(
         Maker.objects.filter(hub=hub, status=Maker.Status.APPLIED), TODO_COUNT_CAP
     )
-    points = points_holding_garments(hub=hub).count()
+    points = points_holding_garments_count(hub=hub)
     todos = [
         Todo("applicants", applicants.value, "makers:staff_applicants", more=applicants.more),
         Todo("awaiting_check", sum(line.awaiting_check for line in plan), "hubs:checks"),

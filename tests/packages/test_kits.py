@@ -14,6 +14,7 @@ from packages.selectors import (
     kits_held_by,
     kits_waiting_at_point,
     points_holding_garments,
+    points_holding_garments_count,
 )
 from packages.services import KIT_ALLOWED, KitError, StockError
 from tests import factories
@@ -313,6 +314,7 @@ def test_maker_returns_three_of_five_now_and_two_later(world, staff, maker):
     kit = services.garments_return(kit=kit, count=3, point=world.point, actor=staff)
     assert kit.counts() == counts_of(kit, with_maker=2, at_point=3)
     assert list(points_holding_garments(hub=world.hub))[0].garments_held == 3
+    assert points_holding_garments_count(hub=world.hub) == 1
     assert_kit_invariants(kit)
     kit = services.garments_return(kit=kit, count=2, actor=staff)
     assert kit.counts() == counts_of(kit, at_point=3, awaiting_check=2)
@@ -348,6 +350,7 @@ def test_pick_up_takes_only_what_the_point_holds(world, staff, maker):
     kit = services.garments_arrive_at_hub(kit=kit, count=3, actor=staff)
     assert kit.counts() == counts_of(kit, with_maker=2, awaiting_check=3)
     assert list(points_holding_garments(hub=world.hub)) == []
+    assert points_holding_garments_count(hub=world.hub) == 0
     assert_kit_invariants(kit)
 
 
@@ -496,3 +499,18 @@ def test_hub_figures_count_sets_as_the_smaller_of_tops_and_trousers(world, staff
     assert (large.tops["in_kit"], large.trousers["in_kit"]) == (7, 4)
     assert large.sets_in("in_kit") == 4
     assert hub_figures(hub=world.other_hub)[3].sets_in("in_kit") == 0
+
+
+def test_points_holding_count_counts_each_point_once_and_only_this_hubs(world, staff, maker):
+    second_point = factories.PointFactory(hub=world.hub)
+    for point in (world.point, world.point, second_point):
+        kit = _kit_in(K.WITH_MAKER, world=world, staff=staff, maker=maker)
+        services.garments_return(kit=kit, count=2, point=point, actor=staff)
+    empty = factories.PointFactory(hub=world.hub)
+    assert points_holding_garments_count(hub=world.hub) == 2
+    assert {p.pk for p in points_holding_garments(hub=world.hub)} == {
+        world.point.pk,
+        second_point.pk,
+    }
+    assert empty.pk not in {p.pk for p in points_holding_garments(hub=world.hub)}
+    assert points_holding_garments_count(hub=world.other_hub) == 0
