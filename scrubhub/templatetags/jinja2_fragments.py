@@ -17,4 +17,4 @@ register = template.Library()
 def jinja2(context, template_name: str, **values) -> str:
     fragment = engines["jinja2"].get_template(template_name)
     # Jinja2 has escaped every value itself (scrubhub.jinja2_env turns autoescape on).
-    return mark_safe(fragment.render(values, request=context.get("request")))  # noqa: S308  # nosec B308
+    return mark_safe(fragment.render(values, request=context.get("request")))  # noqa: S308  # nosec B308, B703
