@@ -201,9 +201,13 @@ class ChartBar:
     label: str
     needed: int
     segments: list[dict]
-    y: int
     needed_x: float
-    end_x: float
+
+
+@dataclass
+class Chart:
+    bars: list[ChartBar]
+    width: int  # of each bar's viewBox
 
 
 @dataclass
@@ -233,17 +237,17 @@ class WeekFigures:
 class Dashboard:
     plan: list[PlanLine]
     totals: dict
-    chart: list[ChartBar]
-    chart_height: int
+    chart: Chart
     todos: list[Todo]
     stock: StockSummary
     week: WeekFigures
     notes: list[ShiftNote] = field(default_factory=list)
 
 
-CHART_LABEL_WIDTH = 110
-CHART_BAR_WIDTH = 280
-CHART_ROW = 30
+# Each bar is its own SVG, CHART_BAR_WIDTH units wide, under its label (HTML text, so it is
+# as large as the page's text on any screen), with room at the end for the "needed" line.
+CHART_BAR_WIDTH = 400
+CHART_WIDTH = 410
 # Segment order and their CSS classes (hub.css gives each a fill and a pattern).
 CHART_SEGMENTS = [
     ("delivered", "seg-delivered"),
@@ -253,35 +257,33 @@ CHART_SEGMENTS = [
 ]
 
 
-def demand_chart(lines: list[PlanLine]) -> tuple[list[ChartBar], int]:
+def demand_chart(lines: list[PlanLine]) -> Chart:
     """Horizontal stacked bars, one per garment and size, scaled to the largest row, as
-    numbers for an SVG the template draws (no inline styles: classes only)."""
+    numbers for the SVGs the template draws (no inline styles: classes only)."""
 
     def total(line: PlanLine) -> int:
         return line.delivered + line.on_the_way + line.in_pipeline + line.to_plan
 
     scale = max([max(line.needed, total(line)) for line in lines] or [0]) or 1
     bars = []
-    for index, line in enumerate(lines):
-        x = CHART_LABEL_WIDTH
+    for line in lines:
+        x = 0.0
         segments = []
         for name, css in CHART_SEGMENTS:
             value = getattr(line, name)
             width = round(value / scale * CHART_BAR_WIDTH, 1)
             if width > 0:
                 segments.append({"x": x, "width": width, "css": css, "value": value})
-                x += width
+                x = round(x + width, 1)
         bars.append(
             ChartBar(
                 label=f"{line.garment_label} {line.size}",
                 needed=line.needed,
                 segments=segments,
-                y=index * CHART_ROW,
-                needed_x=round(CHART_LABEL_WIDTH + line.needed / scale * CHART_BAR_WIDTH, 1),
-                end_x=x,
+                needed_x=round(line.needed / scale * CHART_BAR_WIDTH, 1),
             )
         )
-    return bars, max(len(lines), 1) * CHART_ROW + 10
+    return Chart(bars=bars, width=CHART_WIDTH)
 
 
 def _week_start(today: date) -> datetime:
@@ -366,12 +368,10 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
 def dashboard_for_hub(*, hub: Hub, today: date | None = None) -> Dashboard:
     held = stock_held(hub=hub)  # the plan and the stock panel both show it
     plan = plan_for_hub(hub=hub, today=today, held=held)
-    chart, height = demand_chart(plan)
     return Dashboard(
         plan=plan,
         totals=plan_totals(plan),
-        chart=chart,
-        chart_height=height,
+        chart=demand_chart(plan),
         todos=todos_for_hub(hub=hub, plan=plan),
         stock=stock_summary(hub=hub, held=held),
         week=week_figures(hub=hub, plan=plan, today=today),
