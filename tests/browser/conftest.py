@@ -112,12 +112,46 @@ def assert_page_does_not_pan_sideways(page) -> None:
     assert sideways <= 0, f"{page.url} pans sideways by {sideways}px at its screen width"
 
 
+# Type smaller than this is hard to read for the makers we write for (body text is 19 px).
+SMALLEST_TEXT_PX = 15
+
+VISIBLE_SMALL_TEXT = """(smallest) => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!node.textContent.trim() || !element || element.closest('[hidden], .visually-hidden')) {
+      continue;
+    }
+    const box = element.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(element).visibility === 'hidden') {
+      continue;
+    }
+    // What the eye gets: SVG text shrinks with its drawing.
+    const scale = element instanceof SVGElement && element.getScreenCTM()
+      ? element.getScreenCTM().a : 1;
+    const size = parseFloat(getComputedStyle(element).fontSize) * scale;
+    if (size < smallest) {
+      found.push(`${node.textContent.trim().slice(0, 40)} (${size.toFixed(1)} px)`);
+    }
+  }
+  return found.slice(0, 5);
+}"""
+
+
+def assert_no_small_text(page) -> None:
+    small = page.evaluate(VISIBLE_SMALL_TEXT, SMALLEST_TEXT_PX)
+    assert not small, f"{page.url} shows text under {SMALLEST_TEXT_PX} px: {small}"
+
+
 def check_page(page) -> None:
     assert_no_axe_violations(page)
     assert_page_does_not_pan_sideways(page)
+    assert_no_small_text(page)
 
 
 @pytest.fixture
 def axe():
-    """axe(page): no axe-core violations, and the page fits its screen's width."""
+    """axe(page): no axe-core violations, the page fits its screen's width, and no visible
+    text is smaller than SMALLEST_TEXT_PX."""
     return check_page
