@@ -491,12 +491,13 @@ def _total(*, fit: float, record: float, waiting: float, room: float) -> float:
     return WEIGHT_FIT * fit + WEIGHT_RECORD * record + WEIGHT_WAITING * waiting + WEIGHT_FREE * room
 
 
-def _without_nearness(candidate: Candidate, *, garment_type: str, now: datetime) -> float:
-    return _total(
-        fit=_fit(candidate, garment_type)[0],
-        record=_record_score(candidate.record)[0],
-        waiting=_waiting(candidate, now)[0],
-        room=_free(candidate, candidate.free)[0],
+def _own_scores(candidate: Candidate, now: datetime) -> tuple[float, float, float]:
+    """Record, waiting and room: the parts of the score that depend on nobody but the
+    candidate (not the kit's garment, not its place)."""
+    return (
+        _record_score(candidate.record)[0],
+        _waiting(candidate, now)[0],
+        _free(candidate, candidate.free)[0],
     )
 
 
@@ -535,15 +536,20 @@ def suggest(
     given: dict[str, int] = {}
     rows: list[KitRow] = []
     # The order for each garment and place, as rank() would give it; only nearness differs
-    # between places, so the rest of each score is worked out once per garment.
+    # between places, so the rest of each score is worked out once per garment, and the
+    # candidate's own parts of it once.
     apart_from_nearness: dict[str, list[float]] = {}
     orders: dict[tuple, list[Candidate]] = {}
+    own_scores = [_own_scores(c, now) for c in candidates] if kits else []
     for kit in kits:
         cache_key = (kit.garment_type, kit.collection_point_id)
         if cache_key not in orders:
             if kit.garment_type not in apart_from_nearness:
                 apart_from_nearness[kit.garment_type] = [
-                    _without_nearness(c, garment_type=kit.garment_type, now=now) for c in candidates
+                    _total(
+                        fit=_fit(c, kit.garment_type)[0], record=record, waiting=waiting, room=room
+                    )
+                    for c, (record, waiting, room) in zip(candidates, own_scores, strict=True)
                 ]
             origin, _name = kit_origin(kit, hub)
             totals = [
