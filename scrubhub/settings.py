@@ -230,7 +230,9 @@ TIME_ZONE = "Europe/London"
 # One language for now, so the translation machinery stays off: with it on, every string
 # not in a catalogue walks six empty English catalogues first, a fifth of a list page's
 # time. Every string is still marked for translation: add a language to LANGUAGES, turn
-# this on and put LocaleMiddleware back after SessionMiddleware.
+# this on and put LocaleMiddleware back after SessionMiddleware. `makemessages` does not
+# read the Jinja2 fragments (`<app>/jinja2/`): extract their `_()` and `{% trans %}` with
+# Babel's Jinja2 extractor into the same catalogues.
 USE_I18N = False
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
