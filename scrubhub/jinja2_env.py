@@ -7,10 +7,9 @@ Django's translation functions."""
 from __future__ import annotations
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import dateformat, formats
-from django.utils.timesince import timesince
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
@@ -21,13 +20,13 @@ def url(name: str, *args, **kwargs) -> str:
 
 
 def date(value, format_string: str | None = None) -> str:
-    """Django's `|date` filter: local time, the same format characters."""
-    if value in (None, ""):
-        return ""
-    value = template_localtime(value)
-    if format_string is None:
-        return formats.date_format(value)
-    return dateformat.format(value, format_string)
+    """Django's `|date` filter, given local time as Django's engine gives it."""
+    return defaultfilters.date(template_localtime(value), format_string)
+
+
+def timesince(value) -> str:
+    """Django's `|timesince` filter, given local time as Django's engine gives it."""
+    return defaultfilters.timesince_filter(template_localtime(value))
 
 
 def environment(**options) -> Environment:

@@ -1,5 +1,6 @@
-"""`{% jinja2 "hubs/kits_rows.html" page=page %}`: a part of a Django template page rendered
-by Jinja2 (templates in an app's `jinja2/` folder, environment in `scrubhub.jinja2_env`).
+"""`{% jinja2 "hubs/kit_rows.html" kits=page.object_list %}`: a part of a Django template
+page rendered by Jinja2 (templates in an app's `jinja2/` folder, environment in
+`scrubhub.jinja2_env`).
 
 For the parts that repeat: a list's 50 rows cost half as much in Jinja2, which compiles
 templates to Python, as in Django's engine. The page around them (layout, navigation,
