@@ -11,6 +11,7 @@ import pytest
 from django.template import Context, Template, engines
 from django.urls import reverse
 
+from makers.models import Maker
 from tests import factories
 
 
@@ -46,6 +47,13 @@ def test_urls_are_reversed_with_their_arguments():
     assert jinja("{{ url('hubs:kit_label', 'ABC1234') }}") == reverse(
         "hubs:kit_label", args=["ABC1234"]
     )
+
+
+@pytest.mark.parametrize("status", [*Maker.Status.values, "not-a-status"])
+def test_display_shows_what_django_shows_for_a_choice(status):
+    maker = Maker(status=status, age_band=Maker.AgeBand.OVER_70)
+    assert jinja('{{ m|display("status") }}', m=maker) == maker.get_status_display()
+    assert jinja('{{ m|display("age_band") }}', m=maker) == maker.get_age_band_display()
 
 
 def test_the_tag_puts_the_escaped_fragment_into_the_page():

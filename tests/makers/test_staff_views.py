@@ -167,6 +167,13 @@ def test_roster_search_and_filters(world, staff_client, roster, query, expected)
     assert _names(response) == expected
 
 
+def test_roster_ignores_a_point_of_another_hub(world, staff_client, roster):
+    theirs = factories.PointFactory(hub=world.other_hub, name="Fife hall")
+    response = staff_client.get(ROSTER, {"point": theirs.pk})
+    assert _names(response) == _names(staff_client.get(ROSTER))  # dropped, not used
+    assert "Fife hall" not in response.content.decode()  # nor offered
+
+
 def test_roster_filters_by_point_and_free_capacity(world, staff_client, roster):
     assert _names(staff_client.get(ROSTER, {"point": roster["point"].pk})) == {"Ann Smith"}
     free = _names(staff_client.get(ROSTER, {"free_capacity": "on"}))
