@@ -5,7 +5,9 @@
 
 Runs in-process through Django's test client against a seeded database (keep one with
 `make bench BENCH_ARGS="--sizes national --keep"`), so it measures the page's own work
-without the load tool, gunicorn or the network. Use it to decide what to change; the
+without the load tool, gunicorn or the network. For each GET page it also replays one
+request's SQL through a bare cursor: the part of the page's time that faster Python cannot
+remove (only fewer or cheaper statements can). Use it to decide what to change; the
 benchmark (`make bench`) is what decides whether a change helped.
 """
 
@@ -78,6 +80,12 @@ def profile_page(page, ctx, *, repeat: int, use_cprofile: bool, top: int, sort: 
         f" ({cpu_ms:.1f} ms of this process's CPU); SQL {sql_seconds / wall:.0%} of the time,"
         f" {per_request} queries a request\n"
     )
+    if page.method == "GET":
+        floor_ms = _statements_alone_ms(hit, repeat=repeat)
+        out.write(
+            f"  its statements alone, replayed through a bare cursor: {floor_ms:.1f} ms a"
+            " request (the database and the round trips: no ORM, template or middleware)\n"
+        )
     slowest = sorted(queries.items(), key=lambda item: -sum(item[1]))[:top]
     for sql, spent in slowest:
         out.write(f"  {sum(spent) / repeat * 1000:7.2f} ms  {' '.join(sql.split())[:300]}\n")
@@ -86,6 +94,32 @@ def profile_page(page, ctx, *, repeat: int, use_cprofile: bool, top: int, sort: 
         pstats.Stats(profiler, stream=stats).sort_stats(sort).print_stats(top * 3)
         out.write(stats.getvalue())
     return out.getvalue()
+
+
+def _statements_alone_ms(hit, *, repeat: int) -> float:
+    """The median time of one request's SQL statements sent again through psycopg2's own
+    cursor: the database's work and the round trips, without the ORM, the template or the
+    middleware."""
+    from django.db import connection
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        hit()
+    cursor = connection.cursor().cursor  # psycopg2's, under Django's wrapper
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            if cursor.description is not None:
+                cursor.fetchall()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
