@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template, engines
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 
 from makers.models import Maker
 from tests import factories
@@ -47,6 +48,33 @@ def test_urls_are_reversed_with_their_arguments():
     assert jinja("{{ url('hubs:kit_label', 'ABC1234') }}") == reverse(
         "hubs:kit_label", args=["ABC1234"]
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("makers:staff_maker", 7),
+        ("makers:staff_maker", 1234567890123),
+        ("makers:staff_maker", "42"),
+        ("makers:staff_maker", 0),
+        ("hubs:kit_label", "ABC1234"),
+        ("hubs:kit_label", "7305917"),  # the key the helper reverses with
+        ("hubs:kit_label", "a b?c&d"),  # reverse() quotes these: so must the rows
+        ("hubs:kit_label", "é"),
+        ("hubs:allocate_kit", "K9"),
+        ("dropoffs:kit", 12),
+    ],
+)
+def test_url_each_gives_what_url_gives(name, key):
+    html = jinja("{% set row_url = url_each(name) %}{{ row_url(key) }}", name=name, key=key)
+    assert html == str(escape(reverse(name, args=[key])))
+
+
+def test_url_each_refuses_what_reverse_refuses():
+    with pytest.raises(NoReverseMatch):
+        jinja("{% set row_url = url_each('makers:staff_maker') %}{{ row_url('ABC') }}")
+    with pytest.raises(NoReverseMatch):
+        jinja("{% set row_url = url_each('makers:staff_maker') %}{{ row_url(True) }}")
 
 
 @pytest.mark.parametrize("status", [*Maker.Status.values, "not-a-status"])
