@@ -12,6 +12,14 @@
     return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
   }
 
+  // Leaflet puts a string tooltip in as HTML; a point's name is typed by staff, so it goes
+  // in as a text node and can never become markup.
+  function textLabel(text) {
+    var label = document.createElement("span");
+    label.textContent = text;
+    return label;
+  }
+
   function baseMap(element) {
     var map = L.map(element, { scrollWheelZoom: false });
     var tiles = element.getAttribute("data-tile-url");
@@ -39,7 +47,7 @@
       L.circleMarker(at, {
         radius: 11, weight: 3, color: "#0b4f6c",
         fillColor: open ? "#0b7a3e" : "#ffffff", fillOpacity: 1
-      }).addTo(map).bindTooltip(item.getAttribute("data-name"));
+      }).addTo(map).bindTooltip(textLabel(item.getAttribute("data-name")));
     });
     map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
   } else if (mapElement) {

@@ -42,3 +42,21 @@ def test_map_shows_markers_without_tiles_and_nearest_first_reorders(
     assert "km away" in page.locator("[data-point]").first.inner_text()
     axe(page)
     assert outside == []
+
+
+def test_a_point_name_that_looks_like_markup_is_shown_as_text(page_for, world, live_server):
+    name = '<b id="injected">Kirk hall</b><img src="x" id="injected-img">'
+    factories.PointFactory(
+        hub=world.hub,
+        name=name,
+        latitude=Decimal("56.4600"),
+        longitude=Decimal("-2.9700"),
+    )
+    page = page_for("anonymous")
+    page.goto("/points/")
+    markers = page.locator(".leaflet-interactive")
+    for index in range(markers.count()):
+        markers.nth(index).dispatch_event("mouseover")
+    tooltips = page.locator(".leaflet-tooltip")
+    assert name in [tooltips.nth(i).inner_text() for i in range(tooltips.count())]
+    assert page.locator("#injected, #injected-img").count() == 0
