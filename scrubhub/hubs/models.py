@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from packages.models import GarmentType, Size
@@ -52,6 +56,13 @@ class Hub(models.Model):
     retention_days = models.PositiveIntegerField(
         default=180, help_text=_("Days after stand-down before volunteers' details are erased.")
     )
+    # Set only by the services that change the two dates above: a date changed by mistake
+    # gets a week to be put right before the nightly erasure acts on it.
+    erasure_dates_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the stand-down date or retention period last changed."),
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     require_staff_two_factor = models.BooleanField(
@@ -72,6 +83,17 @@ class Hub(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self, now: datetime | None = None) -> date:
+        """The date where the hub is, which is what its people mean by "today"."""
+        return localdate(now, timezone=ZoneInfo(self.timezone))
+
+    def erasure_on(self, stand_down_on: date | None = None) -> date | None:
+        """The day volunteers' details are erased, for the hub's stand-down date or another."""
+        stand_down_on = stand_down_on or self.stand_down_on
+        if stand_down_on is None:
+            return None
+        return stand_down_on + timedelta(days=self.retention_days)
 
 
 class Role(models.TextChoices):
