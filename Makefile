@@ -26,7 +26,8 @@ run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo --if-empty
 	@echo "Starting ScrubHub at http://127.0.0.1:$(PORT) (Ctrl+C stops the site, worker and beat)"
-	@trap 'kill 0' EXIT INT TERM; \
+	@# The site, worker and beat all write links, so all three learn the port.
+	@export PORT=$(PORT); trap 'kill 0' EXIT INT TERM; \
 	$(VENV)/bin/celery -A scrubhub worker --loglevel=WARNING --pool=solo & \
 	$(VENV)/bin/celery -A scrubhub beat --loglevel=WARNING & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -97,6 +97,7 @@ def bench_env(args, db_name: str, *, debug: bool = False) -> dict:
         "DJANGO_SECRET_KEY": args.secret_key,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "SCRUBHUB_SITE_URL": "http://127.0.0.1",
         "DATABASE_URL": database_url(args.database_url, db_name),
         "CELERY_BROKER_URL": args.broker_url,
         "REDIS_CACHE_URL": args.cache_url,

@@ -68,7 +68,19 @@ ALLOWED_HOSTS = env_list(
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = os.environ.get("SCRUBHUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address in links in emails, texts and QR codes. In development it follows the port the
+# site is served on (`make run PORT=8101` passes PORT), so links lead back to this copy;
+# production must name its public address, or every link would lead to 127.0.0.1.
+SITE_URL = os.environ.get("SCRUBHUB_SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SCRUBHUB_SITE_URL must be set to the site's public address when DJANGO_DEBUG is "
+            "false, e.g. https://scrubs.example.org."
+        )
+    SITE_URL = f"http://127.0.0.1:{env_int('PORT', 8000)}"
+elif not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SCRUBHUB_SITE_URL must start with https://, not {SITE_URL!r}.")
 # Map tiles for the points map. Empty: markers on a plain background and the list (no
 # third-party requests). E.g. https://tile.example.org/{z}/{x}/{y}.png with its attribution.
 SCRUBHUB_MAP_TILE_URL = os.environ.get("SCRUBHUB_MAP_TILE_URL", "")

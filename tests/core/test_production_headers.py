@@ -22,6 +22,7 @@ def pages(tmp_path_factory):
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "p" * 20 + "-production-like-secret-key-for-the-header-probe",
             "DJANGO_ALLOWED_HOSTS": "scrubhub.example.org",
+            "SCRUBHUB_SITE_URL": "https://scrubhub.example.org",
             "DATABASE_URL": f"sqlite:///{var / 'probe.sqlite3'}",
             "SCRUBHUB_VAR_DIR": str(var),
         }

@@ -14,6 +14,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "x9!kq2-production-like-secret-key-with-plenty-of-entropy-7f3a1c9e",
     "DJANGO_ALLOWED_HOSTS": "scrubhub.example.org",
+    "SCRUBHUB_SITE_URL": "https://scrubhub.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
 }
@@ -70,3 +71,40 @@ def test_laptop_defaults_need_no_servers(tmp_path):
     assert (tmp_path / "celery-queue").is_dir()
     check = manage("makemigrations", "--check", "--dry-run", env=env, tmp_path=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def _site_url(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {"SCRUBHUB_SITE_URL": "", "PORT": "", **env}
+    return manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL)",
+        env=env,
+        tmp_path=tmp_path,
+    )
+
+
+def test_links_in_development_follow_the_port_the_site_runs_on(tmp_path):
+    """`make run PORT=8101`: emails and QR codes lead to port 8101, not 8000."""
+    result = _site_url({"PORT": "8101"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:8101"
+
+
+def test_a_named_site_address_wins_over_the_port(tmp_path):
+    result = _site_url({"PORT": "8101", "SCRUBHUB_SITE_URL": "https://x.example.org/"}, tmp_path)
+    assert result.stdout.strip() == "https://x.example.org", result.stderr
+
+
+def test_production_needs_the_site_address(tmp_path):
+    result = manage("check", env={**PRODUCTION, "SCRUBHUB_SITE_URL": ""}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "SCRUBHUB_SITE_URL" in result.stderr
+
+
+def test_make_run_gives_the_port_to_the_site_worker_and_beat():
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "export PORT=8101;" in result.stdout, result.stdout + result.stderr
