@@ -46,7 +46,7 @@ def message_queue(
     """
     if not to_address:
         raise MessageError("A message needs an address to go to.")
-    if channel == Message.Channel.EMAIL and hub is not None and not html_body:
+    if channel == Message.Channel.EMAIL and not html_body:
         body, html_body = _with_hub_footer(body=body, hub=hub)
     with transaction.atomic(savepoint=False):
         message, created = _message_insert_or_get(
@@ -82,8 +82,9 @@ def _message_insert_or_get(*, idempotency_key: str, **fields) -> tuple[Message, 
 
 def _with_hub_footer(*, body: str, hub) -> tuple[str, str]:
     """A plain message gets the hub's name and phone at the foot, and an HTML version in the
-    hub's email layout, so every email says who it is from and how to reach them."""
-    if hub.phone not in body:
+    hub's email layout, so every email says who it is from and how to reach them. Without
+    a hub (a password reset, say) it still gets the HTML version, for its link buttons."""
+    if hub is not None and hub.phone not in body:
         body = f"{body.rstrip()}\n\n{hub.name}\nPhone: {hub.phone}\nEmail: {hub.email}\n"
     html = render_to_string("notifications/messages/wrapped.html", {"hub": hub, "text": body})
     return body, html
