@@ -1,7 +1,9 @@
 """Limits on how often one client may do things that can be abused: joining (fake sign-ups
 that flood the hub's inbox) and looking up kit codes (guessing other people's kits).
 
-Counted in the shared cache (Redis in production) with django-ratelimit. Sign-in and
+Counted in the shared cache (Redis in production) with django-ratelimit; while Redis cannot
+be reached they are counted in the database instead (scrubhub/cache/backends.py), so an
+outage neither stops anyone joining nor switches a limit off. Sign-in and
 password reset are limited by django-allauth (ACCOUNT_RATE_LIMITS); sign-in links by
 makers/signin.py, per address and per client, without locking the real person out.
 """

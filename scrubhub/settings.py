@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "scrubhub.hubs",
     "scrubhub.notifications",
     "scrubhub.audit",
+    "scrubhub.cache",
     "makers",
     "packages",
     "dropoffs",
@@ -221,13 +222,38 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Cache (allauth's rate limits live here) -------------------------------------------
 REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "")
+if REDIS_CACHE_URL and not REDIS_CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("REDIS_CACHE_URL must start with redis:// or rediss://.")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        {
+            # While Redis cannot be reached, the limits are counted in the "database" cache
+            # below, and Redis is tried again every few seconds (scrubhub/cache/backends.py).
+            "BACKEND": "scrubhub.cache.backends.RedisWithDatabaseFallback",
+            "LOCATION": REDIS_CACHE_URL,
+            "OPTIONS": {
+                "FALLBACK": "database",
+                "RETRY_SECONDS": env_int("SCRUBHUB_CACHE_RETRY_SECONDS", 10),
+                # A Redis that has stopped answering must not hold a person's request.
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+            },
+        }
         if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # The table scrubhub/cache's migration makes. Room for every counter of a busy outage:
+    # culling would forget some of them, and with them their limits.
+    "database": {
+        "BACKEND": "scrubhub.cache.backends.DatabaseCounterCache",
+        "LOCATION": "scrubhub_cache_fallback",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
+# django-ratelimit raises whatever the cache raises (the fallback above handles Redis being
+# down); it "fails" only when a counter vanishes between its add and incr (a window ending,
+# or Redis going or coming back in between). That one request is let through, not refused.
+RATELIMIT_FAIL_OPEN = True
 
 # Behind a proxy, the header it sets with the client's address (e.g. HTTP_X_REAL_IP); the
 # limits on joining and kit look-ups count per client address.

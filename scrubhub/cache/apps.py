@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CacheConfig(AppConfig):
+    name = "scrubhub.cache"
+    # Not "cache": a name that generic could clash with another package's app.
+    label = "scrubhub_cache"
