@@ -556,8 +556,9 @@ def signin_link_send(*, email: str = "", phone: str = "", client: str = "") -> b
     """Send a one-time sign-in link to an email address or a mobile number, if we know it.
 
     Quiet by design: the caller shows the same page whatever happens, and this returns
-    whether a message was queued only for tests and logs. Limited per address and per
-    client (see makers.signin)."""
+    whether a link was queued only for tests and logs. Limited per address and per
+    client (see makers.signin). Links are for makers only: anyone else is told by email to
+    sign in with their password, and gets no link."""
     email, phone = email.strip().lower(), normalise_phone(phone)
     address = email or phone
     if not address or (phone and not email and not is_mobile(phone)):
@@ -568,9 +569,41 @@ def signin_link_send(*, email: str = "", phone: str = "", client: str = "") -> b
         user = _user_for_address(email=email, phone=phone)
         if user is None:
             return False
+        if not signin.may_sign_in_by_link(user):
+            _signin_link_refused_queue(user=user, email=email, phone=phone)
+            return False
         maker = Maker.objects.filter(user=user).select_related("hub").first()
         _signin_link_queue(user=user, maker=maker, email=email, phone=phone)
     return True
+
+
+def _signin_link_refused_queue(*, user, email: str, phone: str) -> None:
+    """Tell someone who must sign in with a password (and a two-step code) where to do it.
+    The message carries no way in, so a stranger asking with their address gains nothing."""
+    name = user.get_full_name() or user.get_username()
+    login, reset = signin.page_url("account_login"), signin.page_url("account_reset_password")
+    if user.email or email:
+        body = _(
+            "Hello %(name)s,\n\nSomeone asked for a link to sign in to ScrubHub with this "
+            "address. Links are only for volunteers who sew. Your account does more than "
+            "sewing, so please sign in with your password (and your two-step code, if you use one) "
+            "here:\n\n%(login)s\n\nIf you have forgotten your password, you can choose a "
+            "new one here:\n\n%(reset)s\n\nIf you did not ask, you can ignore this "
+            "message: nobody can sign in without your password."
+        ) % {"name": name, "login": login, "reset": reset}
+        channel, to_address = Message.Channel.EMAIL, user.email or email
+    else:
+        body = _("ScrubHub: please sign in with your password at %(login)s") % {"login": login}
+        channel, to_address = Message.Channel.SMS, phone
+    message_queue(
+        idempotency_key=f"signin-link-refused-{user.pk}-{uuid.uuid4()}",
+        to_address=to_address,
+        subject=str(_("How to sign in to ScrubHub")),
+        body=str(body),
+        kind="signin_link_refused",
+        channel=channel,
+        recipient=user,
+    )
 
 
 def _signin_link_queue(*, user, maker: Maker | None, email: str, phone: str) -> None:

@@ -18,6 +18,7 @@ import hashlib
 import logging
 from urllib.parse import urlencode
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -25,6 +26,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_token, get_user
+
+from scrubhub.hubs.models import Membership
+from scrubhub.security import MAKER_ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +49,26 @@ def signin_url(user) -> str:
     return f"{settings.SITE_URL}{reverse('makers:signin_link')}?{query}"
 
 
+def page_url(name: str) -> str:
+    """The full address of one of the site's pages, for a message."""
+    return f"{settings.SITE_URL}{reverse(name)}"
+
+
+def may_sign_in_by_link(user) -> bool:
+    """Links are for makers and group leaders only. Anyone who can see other people's data
+    (staff, laundry, drivers, helpers, operators) or who has set up two-step sign-in must
+    pass allauth's password and code stages, which a link would skip. Read from the
+    database, not a request's cache: a role may have been granted since the link was sent."""
+    if not user.is_active or user.is_superuser or user.is_staff:
+        return False
+    if Membership.objects.filter(user=user).exclude(role__in=MAKER_ROLES).exists():
+        return False
+    return not Authenticator.objects.filter(user=user).exists()
+
+
 def user_for_token(token: str):
-    """The user a link belongs to, spending the link; None if it is wrong, expired or spent.
+    """The user a link belongs to, spending the link; None if it is wrong, expired or spent,
+    or if the person may no longer sign in by link (a link sent before they became staff).
 
     Two clicks at the same moment must not both sign in: the user's row is locked and the
     token checked again under the lock, so the second click sees the first one's last_login
@@ -60,7 +82,7 @@ def user_for_token(token: str):
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         user = get_user(token, scope=SCOPE, update_last_login=False)
-        if user is None:
+        if user is None or not may_sign_in_by_link(user):
             return None
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])

@@ -89,7 +89,8 @@ if SCRUBHUB_MAP_TILE_URL and not SCRUBHUB_MAP_TILE_URL.startswith("https://"):
     raise ImproperlyConfigured("SCRUBHUB_MAP_TILE_URL must be an https:// address.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, signing in and out through allauth (scrubhub/admin_site.py).
+    "scrubhub.admin_site.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

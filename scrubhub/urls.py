@@ -5,9 +5,6 @@ from django.urls import include, path
 
 from scrubhub import views
 
-admin.site.site_header = "ScrubHub operators"
-admin.site.site_title = "ScrubHub operators"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

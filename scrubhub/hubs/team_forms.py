@@ -68,6 +68,7 @@ class AcceptAccountForm(PlainForm):
         "name": _("Enter your full name."),
         "password1": _("Choose a password."),
         "password2": _("Type the password again."),
+        "confirm": _("Tick the box to say this invitation was sent to you."),
     }
     name = forms.CharField(
         label=_("Your full name"),
@@ -86,9 +87,15 @@ class AcceptAccountForm(PlainForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    # A forwarded invitation would otherwise make an account in someone else's name.
+    confirm = forms.BooleanField(label="")
+
     def __init__(self, *args, email: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.email = email
+        self.fields["confirm"].label = _("I am %(email)s: this invitation was sent to me.") % {
+            "email": email
+        }
 
     def clean(self):
         data = super().clean()

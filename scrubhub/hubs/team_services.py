@@ -173,11 +173,31 @@ def _open_invitation(token: str) -> Invitation:
     return invitation
 
 
+def invitation_is_for(invitation: Invitation, user) -> bool:
+    """Whether the invitation was sent to this person's address. A role is the key to
+    people's personal data, so a forwarded link must not give it to whoever opens it."""
+    from allauth.account.models import EmailAddress
+
+    wanted = invitation.email.lower()
+    if (user.email or "").lower() == wanted:
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=wanted, verified=True).exists()
+
+
 def invitation_accept(*, token: str, user) -> Membership:
-    """The signed-in person takes the role they were invited to. A second press changes
-    nothing (the invitation is used)."""
+    """The signed-in person takes the role they were invited to, if the invitation was sent
+    to their address. A second press changes nothing (the invitation is used)."""
     with transaction.atomic():
         invitation = _open_invitation(token)
+        if not invitation_is_for(invitation, user):
+            raise TeamError(
+                _(
+                    "This invitation is for %(email)s, and you are signed in with a different "
+                    "address. Please sign out and open the link again, or ask the hub to "
+                    "invite the address you use."
+                )
+                % {"email": invitation.email}
+            )
         scope = {"hub": invitation.hub, "point": None, "hospital": None}
         if invitation.role == Role.POINT_HELPER:
             scope["point"] = invitation.point

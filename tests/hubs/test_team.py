@@ -91,7 +91,7 @@ def test_someone_who_already_has_the_role_is_not_invited(world, coordinator):
 
 def test_opening_the_link_changes_nothing_and_the_button_accepts(world, coordinator, client):
     sent = _invite(world, coordinator, role=Role.DRIVER)
-    person = factories.UserFactory(username="newdriver")
+    person = factories.UserFactory(username="newdriver", email="New.Person@example.org")
     client.force_login(person)
     page = client.get(_path(sent.token))
     assert page.status_code == 200
@@ -111,8 +111,8 @@ def test_opening_the_link_changes_nothing_and_the_button_accepts(world, coordina
 
 def test_laundry_and_point_helper_invitations_give_scoped_roles(world, coordinator):
     laundry = _invite(world, coordinator, role=Role.LAUNDRY, hospital=world.hospital)
-    helper = _invite(world, coordinator, role=Role.POINT_HELPER, point=world.point, email="h@x.org")
-    person = factories.UserFactory()
+    helper = _invite(world, coordinator, role=Role.POINT_HELPER, point=world.point)
+    person = factories.UserFactory(email="new.person@example.org")
     washer = team_services.invitation_accept(token=laundry.token, user=person)
     assert (washer.hospital, washer.hub, washer.point) == (world.hospital, None, None)
     helping = team_services.invitation_accept(token=helper.token, user=person)
@@ -128,9 +128,11 @@ def test_accept_with_a_new_account_and_a_password(world, coordinator, client):
     assert "There is a problem" in bad.content.decode()
     assert not Membership.objects.filter(role=Role.HUB_STAFF, user__email="new.person@example.org")
     password = "three green tractors sing"
-    response = client.post(
-        _path(sent.token), {"name": "Sam New", "password1": password, "password2": password}
-    )
+    fields = {"name": "Sam New", "password1": password, "password2": password}
+    unconfirmed = client.post(_path(sent.token), fields)
+    assert unconfirmed.status_code == 400
+    assert "this invitation was sent to you" in unconfirmed.content.decode()
+    response = client.post(_path(sent.token), {**fields, "confirm": "on"})
     assert response.status_code == 302
     member = Membership.objects.select_related("user").get(
         role=Role.HUB_STAFF, user__email="new.person@example.org"
@@ -146,11 +148,47 @@ def test_a_known_email_must_sign_in_first(world, coordinator, client):
     sent = _invite(world, coordinator, email="known@example.org")
     password = "three green tractors sing"
     response = client.post(
-        _path(sent.token), {"name": "Known", "password1": password, "password2": password}
+        _path(sent.token),
+        {"name": "Known", "password1": password, "password2": password, "confirm": "on"},
     )
     assert response.status_code == 400
     assert "Please sign in first" in response.content.decode()
     assert not Membership.objects.filter(user=existing, role=Role.HUB_STAFF).exists()
+
+
+def test_the_page_says_whose_invitation_it_is(world, coordinator, client):
+    sent = _invite(world, coordinator)
+    page = client.get(_path(sent.token)).content.decode()
+    assert "This invitation is for <strong>new.person@example.org</strong>" in page
+    assert "I am new.person@example.org: this invitation was sent to me." in page
+
+
+def test_a_forwarded_invitation_cannot_be_taken_by_someone_signed_in_as_someone_else(
+    world, coordinator, client
+):
+    sent = _invite(world, coordinator)
+    stranger = factories.UserFactory(username="stranger", email="stranger@example.org")
+    client.force_login(stranger)
+    page = client.get(_path(sent.token))
+    assert page.status_code == 200
+    assert "with a different email address" in page.content.decode()
+    assert "Yes, join the team" not in page.content.decode()
+    response = client.post(_path(sent.token))
+    assert response.status_code == 409
+    assert "This invitation is for new.person@example.org" in response.content.decode()
+    assert not Membership.objects.filter(user=stranger).exists()
+    assert Invitation.objects.get().accepted_at is None
+    with pytest.raises(TeamError, match="different address"):
+        team_services.invitation_accept(token=sent.token, user=stranger)
+
+
+def test_an_invitation_to_another_confirmed_address_of_the_person_works(world, coordinator):
+    from allauth.account.models import EmailAddress
+
+    person = factories.UserFactory(email="work@example.org")
+    EmailAddress.objects.create(user=person, email="new.person@example.org", verified=True)
+    sent = _invite(world, coordinator)
+    assert team_services.invitation_accept(token=sent.token, user=person).role == Role.HUB_STAFF
 
 
 def test_an_expired_or_withdrawn_invitation_cannot_be_used(world, coordinator, client):

@@ -176,3 +176,79 @@ def test_a_maker_staff_signed_up_without_an_account_gets_one_with_the_link(world
 def test_the_sign_in_page_asks_again_without_a_token(client):
     response = client.get(reverse("makers:signin_link"))
     assert response.headers["Location"] == reverse("makers:signin")
+
+
+# --- Links are for makers only (issue 21) ----------------------------------------------------
+
+NOT_MAKERS = ["hub_staff", "coordinator", "laundry", "driver", "point_helper", "operator"]
+
+
+@pytest.mark.parametrize("persona", NOT_MAKERS)
+def test_anyone_but_a_maker_gets_the_same_answer_no_link_and_an_email_to_use_their_password(
+    persona, world
+):
+    user = world.user(persona)
+    theirs = ask(Client(), user.email)
+    unknown = ask(Client(), "nobody@example.org", ip="10.0.0.2")
+    assert theirs.status_code == unknown.status_code == 302
+    assert theirs.headers["Location"] == unknown.headers["Location"]
+    assert not Message.objects.filter(kind="maker_signin_link").exists()
+    told = Message.objects.get(kind="signin_link_refused")
+    assert (told.recipient, told.to_address) == (user, user.email)
+    assert "password" in told.body
+    assert reverse("account_login") in told.body
+    assert "token=" not in told.body
+
+
+def test_a_group_leader_still_signs_in_by_link(world):
+    leader = world.user("group_leader")
+    ask(Client(), leader.email)
+    token = Client().get(signin_path(last_signin_message(recipient=leader))).context["token"]
+    client = Client()
+    assert client.post(reverse("makers:signin_link"), {"token": token}).status_code == 302
+    assert int(client.session["_auth_user_id"]) == leader.pk
+
+
+def test_a_maker_who_is_also_staff_gets_no_link(world, maker_user):
+    from scrubhub.hubs.models import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=maker_user, role=Role.HUB_STAFF, hub=world.hub)
+    ask(Client(), maker_user.email)
+    assert not Message.objects.filter(kind="maker_signin_link").exists()
+    assert Message.objects.filter(kind="signin_link_refused", recipient=maker_user).exists()
+
+
+@pytest.mark.parametrize("change", ["role", "operator"])
+def test_a_link_sent_before_someone_became_staff_does_not_sign_them_in(change, world, maker_user):
+    from scrubhub.hubs.models import Role
+    from tests.factories import MembershipFactory
+
+    ask(Client(), maker_user.email)
+    token = Client().get(signin_path(last_signin_message())).context["token"]
+    if change == "role":
+        MembershipFactory(user=maker_user, role=Role.DRIVER, hub=world.hub)
+    else:
+        maker_user.is_staff = True
+        maker_user.save()
+    client = Client()
+    assert client.post(reverse("makers:signin_link"), {"token": token}).status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_joining_with_a_staff_address_sends_no_link(world):
+    from makers.services import maker_join
+
+    staff = world.user("coordinator")
+    outcome = maker_join(
+        hub=world.hub,
+        name="Someone",
+        postcode="DD1 1AA",
+        age_band="18_69",
+        consent_version="v1",
+        email=staff.email,
+        client="10.0.0.9",
+    )
+    assert outcome.known
+    assert not Message.objects.filter(kind="maker_signin_link").exists()
+    assert Message.objects.filter(kind="signin_link_refused", recipient=staff).exists()
