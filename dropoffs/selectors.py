@@ -31,6 +31,7 @@ from packages.models import (
     Kit,
     KitAssignment,
     PointHolding,
+    garment_size_order,
 )
 
 
@@ -388,7 +389,7 @@ def delivery_lines_for_hub(*, hub) -> QuerySet[DeliveryLine]:
     return (
         DeliveryLine.objects.filter(delivery__hub=hub)
         .select_related("delivery", "delivery__hospital")
-        .order_by("-delivery__created_at", "garment_type", "size")
+        .order_by("-delivery__created_at", *garment_size_order())
     )
 
 

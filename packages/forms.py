@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from packages.models import DemandLine, GarmentType, Size, WashFailure
+from packages.models import GARMENT_PLURALS, DemandLine, GarmentType, Size, WashFailure
 from packages.services import DEMAND_MAX_PER_SIZE, THANK_YOU_NOTE_MAX
 
 NOT_NEGATIVE = _("Enter 0 or more.")
@@ -226,18 +226,19 @@ class ConfirmDeliveryForm(forms.Form):
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = lines
+        # The boxes start empty and do not say what was sent: a number typed in is one
+        # somebody counted, not the delivery note confirmed with one tap.
         for line in lines:
-            self.fields[f"line_{line.pk}"] = count_field(
-                label=_("%(garment)s, size %(size)s: %(sent)s sent. How many arrived?")
-                % {
-                    "garment": line.get_garment_type_display(),
-                    "size": line.size,
-                    "sent": line.count_sent,
-                },
+            what = {"garment": line.get_garment_type_display(), "size": line.size}
+            field = count_field(
+                label=_("%(garment)s, size %(size)s: how many arrived?") % what,
                 required=True,
                 max_value=100_000,
-                initial=line.count_sent,
             )
+            field.error_messages["required"] = _(
+                "Count the %(garments)s in size %(size)s and enter how many arrived (0 if none)."
+            ) % {"garments": GARMENT_PLURALS[line.garment_type], "size": line.size}
+            self.fields[f"line_{line.pk}"] = field
         # The counts first, then the notes.
         self.order_fields([f"line_{line.pk}" for line in lines])
 

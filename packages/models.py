@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class GarmentType(models.TextChoices):
@@ -29,6 +30,35 @@ class Size(models.TextChoices):
     XL = "XL", "XL"
     XXL = "2XL", "2XL"
     XXXL = "3XL", "3XL"
+
+
+# In running text: "Count the scrub tops", "3 kits of 5 scrub tops".
+GARMENT_PLURALS = {GarmentType.TOP: _("scrub tops"), GarmentType.TROUSERS: _("scrub trousers")}
+
+
+def garments_text(garment_type: str, n: int) -> str:
+    """n garments of a type as a sentence says it: "1 scrub top", "5 scrub tops",
+    "1 pair of scrub trousers"."""
+    if garment_type == GarmentType.TOP:
+        return ngettext("%(n)s scrub top", "%(n)s scrub tops", n) % {"n": n}
+    return ngettext("%(n)s pair of scrub trousers", "%(n)s pairs of scrub trousers", n) % {"n": n}
+
+
+def garment_size_key(garment_type: str, size: str) -> tuple[int, int]:
+    """Tops before trousers, then sizes as garments run (XS to 3XL). Sorting the codes
+    themselves gives 2XL, 3XL, L, M, S, XL, XS."""
+    return (GarmentType.values.index(garment_type), Size.values.index(size))
+
+
+def garment_size_order() -> list[models.Case]:
+    """The same order for order_by(): the columns hold the codes."""
+    return [
+        models.Case(
+            *(models.When(**{name: value}, then=rank) for rank, value in enumerate(values)),
+            output_field=models.IntegerField(),
+        )
+        for name, values in (("garment_type", GarmentType.values), ("size", Size.values))
+    ]
 
 
 def sets(tops: int, trousers: int) -> int:

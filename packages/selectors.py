@@ -17,6 +17,7 @@ from packages.models import (
     KitAssignment,
     PointHolding,
     Size,
+    garment_size_order,
     qty_field,
     sets,
 )
@@ -466,7 +467,7 @@ def delivery_lines_for_laundry(*, delivery: Delivery) -> list:
     return list(
         delivery.lines.filter(count_sent__gt=0)
         .annotate(failed=Coalesce(Sum("wash_failures__count"), 0))
-        .order_by("garment_type", "size")
+        .order_by(*garment_size_order())
     )
 
 
@@ -489,7 +490,7 @@ def delivery_trace(*, delivery: Delivery) -> list[TracedLine]:
     lines = list(
         delivery.lines.filter(count_sent__gt=0)
         .select_related("demand_line")
-        .order_by("garment_type", "size")
+        .order_by(*garment_size_order())
     )
     traced = {line.pk: TracedLine(line=line) for line in lines}
     allocations = list(

@@ -32,7 +32,13 @@ from packages.forms import (
     SizeRunForm,
     WashFailureForm,
 )
-from packages.models import Delivery, DeliveryLine, DemandLine, QualityRequirement
+from packages.models import (
+    Delivery,
+    DeliveryLine,
+    DemandLine,
+    QualityRequirement,
+    garment_size_order,
+)
 from packages.services import PackagesError
 from scrubhub.hubs.permissions import hub_staff_required, laundry_hospitals
 
@@ -414,7 +420,7 @@ def laundry_delivery_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if delivery.status == Delivery.Status.RECEIVED and request.method == "GET":
         messages.info(request, _("This delivery has already been confirmed."))
         return redirect("packages:laundry_delivery", pk=delivery.pk)
-    lines = list(delivery.lines.filter(count_sent__gt=0).order_by("garment_type", "size"))
+    lines = list(delivery.lines.filter(count_sent__gt=0).order_by(*garment_size_order()))
     form = ConfirmDeliveryForm(_posted(request), lines=lines)
     if request.method == "POST" and form.is_valid():
         received = form.received()
@@ -597,7 +603,7 @@ def hub_delivery_unpack(request: HttpRequest, pk: int, line_pk: int) -> HttpResp
 @hub_staff_required
 def hub_delivery_note(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = _staff_delivery(request, pk)
-    lines = list(delivery.lines.filter(count_sent__gt=0).order_by("garment_type", "size"))
+    lines = list(delivery.lines.filter(count_sent__gt=0).order_by(*garment_size_order()))
     return render(
         request,
         "packages/hub_delivery_note.html",
@@ -664,5 +670,9 @@ def hub_delivery_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "packages/hub_delivery_resolve.html",
-        {"delivery": delivery, "form": form, "lines": list(delivery.lines.all())},
+        {
+            "delivery": delivery,
+            "form": form,
+            "lines": list(delivery.lines.order_by(*garment_size_order())),
+        },
     )

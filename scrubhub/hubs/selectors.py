@@ -20,6 +20,7 @@ from packages.models import (
     KitAssignment,
     PrecutStock,
     Size,
+    garment_size_order,
     sets,
 )
 from packages.planning import (
@@ -107,7 +108,7 @@ def precut_for_hub(*, hub: Hub) -> QuerySet[PrecutStock]:
         PrecutStock.objects.filter(hub=hub)
         .annotate(garments_drawn=Sum("kits__garment_count"))
         .select_related("donation", "fabric_lot")
-        .order_by("garment_type", "size", "pk")
+        .order_by(*garment_size_order(), "pk")
     )
 
 
@@ -121,7 +122,7 @@ def stock_options(*, hub: Hub) -> tuple[list[PrecutStock], list[FabricLot]]:
     approved for hospital washing with metres left (two queries; a hub's shelves are short)."""
     precut = list(
         PrecutStock.objects.filter(hub=hub, quantity_available__gt=0).order_by(
-            "garment_type", "size", "pk"
+            *garment_size_order(), "pk"
         )
     )
     fabric = list(

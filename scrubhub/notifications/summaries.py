@@ -26,6 +26,8 @@ from packages.models import (
     KitEvent,
     Place,
     PrecutStock,
+    garment_size_key,
+    garment_size_order,
 )
 from packages.selectors import hub_figures, points_holding_garments
 from scrubhub.hubs.models import STAFF_ROLES, Hospital, Hub, Membership, Role
@@ -130,7 +132,7 @@ def hub_week(*, hub: Hub, start: datetime, end: datetime, now: datetime) -> HubW
         PrecutStock.objects.filter(hub=hub, quantity_available__gte=GARMENTS_PER_KIT)
         .values("garment_type", "size")
         .annotate(available=Sum("quantity_available"))
-        .order_by("garment_type", "size")
+        .order_by(*garment_size_order())
     )
     labels = dict(Kit._meta.get_field("garment_type").choices)
     try:
@@ -227,7 +229,7 @@ def _laundry_summaries(hub: Hub, week_key: str, start, end) -> int:
             "hospital": hospital,
             "delivered": delivered,
             "on_the_way": on_the_way,
-            "demand": sorted(demand.items()),
+            "demand": sorted(demand.items(), key=lambda item: garment_size_key(*item[0])),
         }
         laundry = Membership.objects.filter(hospital=hospital, role=Role.LAUNDRY).exclude(
             user__email=""

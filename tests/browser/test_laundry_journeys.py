@@ -84,7 +84,7 @@ def test_laundry_confirms_a_delivery_with_a_shortfall(page_for, world, axe):
     axe(page)
     shot(page, "confirm")
 
-    page.get_by_label("Scrub top, size M: 5 sent. How many arrived?").fill("3")
+    page.get_by_label("Scrub top, size M: how many arrived?").fill("3")
     page.get_by_role("button", name="Confirm the delivery").click()
     assert "different from what was sent" in page.locator("[data-error-summary]").inner_text()
     delivery.refresh_from_db()
