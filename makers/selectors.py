@@ -180,10 +180,11 @@ class HubProgress:
 
 
 def hub_progress(*, hub) -> HubProgress:
-    """Sets delivered of sets asked for, sets made, and makers who have had a kit: three
-    queries whatever the size of the hub. Erased makers still count (their work stays)."""
+    """Sets the laundry confirmed receiving of sets asked for, sets made, and makers who
+    have had a kit: five queries whatever the size of the hub. Erased makers still count
+    (their work stays)."""
     from packages.models import DemandLine, GarmentType, sets
-    from packages.selectors import hub_figures
+    from packages.selectors import delivered_figures, hub_figures
 
     asked: dict[str, dict[str, int]] = {}
     for row in (
@@ -198,7 +199,8 @@ def hub_progress(*, hub) -> HubProgress:
         for per in asked.values()
     )
     figures = hub_figures(hub=hub)
-    delivered = sum(row.sets_delivered for row in figures)
+    # The same figure as the dashboard's and the summaries': what the laundry confirmed.
+    delivered = delivered_figures(hub=hub).sets_received
     made = sum(
         sets(
             sum(row.tops[p] for p in HANDED_IN_PLACES),

@@ -18,7 +18,6 @@ from makers.forms import (
 )
 from makers.models import Maker
 from makers.staff_selectors import MakerFilters
-from scrubhub.once import OnceForm
 
 ANY = [("", _("Any"))]
 STAFF_AGE_BANDS = [
@@ -122,7 +121,7 @@ class DecideForm(forms.Form):
         self.fields["makers"].choices = [(pk, pk) for pk in choices]
 
 
-class SignUpQuestions(PlainForm):
+class SignUpForm(PlainForm):
     """One person signed up by hub staff: phone only, as they told us on the phone."""
 
     required_messages = {
@@ -231,15 +230,7 @@ class SignUpQuestions(PlainForm):
         }
 
 
-class SignUpForm(OnceForm, SignUpQuestions):
-    """Signing up one person, saved once however often it is sent."""
-
-
-class PaperFormsToken(OnceForm, forms.Form):
-    """The paper-forms sheet's one-time token: one for the sheet, not one a row."""
-
-
-class PaperFormRow(SignUpQuestions):
+class PaperFormRow(SignUpForm):
     """One row of the paper-forms table: the same questions, as compact inputs."""
 
     def __init__(self, *args, hub, **kwargs):

@@ -18,7 +18,10 @@ Rules:
   for the check, passed or packed for a delivery that has not left (sent garments are "on
   the way").
 - The forecast divides what still has to pass the check by the last four weeks' rate of
-  garments passing it.
+  garments passing it. For one request, what still has to pass is that request and the
+  open requests of the same garment and size ahead of it in urgency order; when that is
+  later than the date it is needed by, what would meet the date is the pace it needs less
+  the pace there is, in kits and in makers at the makers' own recent pace.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from packages.models import (
     PrecutStock,
     Size,
     qty_field,
+    sets,
 )
 
 FORECAST_WINDOW_DAYS = 28
@@ -331,6 +335,272 @@ def demand_forecast(*, hospital, today: date | None = None) -> dict[tuple[str, s
     return forecast
 
 
+# --- Each open request: when it will be ready, and what would meet its date ---------------
+
+GARMENTS_PER_KIT = 5
+WEEKS_IN_WINDOW = FORECAST_WINDOW_DAYS / 7
+
+
+@dataclass(frozen=True)
+class RequestForecast:
+    """When one open request will be ready at the pace garments have passed the check in
+    the last four weeks at the hubs that supply its hospital, and, when that is after the
+    date it is needed by, what would meet the date.
+
+    Requests are met in urgency order (as the hub packs them), so a request waits only for
+    the requests of the same garment and size ahead of it, not for every one."""
+
+    demand_line_id: int
+    hospital_id: int
+    garment_type: str
+    size: str
+    quantity: int
+    needed_by: date | None
+    today: date
+    still_to_pass: int  # this request's garments and those ahead of it, not yet passed
+    passed_in_window: int  # this garment and size, last four weeks, at the hubs
+    ready_on: date | None  # None: nothing of it is passing, so not at the current pace
+    # Garments of any kind each maker sewing now got through the check a week, or None
+    # when nobody is sewing or nothing passed.
+    garments_per_maker_week: float | None = None
+    garments_per_kit: int = GARMENTS_PER_KIT
+
+    @property
+    def garment_label(self) -> str:
+        return str(GarmentType(self.garment_type).label)
+
+    @property
+    def late(self) -> bool:
+        if self.needed_by is None or self.still_to_pass <= 0:
+            return False
+        return self.ready_on is None or self.ready_on > self.needed_by
+
+    @property
+    def days_late(self) -> int | None:
+        """Days between the date needed and the date it will be ready (None: not at all)."""
+        if not self.late or self.ready_on is None:
+            return None
+        return (self.ready_on - self.needed_by).days
+
+    @property
+    def weeks_late(self) -> int | None:
+        days = self.days_late
+        return None if days is None else math.ceil(days / 7)
+
+    @property
+    def date_passed(self) -> bool:
+        """Nothing can meet the date any more: it is today or gone."""
+        return self.needed_by is not None and self.needed_by <= self.today
+
+    @property
+    def pace_per_week(self) -> float:
+        return self.passed_in_window / WEEKS_IN_WINDOW
+
+    @property
+    def needed_per_week(self) -> float | None:
+        """Garments that would have to pass the check each week to be ready in time."""
+        if not self.late or self.date_passed:
+            return None
+        return self.still_to_pass / ((self.needed_by - self.today).days / 7)
+
+    @property
+    def more_per_week(self) -> float | None:
+        needed = self.needed_per_week
+        return None if needed is None else max(0.0, needed - self.pace_per_week)
+
+    @property
+    def more_kits_per_week(self) -> int | None:
+        more = self.more_per_week
+        return None if more is None else max(1, math.ceil(more / self.garments_per_kit))
+
+    @property
+    def more_makers(self) -> int | None:
+        more = self.more_per_week
+        if more is None or not self.garments_per_maker_week:
+            return None
+        return max(1, math.ceil(more / self.garments_per_maker_week))
+
+
+def _unlinked_deliveries(hospital_ids) -> dict[tuple[int, str, str], int]:
+    """Garments delivered or on the way to each hospital that no request was named for,
+    sent since its oldest open request of that garment and size (as _deliveries counts
+    them). They go to the most urgent requests first."""
+    oldest_open = (
+        DemandLine.objects.filter(
+            hospital_id=OuterRef("delivery__hospital_id"),
+            garment_type=OuterRef("garment_type"),
+            size=OuterRef("size"),
+            status=DemandLine.Status.OPEN,
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    received, sent = Delivery.Status.RECEIVED, Delivery.Status.SENT
+    rows = (
+        DeliveryLine.objects.filter(
+            delivery__hospital_id__in=hospital_ids,
+            delivery__status__in=[sent, received],
+            demand_line__isnull=True,
+            delivery__sent_at__gte=Subquery(oldest_open),
+        )
+        .values("delivery__hospital_id", "garment_type", "size")
+        .annotate(
+            delivered=Sum("count_received", filter=Q(delivery__status=received)),
+            on_the_way=Sum("count_sent", filter=Q(delivery__status=sent)),
+        )
+        .order_by()
+    )
+    return {
+        (r["delivery__hospital_id"], r["garment_type"], r["size"]): (r["delivered"] or 0)
+        + (r["on_the_way"] or 0)
+        for r in rows
+    }
+
+
+def _passed_held_by_hub(hub_ids) -> dict[tuple[int, str, str], int]:
+    """Garments each hub holds that have passed the check and not left (the pipeline's
+    "passed" group, per hub)."""
+    rows = (
+        HubTally.objects.filter(hub_id__in=hub_ids)
+        .values("hub_id", "garment_type", "size")
+        .annotate(total=Sum(qty_field(Place.PASSED)) + Sum(qty_field(Place.RESERVED)))
+        .order_by()
+    )
+    sent = (
+        DeliveryLine.objects.filter(
+            delivery__hub_id__in=hub_ids, delivery__status=Delivery.Status.SENT
+        )
+        .values("delivery__hub_id", "garment_type", "size")
+        .annotate(total=Sum("count_sent"))
+        .order_by()
+    )
+    gone = {(r["delivery__hub_id"], r["garment_type"], r["size"]): r["total"] or 0 for r in sent}
+    return {
+        (r["hub_id"], r["garment_type"], r["size"]): max(
+            0, (r["total"] or 0) - gone.get((r["hub_id"], r["garment_type"], r["size"]), 0)
+        )
+        for r in rows
+    }
+
+
+def _passed_since_by_hub(hub_ids, since: date) -> dict[tuple[int, str, str], int]:
+    rows = (
+        HubDayTally.objects.filter(hub_id__in=hub_ids, day__gte=since)
+        .values("hub_id", "garment_type", "size")
+        .annotate(total=Sum("passed"))
+        .order_by()
+    )
+    return {(r["hub_id"], r["garment_type"], r["size"]): r["total"] or 0 for r in rows}
+
+
+def request_forecasts(
+    *, hospital_ids, today: date | None = None, garments_per_kit: int = GARMENTS_PER_KIT
+) -> dict[int, RequestForecast]:
+    """Every open request of these hospitals (a list of ids or a subquery), by demand line
+    id: see RequestForecast. A fixed handful of queries however many requests, hubs or
+    kits there are."""
+    from makers.models import Maker
+    from packages.selectors import _with_delivery_sums, urgency_order
+    from scrubhub.counting import FIGURE_COUNT_CAP, count_up_to
+    from scrubhub.hubs.models import Hub
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=FORECAST_WINDOW_DAYS - 1)
+    # Each request's own deliveries, as the laundry sees them on the request.
+    lines = list(
+        _with_delivery_sums(
+            DemandLine.objects.filter(hospital_id__in=hospital_ids, status=DemandLine.Status.OPEN)
+        )
+        .order_by(*urgency_order())
+        .values(
+            "pk",
+            "hospital_id",
+            "garment_type",
+            "size",
+            "quantity",
+            "needed_by",
+            "delivered",
+            "on_the_way",
+        )
+    )
+    if not lines:
+        return {}
+    hospitals = {line["hospital_id"] for line in lines}
+    hubs_of: dict[int, list[int]] = {}
+    for hospital_id, hub_id in Hub.hospitals.through.objects.filter(
+        hospital_id__in=hospitals
+    ).values_list("hospital_id", "hub_id"):
+        hubs_of.setdefault(hospital_id, []).append(hub_id)
+    hub_ids = sorted({hub for hubs in hubs_of.values() for hub in hubs})
+    unlinked = _unlinked_deliveries(list(hospitals))
+    held = _passed_held_by_hub(hub_ids)
+    passed_recently = _passed_since_by_hub(hub_ids, since)
+    # A maker sews whatever kit she is given, so her pace is garments of every kind.
+    makers = count_up_to(
+        Maker.objects.filter(hub_id__in=hub_ids, status=Maker.Status.ACTIVE), FIGURE_COUNT_CAP
+    )
+    passed_all = sum(passed_recently.values())
+    per_maker = (
+        passed_all / WEEKS_IN_WINDOW / makers.value
+        if makers.value and passed_all and not makers.more
+        else None
+    )
+    # What is still to come for the requests of each hospital, garment and size so far in
+    # urgency order, this one included.
+    ahead: dict[tuple[int, str, str], int] = {}
+    forecasts = {}
+    for line in lines:
+        key = (line["hospital_id"], line["garment_type"], line["size"])
+        hubs = hubs_of.get(line["hospital_id"], [])
+        pair = key[1:]
+        outstanding = max(0, line["quantity"] - line["delivered"] - line["on_the_way"])
+        ahead[key] = ahead.get(key, 0) + outstanding
+        passed = sum(held.get((hub, *pair), 0) for hub in hubs)
+        in_window = sum(passed_recently.get((hub, *pair), 0) for hub in hubs)
+        still = max(0, ahead[key] - unlinked.get(key, 0) - passed)
+        forecasts[line["pk"]] = RequestForecast(
+            demand_line_id=line["pk"],
+            hospital_id=line["hospital_id"],
+            garment_type=line["garment_type"],
+            size=line["size"],
+            quantity=line["quantity"],
+            needed_by=line["needed_by"],
+            today=today,
+            still_to_pass=still,
+            passed_in_window=in_window,
+            ready_on=_forecast(
+                still_to_pass=still,
+                passed_in_window=in_window,
+                today=today,
+                needed=line["quantity"],
+            ),
+            garments_per_maker_week=per_maker,
+            garments_per_kit=garments_per_kit,
+        )
+    return forecasts
+
+
+def late_requests_for_hub(
+    *, hub, today: date | None = None, garments_per_kit: int = GARMENTS_PER_KIT
+) -> list[RequestForecast]:
+    """The open requests of the hospitals the hub supplies that, at the current pace, will
+    not be ready by the date they are needed, most urgent first."""
+    forecasts = request_forecasts(
+        hospital_ids=hub.hospitals.values("pk"), today=today, garments_per_kit=garments_per_kit
+    )
+    return [forecast for forecast in forecasts.values() if forecast.late]
+
+
+def plan_sets(lines: list[PlanLine], attr: str) -> int:
+    """Sets in one figure of a plan ("needed", "delivered", ...): per size, the smaller of
+    the tops and the trousers."""
+    by_pair = {(line.garment_type, line.size): getattr(line, attr) for line in lines}
+    return sum(
+        sets(by_pair.get((GarmentType.TOP, size), 0), by_pair.get((GarmentType.TROUSERS, size), 0))
+        for size in Size.values
+    )
+
+
 def plan_totals(lines: list[PlanLine]) -> dict[str, object]:
     """Sums over a plan's lines, for the plan page and the dashboard."""
     return {
@@ -352,6 +622,10 @@ __all__ = [
     "stock_held",
     "plan_for_hub",
     "demand_forecast",
+    "request_forecasts",
+    "late_requests_for_hub",
+    "RequestForecast",
+    "plan_sets",
     "plan_totals",
     "current_patterns",
     "fabric_metres_held",

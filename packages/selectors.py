@@ -9,6 +9,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subque
 from packages.models import (
     PLACES,
     Delivery,
+    DeliveryLine,
     DemandLine,
     GarmentMovement,
     GarmentType,
@@ -149,6 +150,103 @@ def hub_figures(*, hub) -> list[SizeFigures]:
         else:
             row.trousers, row.trousers_received_by_laundry = counts, tally.received_by_laundry
     return [figures[size] for size in Size.values]
+
+
+@dataclass(frozen=True)
+class DeliveredFigures:
+    """Garments and sets that have gone to the hospital, and what its laundry counted.
+    Every page and summary that says how much has been delivered in all reads this, so
+    "sent" and "received" mean the same everywhere:
+
+    - sent: in deliveries that have left the hub, confirmed or still on the way, as sent;
+    - received: what the laundry counted in the deliveries it has confirmed;
+    - on the way: sent, not yet confirmed.
+    """
+
+    garments_sent: int = 0
+    garments_received: int = 0
+    garments_on_the_way: int = 0
+    sets_sent: int = 0
+    sets_received: int = 0
+
+    @property
+    def garments_confirmed_sent(self) -> int:
+        """Sent in the deliveries the laundry has confirmed (to set against received)."""
+        return self.garments_sent - self.garments_on_the_way
+
+
+def _delivered_figures(rows: dict[tuple[str, str], tuple[int, int, int]]) -> DeliveredFigures:
+    """rows: (sent, received, on the way) per garment type and size."""
+
+    def sets_of(index: int) -> int:
+        return sum(
+            sets(
+                rows.get((GarmentType.TOP, size), (0, 0, 0))[index],
+                rows.get((GarmentType.TROUSERS, size), (0, 0, 0))[index],
+            )
+            for size in Size.values
+        )
+
+    return DeliveredFigures(
+        garments_sent=sum(row[0] for row in rows.values()),
+        garments_received=sum(row[1] for row in rows.values()),
+        garments_on_the_way=sum(row[2] for row in rows.values()),
+        sets_sent=sets_of(0),
+        sets_received=sets_of(1),
+    )
+
+
+def delivered_figures(*, hub=None, hospital=None) -> DeliveredFigures:
+    """What a hub has delivered in all (to every hospital it supplies), or what a hospital
+    has had (from every hub, or from one hub when both are given). A hub alone reads its
+    tallies and the deliveries still on the way (two small queries at any size); a
+    hospital reads its deliveries' lines grouped by garment and size."""
+    from django.db.models.functions import Coalesce
+
+    if hub is None and hospital is None:
+        raise ValueError("Say whose deliveries: a hub, a hospital or both.")
+    S = Delivery.Status
+    if hospital is None:
+        on_the_way = {
+            (r["garment_type"], r["size"]): r["total"] or 0
+            for r in DeliveryLine.objects.filter(delivery__hub=hub, delivery__status=S.SENT)
+            .values("garment_type", "size")
+            .annotate(total=Sum("count_sent"))
+            .order_by()
+        }
+        rows = {}
+        for tally in HubTally.objects.filter(hub=hub).only(
+            "garment_type", "size", qty_field("delivered"), "received_by_laundry"
+        ):
+            key = (tally.garment_type, tally.size)
+            rows[key] = (
+                tally.qty_delivered + on_the_way.get(key, 0),
+                tally.received_by_laundry,
+                on_the_way.get(key, 0),
+            )
+        for key, count in on_the_way.items():
+            rows.setdefault(key, (count, 0, count))
+        return _delivered_figures(rows)
+    lines = DeliveryLine.objects.filter(
+        delivery__hospital=hospital, delivery__status__in=[S.SENT, S.RECEIVED]
+    )
+    if hub is not None:
+        lines = lines.filter(delivery__hub=hub)
+    grouped = (
+        lines.values("garment_type", "size")
+        .annotate(
+            sent=Coalesce(Sum("count_sent"), 0),
+            received=Coalesce(Sum("count_received", filter=Q(delivery__status=S.RECEIVED)), 0),
+            on_the_way=Coalesce(Sum("count_sent", filter=Q(delivery__status=S.SENT)), 0),
+        )
+        .order_by()
+    )
+    return _delivered_figures(
+        {
+            (r["garment_type"], r["size"]): (r["sent"], r["received"], r["on_the_way"])
+            for r in grouped
+        }
+    )
 
 
 def tallies_drift(*, hub=None) -> list[str]:
@@ -314,6 +412,12 @@ class DemandFigures:
     on_the_way: int = 0
     in_production: int = 0
     forecast: object = None  # a date, None (not at the current rate) or "" (no forecast)
+    # The planning's RequestForecast (late or not), or None when there is no forecast.
+    outlook: object = None
+
+    @property
+    def late(self) -> bool:
+        return bool(self.outlook is not None and self.outlook.late)
 
     @property
     def still_needed(self) -> int:
@@ -344,6 +448,10 @@ def forecast_available() -> bool:
     return True
 
 
+def _ready_on(outlook):
+    return None if outlook is None else outlook.ready_on
+
+
 def open_demand_figures(*, hospital, today=None) -> list[DemandFigures]:
     """The hospital's open requests, most urgent first, each with what has been delivered,
     what is on the way, what the hubs are making for it and the hubs' forecast of when it
@@ -358,9 +466,10 @@ def open_demand_figures(*, hospital, today=None) -> list[DemandFigures]:
     pool = production_pool(hospital=hospital)
     forecast: dict | None = None
     if forecast_available():
-        from packages.planning import demand_forecast
+        from packages.planning import request_forecasts
 
-        forecast = demand_forecast(hospital=hospital, today=today)
+        # Each request's own forecast: an urgent one waits only for those ahead of it.
+        forecast = request_forecasts(hospital_ids=[hospital.pk], today=today)
     figures = []
     for line in lines:
         key = (line.garment_type, line.size)
@@ -374,7 +483,8 @@ def open_demand_figures(*, hospital, today=None) -> list[DemandFigures]:
                 delivered=line.delivered,
                 on_the_way=line.on_the_way,
                 in_production=making,
-                forecast="" if forecast is None else forecast.get(key),
+                forecast="" if forecast is None else _ready_on(forecast.get(line.pk)),
+                outlook=None if forecast is None else forecast.get(line.pk),
             )
         )
     return figures

@@ -21,17 +21,23 @@ from packages.models import (
     PrecutStock,
     Size,
     garment_size_order,
-    sets,
 )
 from packages.planning import (
     PlanLine,
     StockHeld,
     fabric_metres_held,
+    late_requests_for_hub,
     plan_for_hub,
+    plan_sets,
     plan_totals,
     stock_held,
 )
-from packages.selectors import deliveries_with_discrepancy, points_holding_garments_count
+from packages.selectors import (
+    DeliveredFigures,
+    delivered_figures,
+    deliveries_with_discrepancy,
+    points_holding_garments_count,
+)
 from scrubhub.counting import FIGURE_COUNT_CAP, TODO_COUNT_CAP, count_up_to
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
 from scrubhub.notifications.models import NEEDS_STAFF, Message
@@ -226,10 +232,11 @@ class WeekFigures:
     starts_on: date
     returned: int
     passed: int
-    delivered: int
-    sets_delivered: int
+    delivered: int  # garments, as sent, in deliveries the laundry confirmed this week
+    # Against the requests still open (the plan's figures): sets received, sets asked for.
+    sets_received_for_open_requests: int
     sets_needed: int
-    sets_received_all_time: int
+    in_all: DeliveredFigures  # everything the hub has delivered, to every hospital
     active_makers: int
     active_makers_more: bool = False
 
@@ -293,42 +300,28 @@ def _week_start(today: date) -> datetime:
 
 
 def week_figures(*, hub: Hub, plan: list[PlanLine], today: date | None = None) -> WeekFigures:
-    from packages.selectors import hub_figures
-
     today = today or timezone.localdate()
     starts = _week_start(today)
     moved = HubDayTally.objects.filter(hub=hub, day__gte=starts.date()).aggregate(
         returned=Sum("handed_in"), passed=Sum("passed"), delivered=Sum("delivered")
     )
-    by_pair = {(line.garment_type, line.size): line for line in plan}
     active = count_up_to(
         Maker.objects.filter(hub=hub, status=Maker.Status.ACTIVE), FIGURE_COUNT_CAP
     )
-
-    def pair_sets(attr: str) -> int:
-        total = 0
-        for size in Size.values:
-            top = by_pair.get((GarmentType.TOP, size))
-            trousers = by_pair.get((GarmentType.TROUSERS, size))
-            total += sets(
-                getattr(top, attr) if top else 0, getattr(trousers, attr) if trousers else 0
-            )
-        return total
-
     return WeekFigures(
         starts_on=starts.date(),
         returned=moved["returned"] or 0,
         passed=moved["passed"] or 0,
         delivered=moved["delivered"] or 0,
-        sets_delivered=pair_sets("delivered"),
-        sets_needed=pair_sets("needed"),
-        sets_received_all_time=sum(row.sets_received for row in hub_figures(hub=hub)),
+        sets_received_for_open_requests=plan_sets(plan, "delivered"),
+        sets_needed=plan_sets(plan, "needed"),
+        in_all=delivered_figures(hub=hub),
         active_makers=active.value,
         active_makers_more=active.more,
     )
 
 
-def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
+def todos_for_hub(*, hub: Hub, plan: list[PlanLine], today: date | None = None) -> list[Todo]:
     """What needs doing now, as counts (a fixed handful of queries whatever the hub's size).
     The counts that can run into thousands stop at TODO_COUNT_CAP ("1,000+")."""
     # Each a range of one index (kit_collected_idx, or makers by hub and status).
@@ -347,6 +340,10 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
         Todo("awaiting_check", sum(line.awaiting_check for line in plan), "hubs:checks"),
         Todo("overdue", overdue.value, "hubs:kits", "?show=overdue", more=overdue.more),
         Todo("allocated", allocated.value, "hubs:kits", "?show=allocated", more=allocated.more),
+        # The plan page says what would meet each date, and is where kits are prepared.
+        Todo(
+            "late_requests", len(late_requests_for_hub(hub=hub, today=today)), "hubs:plan", "#late"
+        ),
     ]
     problems = KitProblem.objects.filter(kit__hub=hub, status=KitProblem.Status.OPEN).count()
     todos.append(Todo("problems", problems, "makers:staff_problems"))
@@ -366,6 +363,18 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine]) -> list[Todo]:
     return todos
 
 
+def late_requests_named(
+    *, hub: Hub, garments_per_kit: int = 5, today: date | None = None
+) -> list[tuple[str, object]]:
+    """The hub's late requests (planning.late_requests_for_hub), each with its hospital's
+    name: one query more."""
+    late = late_requests_for_hub(hub=hub, today=today, garments_per_kit=garments_per_kit)
+    if not late:
+        return []
+    names = dict(hub.hospitals.values_list("pk", "name"))
+    return [(names.get(forecast.hospital_id, ""), forecast) for forecast in late]
+
+
 def dashboard_for_hub(*, hub: Hub, today: date | None = None) -> Dashboard:
     held = stock_held(hub=hub)  # the plan and the stock panel both show it
     plan = plan_for_hub(hub=hub, today=today, held=held)
@@ -373,7 +382,7 @@ def dashboard_for_hub(*, hub: Hub, today: date | None = None) -> Dashboard:
         plan=plan,
         totals=plan_totals(plan),
         chart=demand_chart(plan),
-        todos=todos_for_hub(hub=hub, plan=plan),
+        todos=todos_for_hub(hub=hub, plan=plan, today=today),
         stock=stock_summary(hub=hub, held=held),
         week=week_figures(hub=hub, plan=plan, today=today),
         notes=list(shift_notes_for_hub(hub=hub)[:3]),

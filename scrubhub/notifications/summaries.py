@@ -26,10 +26,12 @@ from packages.models import (
     KitEvent,
     Place,
     PrecutStock,
+    Size,
     garment_size_key,
     garment_size_order,
 )
-from packages.selectors import hub_figures, points_holding_garments
+from packages.planning import plan_for_hub, plan_sets
+from packages.selectors import DeliveredFigures, delivered_figures, points_holding_garments
 from scrubhub.hubs.models import STAFF_ROLES, Hospital, Hub, Membership, Role
 from scrubhub.notifications.models import HubMessageSettings
 from scrubhub.notifications.services import (
@@ -75,8 +77,10 @@ def hubs_due(*, now: datetime) -> list[Hub]:
 class HubWeek:
     returned: int
     passed: int
-    delivered: int
-    sets_delivered: int
+    delivered: int  # garments, as sent, in deliveries the laundry confirmed that week
+    in_all: DeliveredFigures  # everything the hub has delivered (the dashboard's figures)
+    # For the requests still open (the plan's figures, as on the dashboard).
+    sets_received_for_open_requests: int
     sets_needed: int
     remaining_by_size: list[tuple[str, int, int]]  # size, tops still needed, trousers
     overdue_kits: int
@@ -105,15 +109,18 @@ def _open_demand(hospitals) -> dict[tuple[str, str], int]:
 
 
 def hub_week(*, hub: Hub, start: datetime, end: datetime, now: datetime) -> HubWeek:
-    figures = hub_figures(hub=hub)
-    demand = _open_demand(hub.hospitals.all())
-    remaining, sets_needed = [], 0
-    for row in figures:
-        tops = max(0, demand.get(("top", row.size), 0) - row.tops["delivered"])
-        trousers = max(0, demand.get(("trousers", row.size), 0) - row.trousers["delivered"])
-        sets_needed += min(demand.get(("top", row.size), 0), demand.get(("trousers", row.size), 0))
+    # What is still needed is the plan's arithmetic, so the summary says what the
+    # dashboard says: open requests less what the laundry received against them.
+    plan = plan_for_hub(hub=hub, today=timezone.localdate(now))
+    by_pair = {(line.garment_type, line.size): line for line in plan}
+    remaining = []
+    for size in Size.values:
+        tops, trousers = (
+            max(0, line.needed - line.delivered) if line else 0
+            for line in (by_pair.get(("top", size)), by_pair.get(("trousers", size)))
+        )
         if tops or trousers:
-            remaining.append((row.size, tops, trousers))
+            remaining.append((size, tops, trousers))
     overdue_before = now - timedelta(days=hub.overdue_after_days)
     overdue = (
         Kit.objects.filter(hub=hub, status=Kit.Status.WITH_MAKER, qty_with_maker__gt=0)
@@ -150,8 +157,9 @@ def hub_week(*, hub: Hub, start: datetime, end: datetime, now: datetime) -> HubW
         ),
         passed=_moved_in_week(hub, start, end, to_place=Place.PASSED),
         delivered=_moved_in_week(hub, start, end, to_place=Place.DELIVERED),
-        sets_delivered=sum(row.sets_delivered for row in figures),
-        sets_needed=sets_needed,
+        in_all=delivered_figures(hub=hub),
+        sets_received_for_open_requests=plan_sets(plan, "delivered"),
+        sets_needed=plan_sets(plan, "needed"),
         remaining_by_size=remaining,
         overdue_kits=overdue,
         kits_stock_makes=[
@@ -229,6 +237,7 @@ def _laundry_summaries(hub: Hub, week_key: str, start, end) -> int:
             "hospital": hospital,
             "delivered": delivered,
             "on_the_way": on_the_way,
+            "in_all": delivered_figures(hub=hub, hospital=hospital),
             "demand": sorted(demand.items(), key=lambda item: garment_size_key(*item[0])),
         }
         laundry = Membership.objects.filter(hospital=hospital, role=Role.LAUNDRY).exclude(
