@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dropoffs.models import OpeningHours, Point
 from scrubhub.hubs.models import STAFF_ROLES, Role
+from scrubhub.once import OnceForm
 
 NUMBER = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
@@ -309,7 +310,7 @@ class PointForm(forms.Form):
         return initial
 
 
-class RunPlanForm(forms.Form):
+class RunPlanForm(OnceForm, forms.Form):
     driver = forms.ModelChoiceField(
         label=_("Driver"),
         queryset=get_user_model().objects.none(),

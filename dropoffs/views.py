@@ -44,6 +44,7 @@ from makers.selectors import maker_for_user
 from packages.models import DeliveryLine, FabricLot, KitAssignment
 from packages.selectors import kit_holder
 from packages.services import PackagesError, normalise_kit_code
+from scrubhub import once
 from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
 from scrubhub.hubs.permissions import hub_staff_required, role_required
 from scrubhub.ratelimits import kit_lookup_rate, over_limit, too_many
@@ -541,15 +542,19 @@ def run_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            run = services.run_plan(
-                hub=hub,
-                driver=data["driver"],
-                day=data["day"],
-                points=form.chosen_points(),
-                makers=form.chosen_makers(),
-                note=data["note"],
-                actor=request.user,
-            )
+            with once.claim(form) as sent:
+                run = services.run_plan(
+                    hub=hub,
+                    driver=data["driver"],
+                    day=data["day"],
+                    points=form.chosen_points(),
+                    makers=form.chosen_makers(),
+                    note=data["note"],
+                    actor=request.user,
+                )
+                sent.done_url = reverse("dropoffs:run", kwargs={"run_id": run.pk})
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PROBLEMS as exc:
             form.add_error(None, str(exc))
         else:

@@ -18,6 +18,7 @@ from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
 from makers.selectors import points_for_makers
 from makers.services import RETURN_DAYS_AHEAD, UNDER_16
 from makers.validators import is_mobile, normalise_phone, normalise_postcode
+from scrubhub.once import OnceForm
 
 AGE_BANDS = [
     (UNDER_16, _("Under 16")),
@@ -380,7 +381,7 @@ class GiveBackForm(ReturnForm):
         self.fields["reason"].error_messages["required"] = _("Choose why you can't finish it.")
 
 
-class ProblemForm(PlainForm):
+class ProblemForm(OnceForm, PlainForm):
     required_messages = {"kind": _("Choose what is wrong.")}
     kind = forms.ChoiceField(
         label=_("What is wrong?"), choices=KitProblem.Kind.choices, widget=RadioSelect
@@ -490,7 +491,7 @@ class ConfirmForm(PlainForm):
         self.fields["confirm"].error_messages["required"] = required_message
 
 
-class GroupForm(PlainForm):
+class GroupForm(OnceForm, PlainForm):
     """A group leader registers a group that sews together."""
 
     required_messages = {

@@ -388,3 +388,16 @@ class KitProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} (kit {self.kit_id})"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token that has been used (scrubhub.once). The unique key is what
+    makes a form sent twice, even twice at once, create one thing."""
+
+    key = models.CharField(max_length=32, unique=True)
+    form = models.CharField(max_length=100)
+    done_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.form} ({self.created_at:%d %b %Y %H:%M})"

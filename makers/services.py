@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -416,18 +416,24 @@ def maker_group_create(
     if member_count < 1:
         raise MakerError("A group needs at least one member.")
     with transaction.atomic():
+        taken = f"There is already a group called {name.strip()} in this hub."
         if MakerGroup.objects.filter(hub=hub, name=name.strip()).exists():
-            raise MakerError(f"There is already a group called {name.strip()} in this hub.")
-        group = MakerGroup.objects.create(
-            hub=hub,
-            name=name.strip(),
-            kind=kind,
-            leader=leader,
-            leader_name=leader_name.strip(),
-            leader_contact=leader_contact.strip(),
-            member_count=member_count,
-            capacity_sets_per_week=capacity_sets_per_week,
-        )
+            raise MakerError(taken)
+        try:
+            # Two registering the same name at once both pass the check; the index decides.
+            with transaction.atomic():
+                group = MakerGroup.objects.create(
+                    hub=hub,
+                    name=name.strip(),
+                    kind=kind,
+                    leader=leader,
+                    leader_name=leader_name.strip(),
+                    leader_contact=leader_contact.strip(),
+                    member_count=member_count,
+                    capacity_sets_per_week=capacity_sets_per_week,
+                )
+        except IntegrityError:
+            raise MakerError(taken) from None
         if leader is not None:
             _role_grant(user_id=leader.pk, role=Role.GROUP_LEADER, hub=hub)
     return group
@@ -1340,9 +1346,9 @@ def maker_group_register(
         raise MakerError(_("Please give your email address, so we can send you a sign-in link."))
     phone = format_phone(normalise_phone(phone)) if phone.strip() else ""
     with transaction.atomic():
-        user = _user_for_address(email=email)
-        if user is None:
-            user = _account_create(name=leader_name.strip(), email=email, phone="")
+        user = _user_for_address(email=email) or _group_leader_account(
+            name=leader_name, email=email
+        )
         group = maker_group_create(
             hub=hub,
             name=group_name,
@@ -1368,6 +1374,25 @@ def maker_group_register(
         )
     signin_link_send(email=email, client=client)
     return group
+
+
+def _group_leader_account(*, name: str, email: str):
+    """A new account for a group leader we do not know. The username is the address: if
+    that is taken (the same leader registering twice at once, or an account that was
+    switched off), use the other account if it may sign in, else say so."""
+    try:
+        with transaction.atomic():
+            return _account_create(name=name.strip(), email=email, phone="")
+    except IntegrityError:
+        user = _user_for_address(email=email)
+        if user is None:
+            raise MakerError(
+                _(
+                    "We could not register a group with this email address. Please use "
+                    "another one, or call the hub and we will help."
+                )
+            ) from None
+        return user
 
 
 def maker_stop(*, maker: Maker, actor) -> Maker:
@@ -1468,6 +1493,7 @@ def maker_sign_up_on_behalf(
         raise MakerError(_("Makers must be 16 or over. Younger people can sew in a group."))
     phone = format_phone(digits)
     with transaction.atomic():
+        _sign_up_locks(hub=hub, people=[(name, digits)])
         if (
             Maker.objects.filter(hub=hub, name__iexact=name, phone__in=[phone, digits])
             .exclude(status=S.ERASED)
@@ -1510,11 +1536,39 @@ class MakerRowError(MakerError):
         self.row = row
 
 
+def _sign_up_locks(*, hub: Hub, people: list[tuple[str, str]]) -> None:
+    """Lock each (name, phone digits) for signing up until the transaction ends. The check
+    for someone already signed up is a read: without this, two staff typing in the same
+    person at once would both pass it. Taken in one order, so two sheets cannot deadlock."""
+    keys = sorted(
+        {
+            int.from_bytes(
+                hashlib.blake2b(
+                    f"maker-sign-up:{hub.pk}:{name.upper()}:{digits}".encode(), digest_size=8
+                ).digest(),
+                "big",
+                signed=True,
+            )
+            for name, digits in people
+        }
+    )
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def makers_sign_up_many(*, hub: Hub, actor, rows: list[dict]) -> list[Maker]:
     """Paper forms typed in row after row: all are signed up, or none (the first refusal
     says which row), so nobody is left half entered."""
     makers = []
     with transaction.atomic():
+        _sign_up_locks(
+            hub=hub,
+            people=[
+                (" ".join(row.get("name", "").split()), normalise_phone(row.get("phone", "")))
+                for row in rows
+            ],
+        )
         for number, row in enumerate(rows, start=1):
             try:
                 makers.append(maker_sign_up_on_behalf(hub=hub, actor=actor, **row))

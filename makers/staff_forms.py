@@ -18,6 +18,7 @@ from makers.forms import (
 )
 from makers.models import Maker
 from makers.staff_selectors import MakerFilters
+from scrubhub.once import OnceForm
 
 ANY = [("", _("Any"))]
 STAFF_AGE_BANDS = [
@@ -121,7 +122,7 @@ class DecideForm(forms.Form):
         self.fields["makers"].choices = [(pk, pk) for pk in choices]
 
 
-class SignUpForm(PlainForm):
+class SignUpQuestions(PlainForm):
     """One person signed up by hub staff: phone only, as they told us on the phone."""
 
     required_messages = {
@@ -230,7 +231,15 @@ class SignUpForm(PlainForm):
         }
 
 
-class PaperFormRow(SignUpForm):
+class SignUpForm(OnceForm, SignUpQuestions):
+    """Signing up one person, saved once however often it is sent."""
+
+
+class PaperFormsToken(OnceForm, forms.Form):
+    """The paper-forms sheet's one-time token: one for the sheet, not one a row."""
+
+
+class PaperFormRow(SignUpQuestions):
     """One row of the paper-forms table: the same questions, as compact inputs."""
 
     def __init__(self, *args, hub, **kwargs):

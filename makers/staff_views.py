@@ -33,6 +33,7 @@ from makers.staff_forms import (
     DecideForm,
     MakerChangeForm,
     MergeForm,
+    PaperFormsToken,
     ProblemFilterForm,
     RosterFilterForm,
     SignUpForm,
@@ -42,6 +43,7 @@ from makers.staff_forms import (
 )
 from packages.models import Kit
 from packages.services import PackagesError
+from scrubhub import once
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
 from scrubhub.counting import CappedPaginator
@@ -541,11 +543,15 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST if request.method == "POST" else None, hub=request.hub)
     if request.method == "POST" and form.is_valid():
         try:
-            maker = services.maker_sign_up_on_behalf(
-                hub=request.hub,
-                actor=request.user,
-                **form.service_kwargs(consent_version=CONSENT_VERSION),
-            )
+            with once.claim(form) as sent:
+                maker = services.maker_sign_up_on_behalf(
+                    hub=request.hub,
+                    actor=request.user,
+                    **form.service_kwargs(consent_version=CONSENT_VERSION),
+                )
+                sent.done_url = reverse("makers:staff_maker", kwargs={"pk": maker.pk})
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except MakerError as error:
             form.add_error(None, str(error))
         else:
@@ -574,21 +580,34 @@ def paper_forms(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         rows = _row_count(request)
         formset = paper_formset(rows)(form_kwargs={"hub": request.hub})
-        return _render(request, "makers/staff/paper_forms.html", {"formset": formset, "rows": rows})
+        return _render(
+            request,
+            "makers/staff/paper_forms.html",
+            {"formset": formset, "rows": rows, "sheet": PaperFormsToken()},
+        )
     formset = paper_formset()(request.POST, form_kwargs={"hub": request.hub})
-    if formset.is_valid():
+    sheet = PaperFormsToken(request.POST)
+    if not sheet.is_valid():
+        formset.is_valid()
+        formset._non_form_errors = formset.error_class(sheet.non_field_errors())
+    elif formset.is_valid():
         filled = [form for form in formset.forms if form.has_changed()]
         if not filled:
             formset._non_form_errors = formset.error_class(
                 [_("Type in at least one person's details.")]
             )
         else:
+            roster = reverse("makers:staff_roster") + "?status=all"
             try:
-                made = services.makers_sign_up_many(
-                    hub=request.hub,
-                    actor=request.user,
-                    rows=[f.service_kwargs(consent_version=CONSENT_VERSION) for f in filled],
-                )
+                with once.claim(sheet) as sent:
+                    made = services.makers_sign_up_many(
+                        hub=request.hub,
+                        actor=request.user,
+                        rows=[f.service_kwargs(consent_version=CONSENT_VERSION) for f in filled],
+                    )
+                    sent.done_url = roster
+            except once.AlreadySent as repeat:
+                return repeat.redirect(request)
             except MakerRowError as error:
                 filled[error.row - 1].add_error(None, str(error))
             else:

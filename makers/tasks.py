@@ -9,3 +9,11 @@ from makers import services
 def erase_after_retention() -> int:
     """Daily: erase makers of stood-down hubs once the hub's retention period is over."""
     return services.makers_retention_erase()
+
+
+@shared_task
+def prune_form_submissions() -> int:
+    """Daily: forget used one-time form tokens once the tokens have expired anyway."""
+    from scrubhub import once
+
+    return once.submissions_prune()

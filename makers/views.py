@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,6 +40,7 @@ from makers.forms import (
 from makers.models import Maker
 from makers.services import MakerError
 from packages.services import PackagesError
+from scrubhub import once
 from scrubhub.hubs.models import Hub, Role
 from scrubhub.hubs.permissions import has_role, role_required
 from scrubhub.ratelimits import join_rate, over_limit, too_many
@@ -205,17 +207,21 @@ def group_register(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.maker_group_register(
-                hub=hub,
-                group_name=data["group_name"],
-                kind=data["kind"],
-                member_count=data["member_count"],
-                capacity_sets_per_week=data["capacity"],
-                leader_name=data["leader_name"],
-                email=data["email"],
-                phone=data["phone"],
-                client=_client(request),
-            )
+            with once.claim(form) as sent:
+                services.maker_group_register(
+                    hub=hub,
+                    group_name=data["group_name"],
+                    kind=data["kind"],
+                    member_count=data["member_count"],
+                    capacity_sets_per_week=data["capacity"],
+                    leader_name=data["leader_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    client=_client(request),
+                )
+                sent.done_url = reverse("makers:join_done", kwargs={"slug": hub.slug})
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except MakerError as error:
             form.add_error(None, str(error))
         else:
@@ -437,13 +443,17 @@ def kit_problem(request: HttpRequest, code: str) -> HttpResponse:
     form = ProblemForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.kit_problem_report(
-                maker=maker,
-                kit=kit,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-                actor=request.user,
-            )
+            with once.claim(form) as sent:
+                services.kit_problem_report(
+                    maker=maker,
+                    kit=kit,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                    actor=request.user,
+                )
+                sent.done_url = reverse("makers:kit", kwargs={"code": kit.code})
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except (MakerError, PackagesError) as error:
             form.add_error(None, str(error))
         else:

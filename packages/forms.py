@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from packages.models import GARMENT_PLURALS, DemandLine, GarmentType, Size, WashFailure
 from packages.services import DEMAND_MAX_PER_SIZE, THANK_YOU_NOTE_MAX
+from scrubhub.once import OnceForm
 
 NOT_NEGATIVE = _("Enter 0 or more.")
 AT_LEAST_ONE = _("Enter 1 or more.")
@@ -51,7 +52,7 @@ PRIORITY_CHOICES = [
 ]
 
 
-class SizeRunForm(forms.Form):
+class SizeRunForm(OnceForm, forms.Form):
     """A whole size run in one go: one box per size."""
 
     GARMENTS = [
@@ -204,6 +205,13 @@ class QualityRequirementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def requirement(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("title", "garment_type", "detail")}
+
+
+class NewQualityRequirementForm(OnceForm, QualityRequirementForm):
+    """Adding a requirement: saved once however often it is sent."""
+
 
 class ConfirmDeliveryForm(forms.Form):
     """One box per line of the delivery: how many arrived."""
@@ -263,7 +271,7 @@ class ConfirmDeliveryForm(forms.Form):
         }
 
 
-class WashFailureForm(forms.Form):
+class WashFailureForm(OnceForm, forms.Form):
     line = forms.ChoiceField(
         label=_("Which garments?"),
         widget=forms.RadioSelect,
@@ -320,7 +328,7 @@ class WashFailureForm(forms.Form):
         return self.lines[self.cleaned_data["line"]]
 
 
-class NewDeliveryForm(forms.Form):
+class NewDeliveryForm(OnceForm, forms.Form):
     hospital = forms.ModelChoiceField(
         label=_("Which hospital is it for?"),
         queryset=None,

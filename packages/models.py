@@ -126,6 +126,10 @@ class PlaceCounts(models.Model):
         return {p: getattr(self, qty_field(p)) for p in PLACES}
 
 
+# "Anything else to note" on goods in: a few lines for the thank-you letter, not a document.
+DONATION_DESCRIPTION_MAX = 2000
+
+
 class Donation(models.Model):
     """Goods in: who gave what, when, how much, and whether we thanked them."""
 
@@ -141,7 +145,7 @@ class Donation(models.Model):
     donor_name = models.CharField(max_length=200)
     donor_contact = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    description = models.TextField(blank=True)
+    description = models.CharField(max_length=DONATION_DESCRIPTION_MAX, blank=True)
     quantity = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     unit = models.CharField(max_length=30, blank=True, help_text=_("metres, garments, pounds…"))
     received_on = models.DateField()

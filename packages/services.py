@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 
 from dropoffs.models import Handover, Point
 from packages.models import (
+    DONATION_DESCRIPTION_MAX,
     CirculationRecord,
     Delivery,
     DeliveryAllocation,
@@ -407,6 +408,11 @@ def donation_record(
         raise StockError("Please say who gave the donation.")
     if Decimal(quantity) < 0:
         raise StockError("A donation cannot be less than nothing.")
+    if len(description) > DONATION_DESCRIPTION_MAX:
+        raise StockError(
+            f"Please keep the note to {DONATION_DESCRIPTION_MAX} letters or fewer; "
+            f"it has {len(description)}."
+        )
     return Donation.objects.create(
         hub=hub,
         donor_name=donor_name.strip(),

@@ -25,6 +25,7 @@ from packages.forms import (
     ConfirmDeliveryForm,
     DemandChangeForm,
     NewDeliveryForm,
+    NewQualityRequirementForm,
     NoteForm,
     PackForm,
     QualityRequirementForm,
@@ -40,6 +41,7 @@ from packages.models import (
     garment_size_order,
 )
 from packages.services import PackagesError
+from scrubhub import once
 from scrubhub.hubs.permissions import hub_staff_required, laundry_hospitals
 
 PAGE_SIZE = 50
@@ -153,15 +155,19 @@ def demand_new(request: HttpRequest) -> HttpResponse:
     form = SizeRunForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            lines = services.demand_record_size_run(
-                hospital=request.hospital,
-                garment_types=form.garment_types(),
-                quantities=form.quantities(),
-                priority=form.cleaned_data["priority"],
-                needed_by=form.cleaned_data["needed_by"],
-                requirements=form.cleaned_data["requirements"],
-                actor=request.user,
-            )
+            with once.claim(form) as sent:
+                lines = services.demand_record_size_run(
+                    hospital=request.hospital,
+                    garment_types=form.garment_types(),
+                    quantities=form.quantities(),
+                    priority=form.cleaned_data["priority"],
+                    needed_by=form.cleaned_data["needed_by"],
+                    requirements=form.cleaned_data["requirements"],
+                    actor=request.user,
+                )
+                sent.done_url = reverse("packages:laundry_demand")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PackagesError as error:
             _refused(form, error)
         else:
@@ -321,12 +327,16 @@ def _laundry_requirement(request, pk: int) -> QualityRequirement:
 @require_http_methods(["GET", "POST"])
 @laundry_required
 def quality_new(request: HttpRequest) -> HttpResponse:
-    form = QualityRequirementForm(_posted(request))
+    form = NewQualityRequirementForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.quality_requirement_add(
-                hospital=request.hospital, actor=request.user, **form.cleaned_data
-            )
+            with once.claim(form) as sent:
+                services.quality_requirement_add(
+                    hospital=request.hospital, actor=request.user, **form.requirement()
+                )
+                sent.done_url = reverse("packages:laundry_quality")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PackagesError as error:
             _refused(form, error)
         else:
@@ -471,15 +481,19 @@ def wash_failure_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = WashFailureForm(_posted(request), lines=lines)
     if request.method == "POST" and form.is_valid():
         try:
-            services.wash_failure_report(
-                delivery=delivery,
-                line=form.chosen_line(),
-                count=form.cleaned_data["count"],
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                kit_code=form.cleaned_data["kit_code"],
-                actor=request.user,
-            )
+            with once.claim(form) as sent:
+                services.wash_failure_report(
+                    delivery=delivery,
+                    line=form.chosen_line(),
+                    count=form.cleaned_data["count"],
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    kit_code=form.cleaned_data["kit_code"],
+                    actor=request.user,
+                )
+                sent.done_url = reverse("packages:laundry_delivery", kwargs={"pk": delivery.pk})
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PackagesError as error:
             _refused(form, error)
         else:
@@ -533,9 +547,13 @@ def hub_delivery_new(request: HttpRequest) -> HttpResponse:
         form.fields["hospital"].initial = hospitals[0].pk
     if request.method == "POST" and form.is_valid():
         try:
-            delivery = services.delivery_create(
-                hub=request.hub, hospital=form.cleaned_data["hospital"], actor=request.user
-            )
+            with once.claim(form) as sent:
+                delivery = services.delivery_create(
+                    hub=request.hub, hospital=form.cleaned_data["hospital"], actor=request.user
+                )
+                sent.done_url = reverse("packages:hub_delivery", kwargs={"pk": delivery.pk})
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PackagesError as error:
             _refused(form, error)
         else:

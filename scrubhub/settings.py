@@ -372,6 +372,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "makers.tasks.erase_after_retention",
         "schedule": crontab(minute=45, hour=2),
     },
+    "prune-form-submissions": {
+        "task": "makers.tasks.prune_form_submissions",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "weekly-summaries": {
         # Each hub chooses its own day and hour (HubMessageSettings); this tick checks hourly.
         "task": "scrubhub.notifications.tasks.send_due_weekly_summaries",

@@ -8,7 +8,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from packages.models import Donation, FabricLot, GarmentType, PrecutStock, Size
+from packages.models import (
+    DONATION_DESCRIPTION_MAX,
+    Donation,
+    FabricLot,
+    GarmentType,
+    PrecutStock,
+    Size,
+)
 from packages.planning import current_patterns
 from scrubhub.hubs.selectors import stock_options
 from scrubhub.hubs.services import (
@@ -18,12 +25,13 @@ from scrubhub.hubs.services import (
     FabricIn,
     PrecutIn,
 )
+from scrubhub.once import OnceForm
 
 MAX_METRES = Decimal("100000")
 MAX_PIECES = 100_000
 
 
-class ShiftNoteForm(forms.Form):
+class ShiftNoteForm(OnceForm, forms.Form):
     text = forms.CharField(
         label=_("Note for the next shift"),
         max_length=SHIFT_NOTE_MAX,
@@ -33,7 +41,7 @@ class ShiftNoteForm(forms.Form):
     )
 
 
-class GoodsInForm(forms.Form):
+class GoodsInForm(OnceForm, forms.Form):
     donor_name = forms.CharField(
         label=_("Who gave it"),
         max_length=200,
@@ -60,8 +68,14 @@ class GoodsInForm(forms.Form):
     )
     description = forms.CharField(
         label=_("Anything else to note (optional)"),
+        max_length=DONATION_DESCRIPTION_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": _(
+                "Please keep the note to %(limit_value)s letters or fewer; it has %(show_value)s."
+            )
+        },
     )
     # Fabric
     colour = forms.CharField(label=_("Colour of the fabric"), max_length=60, required=False)
@@ -302,7 +316,7 @@ class PrepareForm(forms.Form):
         return data
 
 
-class ConfirmForm(PrepareForm):
+class ConfirmForm(OnceForm, PrepareForm):
     """Step two: the same answers, plus what was left of the stock when it was shown."""
 
     expected_left = forms.DecimalField(widget=forms.HiddenInput, min_value=Decimal(0))

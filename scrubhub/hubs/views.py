@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from packages.models import Donation, GarmentType, Kit, Size
 from packages.planning import fabric_metres_held, plan_for_hub, plan_totals
 from packages.services import pattern_for
+from scrubhub import once
 from scrubhub.counting import CappedPaginator
 from scrubhub.hubs import selectors, services
 from scrubhub.hubs.forms import ConfirmForm, GoodsInForm, PrepareForm, ShiftNoteForm
@@ -81,9 +82,13 @@ def shift_note_add(request: HttpRequest) -> HttpResponse:
     form = ShiftNoteForm(request.POST)
     if form.is_valid():
         try:
-            services.shift_note_leave(
-                hub=request.hub, text=form.cleaned_data["text"], actor=request.user
-            )
+            with once.claim(form) as sent:
+                services.shift_note_leave(
+                    hub=request.hub, text=form.cleaned_data["text"], actor=request.user
+                )
+                sent.done_url = reverse("hubs:dashboard")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except services.HubError as error:
             form.add_error("text", str(error))
         else:
@@ -147,9 +152,13 @@ def goods_in(request: HttpRequest) -> HttpResponse:
     form = GoodsInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            donation = services.goods_in_record(
-                hub=request.hub, actor=request.user, **form.service_kwargs()
-            )
+            with once.claim(form) as sent:
+                donation = services.goods_in_record(
+                    hub=request.hub, actor=request.user, **form.service_kwargs()
+                )
+                sent.done_url = reverse("hubs:donations")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except services.HubError as error:
             form.add_error(None, str(error))
         else:
@@ -281,22 +290,27 @@ def prepare_confirm(request: HttpRequest) -> HttpResponse:
         # Bad input, or the stock ran out under them: step one again, with the reasons.
         step_one = PrepareForm(request.POST, hub=request.hub)
         if step_one.is_valid():
-            return _preview(request, step_one, status=400)
+            stale = str(once.STALE_MESSAGE) if form.once_key is None else ""
+            return _preview(request, step_one, error=stale, status=400)
         return render(
             request, "hubs/prepare.html", {"hub": request.hub, "form": step_one}, status=400
         )
     data = form.cleaned_data
     try:
-        batch = services.kit_batch_prepare(
-            hub=request.hub,
-            garment_type=data["garment_type"],
-            size=data["size"],
-            garments_per_kit=data["garments_per_kit"],
-            kit_count=data["kit_count"],
-            stock=data["stock_row"],
-            expected_left=data["expected_left"],
-            actor=request.user,
-        )
+        with once.claim(form) as sent:
+            batch = services.kit_batch_prepare(
+                hub=request.hub,
+                garment_type=data["garment_type"],
+                size=data["size"],
+                garments_per_kit=data["garments_per_kit"],
+                kit_count=data["kit_count"],
+                stock=data["stock_row"],
+                expected_left=data["expected_left"],
+                actor=request.user,
+            )
+            sent.done_url = reverse("hubs:batch", kwargs={"pk": batch.pk})
+    except once.AlreadySent as repeat:
+        return repeat.redirect(request)
     except services.HubError as error:
         fresh = PrepareForm(request.POST, hub=request.hub)
         if fresh.is_valid():

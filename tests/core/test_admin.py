@@ -14,6 +14,7 @@ from tests.conftest import PERSONAS
 NOT_IN_ADMIN = {
     "makers.MakerEvent",
     "makers.Consent",
+    "makers.FormSubmission",  # used one-time form tokens: keys and where they went
     "packages.KitAssignment",
     "packages.KitEvent",
     "packages.KitProgress",

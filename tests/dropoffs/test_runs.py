@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dropoffs import services
+from dropoffs.forms import RunPlanForm
 from dropoffs.models import DoorstepAddress, Handover, Run, RunStop
 from dropoffs.services import DoorstepError, RunError
 from makers.models import Maker
@@ -18,6 +19,7 @@ from packages import services as packages
 from packages.models import Kit
 from tests import factories
 from tests.dropoffs import builders as b
+from tests.once import token
 from tests.packages.helpers import assert_kit_invariants
 
 
@@ -258,7 +260,8 @@ def test_staff_plan_a_run_through_the_page(world, client_for):
             "day": timezone.localdate().isoformat(),
             "points": [world.point.pk],
             "makers": [maker.pk],
-        },
+        }
+        | token(RunPlanForm),
     )
     assert done.status_code == 302
     run = Run.objects.get()

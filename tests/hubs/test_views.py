@@ -11,9 +11,11 @@ from django.urls import reverse
 
 from makers.models import KitProblem
 from packages.models import Donation, FabricLot, Kit, PrecutStock
+from scrubhub.hubs.forms import ConfirmForm, GoodsInForm, ShiftNoteForm
 from scrubhub.hubs.models import KitBatch, ShiftNote
 from tests import factories
 from tests.hubs.helpers import kits_at
+from tests.once import token
 
 
 @pytest.fixture
@@ -90,7 +92,9 @@ def test_hub_switcher_changes_the_hub_the_pages_show(world, client):
 
 
 def test_shift_note_is_left_for_the_next_shift(world, staff_client):
-    response = staff_client.post(reverse("hubs:shift_note_add"), {"text": "Bag of ties by door"})
+    response = staff_client.post(
+        reverse("hubs:shift_note_add"), {"text": "Bag of ties by door"} | token(ShiftNoteForm)
+    )
     assert response.status_code == 302
     assert "Bag of ties by door" in staff_client.get(reverse("hubs:dashboard")).content.decode()
     assert ShiftNote.objects.get().hub == world.hub
@@ -114,7 +118,8 @@ def test_goods_in_fabric_puts_a_lot_on_the_shelf(world, staff_client):
             "colour": "Teal",
             "metres": "250",
             "approved_for_hospital_washing": "on",
-        },
+        }
+        | token(GoodsInForm),
     )
     assert response.status_code == 302
     lot = FabricLot.objects.get()
@@ -198,7 +203,7 @@ def test_preview_shows_the_draw_and_changes_nothing(world, staff_client):
 
 def test_confirm_makes_the_batch_and_goes_to_it(world, staff_client):
     stock = factories.PrecutStockFactory(hub=world.hub, quantity_received=40)
-    data = _prepare_data(stock) | {"expected_left": "40"}
+    data = _prepare_data(stock) | {"expected_left": "40"} | token(ConfirmForm)
     response = staff_client.post(reverse("hubs:prepare_confirm"), data)
     batch = KitBatch.objects.get()
     assert response.headers["Location"] == reverse("hubs:batch", args=[batch.pk])
@@ -209,8 +214,10 @@ def test_confirm_makes_the_batch_and_goes_to_it(world, staff_client):
 def test_stale_confirm_is_refused_with_the_new_numbers_and_draws_nothing(world, staff, client_for):
     stock = factories.PrecutStockFactory(hub=world.hub, quantity_received=40)
     data = _prepare_data(stock) | {"expected_left": "40"}
-    client_for("coordinator").post(reverse("hubs:prepare_confirm"), data)
-    response = client_for("hub_staff").post(reverse("hubs:prepare_confirm"), data)
+    client_for("coordinator").post(reverse("hubs:prepare_confirm"), data | token(ConfirmForm))
+    response = client_for("hub_staff").post(
+        reverse("hubs:prepare_confirm"), data | token(ConfirmForm)
+    )
     text = response.content.decode()
     assert response.status_code == 409
     assert "Someone else has used this stock since you looked" in text
@@ -222,8 +229,10 @@ def test_stale_confirm_is_refused_with_the_new_numbers_and_draws_nothing(world, 
 def test_confirm_when_the_stock_ran_out_says_so_and_draws_nothing(world, client_for):
     stock = factories.PrecutStockFactory(hub=world.hub, quantity_received=15)
     data = _prepare_data(stock) | {"expected_left": "15"}
-    client_for("coordinator").post(reverse("hubs:prepare_confirm"), data)
-    response = client_for("hub_staff").post(reverse("hubs:prepare_confirm"), data)
+    client_for("coordinator").post(reverse("hubs:prepare_confirm"), data | token(ConfirmForm))
+    response = client_for("hub_staff").post(
+        reverse("hubs:prepare_confirm"), data | token(ConfirmForm)
+    )
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
     assert Kit.objects.count() == 3

@@ -8,10 +8,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from makers.forms import GroupForm
 from makers.models import Consent, Maker
 from scrubhub.hubs.models import Membership, Role
 from scrubhub.notifications.models import Message
 from tests import factories
+from tests.once import token
 
 
 @pytest.fixture(autouse=True)
@@ -261,7 +263,8 @@ def test_a_group_leader_registers_a_group_and_can_see_it(client, world):
             "email": "jo@example.org",
             "phone": "",
             "consent": "on",
-        },
+        }
+        | token(GroupForm),
     )
     assert response.status_code == 302
     from makers.models import MakerGroup

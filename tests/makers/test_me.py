@@ -13,12 +13,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from makers.forms import ProblemForm
 from makers.models import KitProblem, Maker, ReturnPlan
 from makers.services import MakerError, maker_erase, maker_group_close, maker_group_create
 from packages import services as packages
 from packages.models import Kit, KitProgress
 from scrubhub.notifications.models import Message
 from tests import factories
+from tests.once import token
 from tests.querycount import assert_same_queries_at_sizes
 
 
@@ -248,7 +250,10 @@ def test_cant_finish_needs_a_reason(me, held_kit, world):
 
 def test_a_problem_report_reaches_the_hub_without_the_makers_name(me, held_kit, maker, world):
     kit = held_kit()
-    response = me.post(url("kit_problem", kit), {"kind": "missing_pieces", "text": "No sleeves"})
+    response = me.post(
+        url("kit_problem", kit),
+        {"kind": "missing_pieces", "text": "No sleeves"} | token(ProblemForm),
+    )
     assert response.status_code == 302
     problem = KitProblem.objects.get(kit=kit)
     assert (problem.maker, problem.status, problem.text) == (maker, "open", "No sleeves")
@@ -260,7 +265,7 @@ def test_a_problem_report_reaches_the_hub_without_the_makers_name(me, held_kit, 
 
 def test_something_else_needs_words(me, held_kit):
     kit = held_kit()
-    response = me.post(url("kit_problem", kit), {"kind": "other", "text": " "})
+    response = me.post(url("kit_problem", kit), {"kind": "other", "text": " "} | token(ProblemForm))
     assert "text" in response.context["form"].errors
     assert not KitProblem.objects.exists()
 
@@ -400,7 +405,9 @@ def test_stopping_needs_the_box_ticked_then_signs_me_out(me, maker):
 
 def test_my_data_downloads_as_json_with_everything_about_me(me, held_kit, maker, world):
     kit = held_kit(finished=2)
-    me.post(url("kit_problem", kit), {"kind": "fabric_fault", "text": "A hole"})
+    me.post(
+        url("kit_problem", kit), {"kind": "fabric_fault", "text": "A hole"} | token(ProblemForm)
+    )
     response = me.get(url("data_json"))
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
@@ -482,7 +489,10 @@ def test_deleting_my_account_erases_me_ends_my_sessions_and_keeps_the_counts(
 ):
     staff = world.user("hub_staff")
     kit = held_kit(finished=5)
-    me.post(url("kit_problem", kit), {"kind": "other", "text": "My name is Margaret"})
+    me.post(
+        url("kit_problem", kit),
+        {"kind": "other", "text": "My name is Margaret"} | token(ProblemForm),
+    )
     packages.garments_return(kit=kit, count=5, actor=staff)
     packages.quality_check_record(kit=kit, passed=5, failed=0, actor=staff)
     user_id = maker.user_id

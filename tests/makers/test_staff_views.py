@@ -12,10 +12,12 @@ from django.urls import reverse
 
 from makers import services
 from makers.models import KitProblem, Maker
+from makers.staff_forms import PaperFormsToken, SignUpForm
 from packages import services as packages
 from scrubhub.audit.models import AuditEvent
 from scrubhub.notifications.models import Message
 from tests import factories
+from tests.once import token
 from tests.querycount import assert_same_queries_at_sizes
 
 S = Maker.Status
@@ -332,7 +334,9 @@ def _sign_up_data(**extra):
 
 
 def test_sign_up_page_signs_someone_up(world, staff_client):
-    response = staff_client.post(reverse("makers:staff_sign_up"), _sign_up_data(approve="on"))
+    response = staff_client.post(
+        reverse("makers:staff_sign_up"), _sign_up_data(approve="on") | token(SignUpForm)
+    )
     maker = Maker.objects.get(name="Jean Watt")
     assert response.url == reverse("makers:staff_maker", args=[maker.pk])
     assert (maker.status, maker.phone, maker.email) == (S.APPROVED, "07700 900321", "")
@@ -358,6 +362,7 @@ def _paper_data(rows: list[dict]) -> dict:
         "form-INITIAL_FORMS": 0,
         "form-MIN_NUM_FORMS": 1,
         "form-MAX_NUM_FORMS": 40,
+        **token(PaperFormsToken),
     }
     for i, row in enumerate(rows):
         data.update({f"form-{i}-{key}": value for key, value in row.items()})

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from packages.forms import NewDeliveryForm
 from packages.models import Delivery, DeliveryAllocation, Kit
 from tests import factories
+from tests.once import token
 from tests.packages.helpers import assert_kit_invariants
 from tests.querycount import assert_same_queries_at_sizes
 
@@ -19,7 +21,10 @@ def staff(world):
 
 def test_start_a_delivery_for_a_hospital_the_hub_supplies(client_for, world):
     client = client_for("hub_staff")
-    response = client.post(reverse("packages:hub_delivery_new"), {"hospital": world.hospital.pk})
+    response = client.post(
+        reverse("packages:hub_delivery_new"),
+        {"hospital": world.hospital.pk} | token(NewDeliveryForm),
+    )
     delivery = Delivery.objects.get()
     assert response.headers["Location"] == reverse("packages:hub_delivery", args=[delivery.pk])
     assert (delivery.hub, delivery.hospital) == (world.hub, world.hospital)

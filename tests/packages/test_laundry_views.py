@@ -18,6 +18,7 @@ from django.utils import timezone
 from makers.models import Maker, MakerGroup
 from packages import services
 from packages import urls as package_urls
+from packages.forms import SizeRunForm, WashFailureForm
 from packages.models import (
     Delivery,
     DeliveryLine,
@@ -27,6 +28,7 @@ from packages.models import (
     WashFailure,
 )
 from tests import factories
+from tests.once import token
 from tests.querycount import assert_same_queries_at_sizes
 
 
@@ -71,7 +73,8 @@ def test_size_run_with_bad_numbers_or_dates_saves_nothing(client_for, data, mess
 def test_size_run_records_every_size_for_the_laundrys_own_hospital(client_for, world, laundry):
     response = client_for("laundry").post(
         reverse("packages:laundry_demand_new"),
-        {"garments": "top", "priority": "urgent", "size_S": "12", "size_XL": "3"},
+        {"garments": "top", "priority": "urgent", "size_S": "12", "size_XL": "3"}
+        | token(SizeRunForm),
     )
     assert response.status_code == 302
     assert sorted(
@@ -177,9 +180,14 @@ def test_wash_failure_over_what_arrived_is_refused(client_for, world, staff, lau
     )
     line = delivery.lines.get()
     url = reverse("packages:laundry_wash_failure", args=[delivery.pk])
-    response = client_for("laundry").post(url, {"line": line.pk, "count": "6", "reason": "seams"})
+    sent = token(WashFailureForm)
+    response = client_for("laundry").post(
+        url, {"line": line.pk, "count": "6", "reason": "seams"} | sent
+    )
     assert "cannot have failed" in _errors(response)
-    response = client_for("laundry").post(url, {"line": line.pk, "count": "1", "reason": "other"})
+    response = client_for("laundry").post(
+        url, {"line": line.pk, "count": "1", "reason": "other"} | sent
+    )
     assert "Please say what went wrong" in _errors(response)
     assert not WashFailure.objects.exists()
 
