@@ -10,15 +10,18 @@ person's record are recorded in the audit trail."""
 from __future__ import annotations
 
 import csv
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -95,6 +98,26 @@ def applicants(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _selection_digest(*, hub, ids) -> str:
+    return hashlib.sha256(f"{hub.pk}:{sorted(ids)}".encode()).hexdigest()
+
+
+def _selection_token(*, hub, ids) -> str:
+    """Exactly who a whole-list approval is for, signed: the confirmation page posts it
+    back, so a list that changed in between (someone joined, say) is not approved unseen."""
+    return signing.TimestampSigner(salt="makers.approve-all").sign(
+        _selection_digest(hub=hub, ids=ids)
+    )
+
+
+def _selection_matches(*, hub, ids, token: str) -> bool:
+    try:
+        digest = signing.TimestampSigner(salt="makers.approve-all").unsign(token, max_age=60 * 60)
+    except signing.BadSignature:
+        return False
+    return constant_time_compare(digest, _selection_digest(hub=hub, ids=ids))
+
+
 def _applicants_back(request: HttpRequest) -> HttpResponse:
     query = _query(request.POST, APPLICANT_FILTER_FIELDS)
     return redirect(reverse("makers:staff_applicants") + (f"?{query}" if query else ""))
@@ -104,7 +127,8 @@ def _applicants_back(request: HttpRequest) -> HttpResponse:
 @hub_staff_required
 def applicants_decide(request: HttpRequest) -> HttpResponse:
     """Approve or decline: one person (their row's button), the ticked ones, or everyone
-    the filter shows. Declining more than one person asks to confirm first."""
+    the filter shows. Declining more than one person, or approving everyone the list
+    shows, asks to confirm first, naming how many."""
     one = request.POST.get("one", "")
     if one:
         decision, _dash, pk = one.partition("-")
@@ -145,6 +169,33 @@ def applicants_decide(request: HttpRequest) -> HttpResponse:
         ids = form.cleaned_data["makers"]
     if not ids:
         messages.error(request, _("Tick at least one person first."))
+        return _applicants_back(request)
+    if scope == "matching" and request.POST.get("confirmed") != "yes":
+        return _render(
+            request,
+            "makers/staff/approve_confirm.html",
+            {
+                "count": len(ids),
+                "selection": _selection_token(hub=request.hub, ids=ids),
+                "back": _applicants_back(request).url,
+                "filters": [
+                    (name, request.POST.get(name))
+                    for name in APPLICANT_FILTER_FIELDS
+                    if request.POST.get(name)
+                ],
+            },
+        )
+    if scope == "matching" and not _selection_matches(
+        hub=request.hub, ids=ids, token=request.POST.get("selection", "")
+    ):
+        messages.error(
+            request,
+            _(
+                "The list changed after you checked it: it now shows %(n)s people. "
+                "Please check it and try again."
+            )
+            % {"n": len(ids)},
+        )
         return _applicants_back(request)
     if decision == "decline" and len(ids) > 1 and request.POST.get("confirmed") != "yes":
         return _render(

@@ -68,14 +68,55 @@ def test_approve_everyone_the_filter_shows(world, staff_client):
     young = _applicant(world, "Young One")
     page = staff_client.get(APPLICANTS, {"age_band": Maker.AgeBand.OVER_70}).content.decode()
     assert "Approve all 3 people this list shows" in page
-    response = staff_client.post(
+    asked = staff_client.post(
         DECIDE, {"scope": "matching", "expected": 3, "age_band": Maker.AgeBand.OVER_70}
     )
+    assert "Approve all 3 people?" in asked.content.decode()
+    assert not Maker.objects.filter(pk__in=[m.pk for m in older], status=S.APPROVED).exists()
+    response = staff_client.post(DECIDE, confirmation(asked))
     assert response.status_code == 302
     assert "age_band=70_plus" in response.url
     assert {m.status for m in Maker.objects.filter(pk__in=[m.pk for m in older])} == {S.APPROVED}
     young.refresh_from_db()
     assert young.status == S.APPLIED
+
+
+def confirmation(page) -> dict:
+    """What the confirmation page's form posts (its hidden fields)."""
+    import re
+
+    html = page.content.decode()
+    form = html[html.index('<form method="post" action="' + DECIDE) :]
+    form = form[: form.index("</form>")]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_approving_everyone_refuses_when_the_list_changed_after_the_confirmation(
+    world, staff_client
+):
+    people = [_applicant(world, f"Person {i}") for i in range(2)]
+    asked = staff_client.post(DECIDE, {"scope": "matching", "expected": 2})
+    assert "Approve all 2 people?" in asked.content.decode()
+    assert "Yes, approve all 2 people" in asked.content.decode()
+    # Meanwhile a colleague declines one and somebody new joins: still two, not the same two.
+    services.maker_decline(maker=people[0], actor=world.user("coordinator"))
+    swapped = _applicant(world, "New Person")
+    response = staff_client.post(DECIDE, confirmation(asked), follow=True)
+    assert "The list changed after you checked it" in response.content.decode()
+    people[1].refresh_from_db()
+    swapped.refresh_from_db()
+    assert people[1].status == S.APPLIED
+    assert swapped.status == S.APPLIED
+
+
+def test_approving_everyone_refuses_a_forged_selection(world, staff_client):
+    person = _applicant(world, "Person One")
+    asked = staff_client.post(DECIDE, {"scope": "matching", "expected": 1})
+    data = {**confirmation(asked), "selection": "forged"}
+    response = staff_client.post(DECIDE, data, follow=True)
+    assert "The list changed after you checked it" in response.content.decode()
+    person.refresh_from_db()
+    assert person.status == S.APPLIED
 
 
 def test_approving_everyone_refuses_when_the_list_changed(world, staff_client):
