@@ -38,9 +38,7 @@ def _urgent(world, quantity, *, days, garment_type="top", size="M", priority="ur
     )
 
 
-def test_a_request_needed_before_the_forecast_is_late_with_what_would_meet_it(
-    world, staff, sewing
-):
+def test_a_request_needed_before_the_forecast_is_late_with_what_would_meet_it(world, staff, sewing):
     today = timezone.localdate()
     line = _urgent(world, 100, days=14)
     # 10 tops passed the check today: 10 in four weeks, 2.5 a week. They count as made.
