@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
-from scrubhub.counting import FIGURE_COUNT_CAP, count_up_to
+from scrubhub.counting import FIGURE_COUNT_CAP, CappedCount, count_up_to
+from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE
 
 
 def maker_for_user(*, user) -> Maker | None:
@@ -319,3 +323,56 @@ def group_output(*, group: MakerGroup) -> MakerImpact:
         garments_made=row["made"] or 0,
         garments_delivered=row["delivered"] or 0,
     )
+
+
+# --- Retention: who the nightly erasure will reach (issue 21) ----------------------------------
+
+# Makers who chose standby keep their details so the hub can invite them back.
+KEPT_AT_ERASURE = (Maker.Status.STANDBY, Maker.Status.ERASED)
+
+
+def makers_to_erase(*, hub) -> QuerySet[Maker]:
+    """The hub's makers whose details go when its retention period ends."""
+    return Maker.objects.filter(hub=hub).exclude(status__in=KEPT_AT_ERASURE)
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    erase_on: date
+    people: CappedCount  # capped: a national hub's count must not read every maker
+
+
+def erasure_preview(
+    *, hub, stand_down_on: date | None = None, now: datetime | None = None
+) -> ErasurePreview | None:
+    """Who would be erased, and on which night, for the hub's stand-down date or a new one
+    (which starts the week's wait again). None when there is no date or nobody to erase."""
+    now = now or timezone.now()
+    erase_on = hub.erasure_on(stand_down_on)
+    if erase_on is None:
+        return None
+    changed_at = now if stand_down_on else hub.erasure_dates_changed_at
+    if changed_at is not None:
+        # The nightly run after the week is up: the first night it is not still waiting.
+        wait_over = hub.today(changed_at + ERASURE_WAIT_AFTER_CHANGE) + timedelta(days=1)
+        erase_on = max(erase_on, wait_over)
+    erase_on = max(erase_on, hub.today(now))
+    people = count_up_to(makers_to_erase(hub=hub), FIGURE_COUNT_CAP)
+    if not people.value:
+        return None
+    return ErasurePreview(erase_on=erase_on, people=people)
+
+
+def erasure_warning(preview: ErasurePreview) -> str:
+    """What a coordinator reads before and after choosing a stand-down date."""
+    when = date_format(preview.erase_on, "j F Y")
+    if preview.people.more:
+        return _("More than %(count)s people will have their details erased on %(date)s.") % {
+            "count": f"{preview.people.value:,}",
+            "date": when,
+        }
+    return ngettext(
+        "%(count)s person will have their details erased on %(date)s.",
+        "%(count)s people will have their details erased on %(date)s.",
+        preview.people.value,
+    ) % {"count": f"{preview.people.value:,}", "date": when}

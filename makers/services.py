@@ -13,14 +13,15 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, ProtectedError, Q
+from django.db.models import Case, F, ProtectedError, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from makers import signin
 from makers.models import Consent, KitProblem, Maker, MakerEvent, MakerGroup, ReturnPlan
+from makers.selectors import makers_to_erase
 from makers.validators import format_phone, is_mobile, normalise_phone, normalise_postcode
-from scrubhub.hubs.models import Hub, Membership, Role
+from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE, Hub, Membership, Role
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import (
     WEEKLY_SUMMARY,
@@ -1290,7 +1291,13 @@ def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) 
         f"kit-problem-{pk}"
         for pk in KitProblem.objects.filter(maker_id=maker_id).values_list("pk", flat=True)
     ]
-    KitProblem.objects.filter(maker_id=maker_id).update(text="", answer="")
+    # An answered problem must keep an answer (a constraint): it keeps that one was given.
+    KitProblem.objects.filter(maker_id=maker_id).update(
+        text="",
+        answer=Case(
+            When(status=KitProblem.Status.ANSWERED, then=Value("(erased)")), default=Value("")
+        ),
+    )
     # The hub's copy of what they wrote goes too; the hub keeps that a problem was reported.
     Message.objects.filter(idempotency_key__in=problem_keys).update(body="(erased)", html_body="")
     addresses = [a for a in addresses if a]
@@ -1755,29 +1762,76 @@ def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
 # --- Retention and standby (data protection) ---------------------------------------------------
 
 
-def makers_retention_erase(*, today: date | None = None) -> int:
-    """Erase the personal data of makers of hubs whose stand-down date plus retention period
-    has passed, except those who chose standby. Returns how many were erased.
+RETENTION_BATCH = 100  # makers per look at the hub: a date cleared mid-run stops the run
 
-    Safe to run twice: erased makers are skipped. A maker who still holds a kit is left for
-    staff to sort out (erasing them would lose track of the garments) and tried again
-    the next day."""
-    today = today or timezone.localdate()
+
+def _retention_due(*, hub: Hub, now: datetime) -> bool:
+    erase_on = hub.erasure_on()
+    if erase_on is None or erase_on > hub.today(now):
+        return False
+    changed_at = hub.erasure_dates_changed_at
+    if changed_at is not None and now - changed_at < ERASURE_WAIT_AFTER_CHANGE:
+        logger.warning(
+            "Hub %s: not erasing yet; its stand-down date or retention changed at %s and "
+            "erasure waits %s days after a change.",
+            hub.pk,
+            changed_at.isoformat(),
+            ERASURE_WAIT_AFTER_CHANGE.days,
+        )
+        return False
+    return True
+
+
+def _retention_erase_one(*, maker: Maker) -> bool:
+    """Erase one maker in their own transaction; a refusal is logged and the run goes on."""
+    maker_id = maker.pk
+    try:
+        maker_erase(maker=maker, actor=None)
+    except MakerError as error:
+        # Our own words (a kit still held, or already erased by another run): no one's data.
+        logger.warning("Maker %s not erased yet: %s", maker_id, error)
+        return False
+    except IntegrityError as error:
+        # Only the rule's name: the database's own message repeats the row, personal data.
+        rule = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+        logger.error(
+            "Maker %s not erased: the database refused it (%s). The others carry on; it is "
+            "tried again tomorrow.",
+            maker_id,
+            rule or type(error.__cause__).__name__,
+        )
+        return False
+    return True
+
+
+def makers_retention_erase(*, now: datetime | None = None) -> int:
+    """Erase the personal data of makers of hubs whose stand-down date plus retention period
+    has passed (in the hub's own timezone), except those who chose standby. Returns how many
+    were erased.
+
+    A hub whose dates changed in the last week waits (a mistaken date can be put right).
+    Each maker is erased in their own transaction, so one that cannot be erased (a kit still
+    held, a row the database refuses) is left for the next night and the rest go ahead.
+    Safe to run twice, even at once: erased makers are skipped, and a maker's row is locked
+    while it is erased."""
+    now = now or timezone.now()
     erased = 0
-    due_hubs = [
-        hub
-        for hub in Hub.objects.filter(stand_down_on__isnull=False)
-        if hub.stand_down_on + timedelta(days=hub.retention_days) <= today
-    ]
-    for hub in due_hubs:
-        keep = {S.STANDBY, S.ERASED}
-        for maker in Maker.objects.filter(hub=hub).exclude(status__in=keep).order_by("pk"):
-            try:
-                maker_erase(maker=maker, actor=None)
-            except MakerError:
-                logger.warning("Maker %s still holds a kit; not erased yet.", maker.pk)
-                continue
-            erased += 1
+    for hub_id in (
+        Hub.objects.filter(stand_down_on__isnull=False).order_by("pk").values_list("pk", flat=True)
+    ):
+        after = 0
+        while True:
+            # The hub read again before each batch: a coordinator may change the date mid-run.
+            hub = Hub.objects.get(pk=hub_id)
+            if not _retention_due(hub=hub, now=now):
+                break
+            batch = list(
+                makers_to_erase(hub=hub).filter(pk__gt=after).order_by("pk")[:RETENTION_BATCH]
+            )
+            if not batch:
+                break
+            erased += sum(_retention_erase_one(maker=maker) for maker in batch)
+            after = batch[-1].pk
     return erased
 
 

@@ -5,7 +5,9 @@ from celery import shared_task
 from makers import services
 
 
-@shared_task
+# A national hub has tens of thousands of makers, far past the default minute; each maker is
+# erased in their own transaction, so a run cut short keeps what it did and the next goes on.
+@shared_task(soft_time_limit=30 * 60, time_limit=31 * 60)
 def erase_after_retention() -> int:
     """Daily: erase makers of stood-down hubs once the hub's retention period is over."""
     return services.makers_retention_erase()

@@ -1,8 +1,10 @@
 """Operators' admin for hubs, hospitals and memberships. Hub staff never use the admin."""
 
+from django import forms
 from django.contrib import admin
 
 from scrubhub.hubs.models import Hospital, Hub, Invitation, KitBatch, Membership, ShiftNote
+from scrubhub.hubs.team_services import StandDownError, hub_erasure_dates_set, stand_down_check
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,14 +16,50 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ("created_at",)
 
 
+ERASURE_DATES = ("stand_down_on", "retention_days")
+
+
+class HubAdminForm(forms.ModelForm):
+    """The admin builds the fields; this adds the same refusal of a past date as the
+    coordinators' settings page."""
+
+    def clean(self):
+        data = super().clean()
+        if "stand_down_on" in data:
+            try:
+                stand_down_check(
+                    hub=self.instance, stand_down_on=data["stand_down_on"], erasure_confirmed=True
+                )
+            except StandDownError as error:
+                self.add_error("stand_down_on", str(error))
+        return data
+
+
 @admin.register(Hub)
 class HubAdmin(admin.ModelAdmin):
+    form = HubAdminForm
     list_display = ("name", "slug", "area", "phone", "auto_approve_makers", "is_active")
     list_filter = ("is_active", "auto_approve_makers")
     search_fields = ("name", "slug", "area", "email", "phone")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("hospitals",)
+    readonly_fields = ("erasure_dates_changed_at",)
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        # The dates that decide erasure go through the service, which records when they
+        # changed (the nightly erasure waits a week after that): the rest is saved as usual.
+        wanted = {name: getattr(obj, name) for name in ERASURE_DATES}
+        if change:
+            saved = Hub.objects.filter(pk=obj.pk).values(*ERASURE_DATES).get()
+        else:
+            saved = {name: Hub._meta.get_field(name).get_default() for name in ERASURE_DATES}
+        for name, value in saved.items():
+            setattr(obj, name, value)
+        super().save_model(request, obj, form, change)
+        hub = hub_erasure_dates_set(hub=obj, actor=request.user, **wanted)
+        for name in (*ERASURE_DATES, "erasure_dates_changed_at"):
+            setattr(obj, name, getattr(hub, name))
 
 
 @admin.register(Hospital)

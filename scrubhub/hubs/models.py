@@ -36,6 +36,11 @@ class Hospital(models.Model):
         return self.name
 
 
+# After the stand-down date or retention period changes, the nightly erasure waits this long:
+# time for a mistaken date to be noticed and put right.
+ERASURE_WAIT_AFTER_CHANGE = timedelta(days=7)
+
+
 class Hub(models.Model):
     """A community scrub hub. One deployment hosts many; nobody sees another hub's data."""
 

@@ -8,7 +8,8 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from makers.forms import PlainForm, RadioSelect
-from scrubhub.hubs.models import INVITABLE_ROLES, Role
+from scrubhub.hubs.models import INVITABLE_ROLES, Hub, Role
+from scrubhub.hubs.team_services import ErasureNotConfirmed, StandDownError, stand_down_check
 
 ROLE_HINTS = {
     Role.HUB_STAFF: _("Hub staff: approve volunteers, prepare and allocate kits, check quality."),
@@ -165,6 +166,11 @@ class HubSettingsForm(PlainForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date, like 30/06/2020.")},
     )
+    erasure_confirmed = forms.BooleanField(
+        label=_("Yes, erase their details on that date"),
+        required=False,
+        help_text=_("People who chose standby keep their details."),
+    )
     require_staff_two_factor = forms.BooleanField(
         label=_("Hub staff must use two-step sign-in"),
         required=False,
@@ -173,3 +179,33 @@ class HubSettingsForm(PlainForm):
             "Anyone without it set up is asked to set it up before they can do anything else."
         ),
     )
+
+    def __init__(self, *args, hub: Hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hub = hub
+        # The box appears only when a new date will erase people (clean), and stays while
+        # the coordinator answers it.
+        if not (self.is_bound and "erasure_confirmed" in self.data):
+            self._confirmation = self.fields.pop("erasure_confirmed")
+
+    def clean(self):
+        data = super().clean()
+        if "stand_down_on" not in data:
+            return data  # the date itself was not understood; that error says so
+        try:
+            stand_down_check(
+                hub=self.hub,
+                stand_down_on=data["stand_down_on"],
+                erasure_confirmed=data.get("erasure_confirmed", False),
+            )
+        except ErasureNotConfirmed as error:
+            if "erasure_confirmed" not in self.fields:
+                # Straight after the date, where the coordinator is looking.
+                fields = list(self.fields.items())
+                at = [name for name, _field in fields].index("stand_down_on") + 1
+                fields.insert(at, ("erasure_confirmed", self._confirmation))
+                self.fields = dict(fields)
+            self.add_error("stand_down_on", str(error))
+        except StandDownError as error:
+            self.add_error("stand_down_on", str(error))
+        return data

@@ -14,8 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from makers.selectors import ErasurePreview, erasure_preview, erasure_warning
 from scrubhub.accounts.services import user_sessions_end
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
@@ -333,6 +335,88 @@ def sessions_end_for_user(*, user_id: int) -> None:
     user_sessions_end(user_id=user_id)
 
 
+class StandDownError(TeamError):
+    """The stand-down date cannot be saved as it is; the message goes beside that field."""
+
+
+class ErasureNotConfirmed(StandDownError):
+    """The new date will erase people's details: the coordinator must say they mean it."""
+
+    def __init__(self, preview: ErasurePreview):
+        self.preview = preview
+        super().__init__(
+            _("%(warning)s Tick the box to confirm, or choose another date.")
+            % {"warning": erasure_warning(preview)}
+        )
+
+
+def stand_down_check(
+    *, hub: Hub, stand_down_on: date | None, erasure_confirmed: bool = False
+) -> None:
+    """Refuse a new stand-down date in the past where the hub is (the nightly erasure would
+    act on it at once), and one that will erase people unless that was confirmed. A date
+    already saved stays allowed, so a hub that has stood down can still change its phone."""
+    if stand_down_on is None or stand_down_on == hub.stand_down_on:
+        return
+    today = hub.today()
+    if stand_down_on < today:
+        raise StandDownError(
+            _("The stand-down date cannot be in the past. Enter %(today)s or a later date.")
+            % {"today": date_format(today, "j F Y")}
+        )
+    preview = erasure_preview(hub=hub, stand_down_on=stand_down_on)
+    if preview is not None and not erasure_confirmed:
+        raise ErasureNotConfirmed(preview)
+
+
+def _erasure_dates_apply(
+    *, current: Hub, actor, stand_down_on: date | None, retention_days: int
+) -> list[str]:
+    """Set the two dates that decide when makers are erased, on a locked row, and note when
+    they changed (the nightly erasure waits a week after that). Returns the fields to save."""
+    if (current.stand_down_on, current.retention_days) == (stand_down_on, retention_days):
+        return []
+    current.stand_down_on = stand_down_on
+    current.retention_days = retention_days
+    current.erasure_dates_changed_at = timezone.now()
+    erase_on = current.erasure_on()
+    audit_record(
+        actor=actor,
+        hub=current,
+        action=AuditEvent.Action.CHANGED,
+        subject=current,
+        detail=(
+            f"Stand-down date {stand_down_on.isoformat()}, details erased from "
+            f"{erase_on.isoformat()}"
+            if erase_on
+            else "Stand-down date removed"
+        ),
+    )
+    return ["stand_down_on", "retention_days", "erasure_dates_changed_at"]
+
+
+def hub_erasure_dates_set(
+    *, hub: Hub, actor, stand_down_on: date | None, retention_days: int
+) -> Hub:
+    """An operator (in the admin) sets the stand-down date and retention period. The same
+    refusal of a past date as for coordinators, and the same week's wait after a change."""
+    if retention_days < 0:
+        raise StandDownError(_("The retention period cannot be negative."))
+    with transaction.atomic():
+        current = Hub.objects.select_for_update().get(pk=hub.pk)
+        # Operators are not asked to confirm: they set these on a hub's behalf.
+        stand_down_check(hub=current, stand_down_on=stand_down_on, erasure_confirmed=True)
+        changed = _erasure_dates_apply(
+            current=current,
+            actor=actor,
+            stand_down_on=stand_down_on,
+            retention_days=retention_days,
+        )
+        if changed:
+            current.save(update_fields=changed)
+    return current
+
+
 def hub_settings_update(
     *,
     hub: Hub,
@@ -344,8 +428,10 @@ def hub_settings_update(
     auto_approve_makers: bool,
     stand_down_on: date | None,
     require_staff_two_factor: bool = False,
+    erasure_confirmed: bool = False,
 ) -> Hub:
-    """The coordinator changes what volunteers see and how the hub runs."""
+    """The coordinator changes what volunteers see and how the hub runs. A new stand-down
+    date that will erase people's details needs `erasure_confirmed` (stand_down_check)."""
     phone, email = phone.strip(), email.strip().lower()
     if not phone:
         raise TeamError(_("Please give a phone number volunteers can call."))
@@ -356,13 +442,21 @@ def hub_settings_update(
     with transaction.atomic():
         _require_coordinator(actor, hub)
         current = Hub.objects.select_for_update().get(pk=hub.pk)
+        stand_down_check(
+            hub=current, stand_down_on=stand_down_on, erasure_confirmed=erasure_confirmed
+        )
         current.phone = phone
         current.email = email
         current.about = about.strip()
         current.overdue_after_days = overdue_after_days
         current.auto_approve_makers = auto_approve_makers
-        current.stand_down_on = stand_down_on
         current.require_staff_two_factor = require_staff_two_factor
+        erasure_fields = _erasure_dates_apply(
+            current=current,
+            actor=actor,
+            stand_down_on=stand_down_on,
+            retention_days=current.retention_days,
+        )
         current.save(
             update_fields=[
                 "phone",
@@ -370,8 +464,8 @@ def hub_settings_update(
                 "about",
                 "overdue_after_days",
                 "auto_approve_makers",
-                "stand_down_on",
                 "require_staff_two_factor",
+                *erasure_fields,
             ]
         )
     return current

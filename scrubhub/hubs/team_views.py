@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from makers.selectors import erasure_preview, erasure_warning
 from scrubhub.hubs import team_services
 from scrubhub.hubs.models import Invitation
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.hubs.team_forms import AcceptAccountForm, HubSettingsForm, InviteForm
-from scrubhub.hubs.team_services import TeamError
+from scrubhub.hubs.team_services import StandDownError, TeamError
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -235,14 +236,19 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
         "stand_down_on": hub.stand_down_on,
         "require_staff_two_factor": hub.require_staff_two_factor,
     }
-    form = HubSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = HubSettingsForm(
+        request.POST if request.method == "POST" else None, initial=initial, hub=hub
+    )
     if request.method == "POST" and form.is_valid():
         try:
             team_services.hub_settings_update(hub=hub, actor=request.user, **form.cleaned_data)
         except TeamError as error:
-            form.add_error(None, str(error))
+            field = "stand_down_on" if isinstance(error, StandDownError) else None
+            form.add_error(field, str(error))
         else:
             messages.success(request, _("The hub's settings are saved."))
             return redirect("hubs:settings")
     status = 400 if form.is_bound else 200
-    return _render(request, "hubs/settings.html", {"form": form}, status)
+    erasure = erasure_preview(hub=hub)
+    context = {"form": form, "erasure_warning": erasure and erasure_warning(erasure)}
+    return _render(request, "hubs/settings.html", context, status)
