@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -121,6 +121,50 @@ def hours_by_day(point: Point) -> list[tuple[str, list[OpeningHours]]]:
         (str(label), [h for h in hours if h.weekday == value])
         for value, label in OpeningHours.Weekday.choices
     ]
+
+
+# --- Which days a point is open (issue 25) --------------------------------------------------
+
+
+def open_on(point: Point, day: date, *, now: datetime | None = None) -> list[OpeningHours]:
+    """The point's openings on `day` still to come (today: those not yet closed, in its
+    hub's time zone). Uses prefetched `hours`."""
+    openings = [slot for slot in point.hours.all() if slot.weekday == day.weekday()]
+    local = timezone.localtime(now or timezone.now(), ZoneInfo(point.hub.timezone))
+    if day == local.date():
+        openings = [slot for slot in openings if slot.closes > local.time()]
+    return openings
+
+
+def hours_known(point: Point) -> bool:
+    """Whether the hub has told us the point's hours; a point without them takes any day."""
+    return bool(point.hours.all())
+
+
+def open_days_words(point: Point) -> str:
+    """The weekdays a point opens, as people say them: "Monday to Saturday", "Tuesday,
+    Thursday and Saturday", "every day"."""
+    days = sorted({slot.weekday for slot in point.hours.all()})
+    names = [str(OpeningHours.Weekday(day).label) for day in days]
+    if len(days) == 7:
+        return _("every day")
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        return _("%(first)s to %(last)s") % {"first": names[0], "last": names[-1]}
+    if len(names) == 1:
+        return names[0]
+    return _("%(days)s and %(last)s") % {"days": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def closed_day_message(point: Point, day: date) -> str:
+    """What a maker reads beside the day she chose when the point is shut that day."""
+    if any(slot.weekday == day.weekday() for slot in point.hours.all()):
+        return _("%(point)s has closed for today. Please choose another day.") % {
+            "point": point.name
+        }
+    return _("%(point)s is open %(days)s. Please choose one of those days.") % {
+        "point": point.name,
+        "days": open_days_words(point),
+    }
 
 
 # --- Points for hub staff -----------------------------------------------------------------

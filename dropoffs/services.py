@@ -761,6 +761,12 @@ def run_stop_visit(
                 )
         now = timezone.now()
         RunStopKit.objects.filter(stop=stop, kit_id__in=dropped).update(dropped_at=now)
+        if stop.kind == RunStop.Kind.POINT:
+            from scrubhub.hubs.staff_kit_services import kit_at_point_tell
+
+            # Only now is the kit there: its maker was told a driver would bring it.
+            for kit_id in sorted(dropped):
+                kit_at_point_tell(kit=drops[kit_id].kit)
         stop.status = RunStop.Status.VISITED
         stop.visited_at, stop.visited_by, stop.note = now, actor, note[:300]
         stop.save(update_fields=["status", "visited_at", "visited_by", "note"])

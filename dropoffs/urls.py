@@ -13,6 +13,9 @@ urlpatterns = [
     path("scan/hand-in/<int:assignment_id>/", views.hand_in_many, name="hand_in_many"),
     path("kit/<str:code>/", views.kit, name="kit"),
     path("kit/<str:code>/handover/", views.kit_handover, name="kit_handover"),
+    # A maker who scans her own label signed out
+    path("kit/<str:code>/signin/", views.kit_signin, name="kit_signin"),
+    path("kit/<str:code>/signin/link/", views.kit_signin_link, name="kit_signin_link"),
     # Makers choosing doorstep visits
     path("doorstep/", views.doorstep, name="doorstep"),
     path("doorstep/stop/", views.doorstep_stop, name="doorstep_stop"),

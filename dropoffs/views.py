@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dropoffs import selectors, services
@@ -39,6 +42,9 @@ from dropoffs.permissions import (
     may_see_doorstep_addresses,
     stations_for,
 )
+from makers import services as maker_services
+from makers import signin
+from makers.forms import SignInForm
 from makers.models import Maker
 from makers.selectors import maker_for_user
 from packages.models import DeliveryLine, FabricLot, KitAssignment
@@ -178,11 +184,11 @@ ACTION_TEXT = {
 
 def _kit_page(request, kit, *, can_act, bound=None, problem="", status=200) -> HttpResponse:
     request.hub = kit.hub
-    holder = kit_holder(kit=kit)
     if not can_act:
-        return render(
-            request, "dropoffs/kit_mine.html", {"kit": kit, "holder": holder}, status=status
-        )
+        # Her own label: her kit page, where she logs what she has finished and plans
+        # the return.
+        return redirect("makers:kit", code=kit.code)
+    holder = kit_holder(kit=kit)
     station = current_station(request)
     point = station.point if station else None
     held = selectors.kit_point_holding(kit=kit, point=point)
@@ -228,15 +234,87 @@ def _kit_page(request, kit, *, can_act, bound=None, problem="", status=200) -> H
     )
 
 
+@login_not_required
 @require_GET
 def kit(request: HttpRequest, code: str) -> HttpResponse:
+    """The page a kit label's code opens. Signed out, anyone who scans it may only ask for a
+    sign-in link (the same page for every code, so it says nothing about the kit)."""
     # Counted before the lookup, so wrong guesses cost the same as right ones.
     if over_limit(request, group="kit-lookup", key="user_or_ip", rate=kit_lookup_rate):
         return too_many(request, what=_("kit code look-ups"))
+    if not request.user.is_authenticated:
+        normal = normalise_kit_code(code)
+        if not normal:
+            raise Http404
+        return _kit_signin_page(request, normal, SignInForm())
     found, can_act = get_kit_for(request.user, code)
     if code != found.code:
         return redirect("dropoffs:kit", code=found.code)
     return _kit_page(request, found, can_act=can_act)
+
+
+def _kit_signin_page(request, code: str, form, status=200) -> HttpResponse:
+    return render(
+        request,
+        "dropoffs/kit_signin.html",
+        {"code": code, "display_code": _display_code(code), "form": form},
+        status=status,
+    )
+
+
+def _display_code(code: str) -> str:
+    return f"{code[:3]}-{code[3:]}" if len(code) == 7 else code
+
+
+@login_not_required
+@require_POST
+def kit_signin(request: HttpRequest, code: str) -> HttpResponse:
+    """A maker who scanned her label signed out asks for a link that opens this kit's page
+    again. Whose the kit is is checked only once she is signed in."""
+    normal = normalise_kit_code(code)
+    if not normal:
+        raise Http404
+    form = SignInForm(request.POST)
+    if not form.is_valid():
+        return _kit_signin_page(request, normal, form, status=400)
+    maker_services.signin_link_send(
+        **form.cleaned_data["address"],
+        client=get_adapter().get_client_ip(request) or "",
+        landing=reverse("dropoffs:kit_signin_link", kwargs={"code": normal}),
+    )
+    request.session["makers_signin_by"] = "email" if "@" in form.data["address"] else "phone"
+    return redirect("makers:signin_sent")
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def kit_signin_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The link from kit_signin: GET shows one "Sign in" button (opening the link spends
+    nothing); the POST signs her in and returns her to the kit. The way back is this kit's
+    page, from the address itself, never a page named in the request."""
+    normal = normalise_kit_code(code)
+    if not normal:
+        raise Http404
+    token = request.POST.get("token") if request.method == "POST" else request.GET.get("token")
+    token = (token or "")[:200]
+    if request.method == "GET":
+        if not token:
+            return redirect("dropoffs:kit", code=normal)
+        return render(
+            request,
+            "dropoffs/kit_signin_link.html",
+            {"token": token, "code": normal, "display_code": _display_code(normal)},
+        )
+    user = signin.user_for_token(token)
+    if user is None:
+        return render(request, "makers/signin_link_failed.html", {"form": SignInForm()}, status=400)
+    login(request, user, backend="sesame.backends.ModelBackend")
+    try:
+        get_kit_for(user, normal)
+    except Http404:
+        return redirect("makers:me")  # not her kit (or no longer): her own page instead
+    return redirect("dropoffs:kit", code=normal)
 
 
 @require_POST

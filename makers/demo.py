@@ -10,7 +10,7 @@ has answered.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -20,6 +20,17 @@ from packages import services as packages
 from packages.models import Kit, KitAssignment
 
 NEW_APPLICANTS = 14
+
+
+def _open_day(point, day: date) -> date:
+    """The first day from `day` that the point is open (makers are only offered those)."""
+    from dropoffs.selectors import hours_known, open_on
+
+    if not hours_known(point):
+        return day
+    while not open_on(point, day):
+        day += timedelta(days=1)
+    return day
 
 
 def extend_demo(demo, rng: random.Random) -> None:
@@ -68,7 +79,7 @@ def extend_demo(demo, rng: random.Random) -> None:
     for number, assignment in enumerate(sewing):
         kit, maker = assignment.kit, assignment.maker
         point = maker.preferred_point or demo.points[0]
-        day = today + timedelta(days=rng.randint(0, 6))
+        day = _open_day(point, today + timedelta(days=rng.randint(0, 6)))
         if number == 0:
             services.return_plan_make(
                 maker=maker,

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dropoffs.selectors import closed_day_message, hours_known, open_on
 from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
 from makers.selectors import points_for_makers
 from makers.services import RETURN_DAYS_AHEAD, UNDER_16
@@ -307,46 +308,96 @@ class ProgressForm(PlainForm):
         return finished
 
 
-def _day_choices() -> list[tuple[str, str]]:
-    today = timezone.localdate()
+DAYS_OFFERED = 14
+
+
+def _day_choices(*, today, point=None) -> list[tuple[str, str]]:
+    """The next two weeks' days; for a point whose hours we know, only the days it is open
+    (today only while it has an opening still to come), each with its times."""
+    by_hours = point is not None and hours_known(point)
     choices = []
-    for offset in range(0, 15):
+    for offset in range(0, DAYS_OFFERED + 1):
         day = today + timedelta(days=offset)
         label = date_format(day, "l j F")
         if offset == 0:
             label = _("Today, %(day)s") % {"day": label}
         elif offset == 1:
             label = _("Tomorrow, %(day)s") % {"day": label}
+        if by_hours:
+            openings = open_on(point, day)
+            if not openings:
+                continue
+            times = _(" and ").join(
+                _("%(opens)s to %(closes)s")
+                % {"opens": f"{o.opens:%H:%M}", "closes": f"{o.closes:%H:%M}"}
+                for o in openings
+            )
+            label = f"{label}, {times}"
         choices.append((day.isoformat(), label))
     return choices
 
 
+class DayField(forms.TypedChoiceField):
+    """A day from the list shown. Which days are right depends on the point chosen beside
+    it, so the form checks the day against that point's hours in clean()."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class ReturnForm(PlainForm):
-    """Where and when a maker brings a kit back."""
+    """Where and when a maker brings a kit back. The days offered are the chosen point's
+    open days (her usual point's, or her plan's, until she chooses another)."""
 
     where = forms.ChoiceField(label=_("Where will you bring it?"), widget=RadioSelect)
-    day = forms.TypedChoiceField(
+    day = DayField(
         label=_("Which day?"),
         coerce=lambda value: timezone.datetime.fromisoformat(value).date(),
     )
 
-    def __init__(self, *args, maker, **kwargs):
+    def __init__(self, *args, maker, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.maker = maker
+        self.today = maker.hub.today()
         self.points = {str(p.pk): p for p in points_for_makers(hub=maker.hub, returns=True)}
         choices = [(key, _point_label(point)) for key, point in self.points.items()]
         if maker.needs_doorstep_collection:
             choices.append(("doorstep", _("Please collect it from my door")))
         self.fields["where"].choices = choices
-        if maker.preferred_point_id and str(maker.preferred_point_id) in self.points:
+        if plan is not None and (plan.doorstep or str(plan.point_id) in self.points):
+            self.initial.setdefault("where", "doorstep" if plan.doorstep else str(plan.point_id))
+            self.initial.setdefault("day", plan.day.isoformat())
+        elif maker.preferred_point_id and str(maker.preferred_point_id) in self.points:
             self.initial.setdefault("where", str(maker.preferred_point_id))
-        self.fields["day"].choices = [("", _("Choose a day")), *_day_choices()]
-        self.fields["day"].help_text = _("Check the point is open that day.")
+        where = self.data.get(self.add_prefix("where")) if self.is_bound else None
+        point = self.points.get(str(where or self.initial.get("where")))
+        self.fields["day"].choices = [
+            ("", _("Choose a day")),
+            *_day_choices(today=self.today, point=point),
+        ]
+        self.fields["day"].help_text = (
+            _("The days %(point)s is open, with its times.") % {"point": point.name}
+            if point is not None and hours_known(point)
+            else _("Check the point is open that day.")
+        )
         self.fields["where"].error_messages["required"] = _("Choose where you will bring it.")
         self.fields["day"].error_messages["required"] = _("Choose a day.")
         self.fields["day"].error_messages["invalid_choice"] = _(
             "Choose a day in the next %(days)s days."
-        ) % {"days": 14}
+        ) % {"days": DAYS_OFFERED}
+
+    def clean(self):
+        data = super().clean()
+        day, where = data.get("day"), data.get("where")
+        if day is None:
+            return data
+        if not self.today <= day <= self.today + timedelta(days=DAYS_OFFERED):
+            self.add_error("day", self.fields["day"].error_messages["invalid_choice"])
+        elif where in self.points:
+            point = self.points[where]
+            if hours_known(point) and not open_on(point, day):
+                self.add_error("day", closed_day_message(point, day))
+        return data
 
     def place(self) -> dict:
         where = self.cleaned_data["where"]
@@ -355,7 +406,8 @@ class ReturnForm(PlainForm):
         return {"point": self.points[where], "doorstep": False}
 
 
-if RETURN_DAYS_AHEAD < 14:  # the form offers two weeks; the service must allow as many
+# The form offers two weeks; the service must allow as many.
+if RETURN_DAYS_AHEAD < DAYS_OFFERED:
     raise ImproperlyConfigured("RETURN_DAYS_AHEAD must allow at least the two weeks offered.")
 
 

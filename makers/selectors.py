@@ -48,8 +48,9 @@ HANDED_IN_PLACES = ("at_point", "in_transit", "awaiting_check", "passed", "reser
 
 def kits_for_maker(*, maker: Maker) -> list:
     """The kits a maker holds now, oldest first, each with `collection_point`, `pattern`
-    (the hub's current one when the kit has none), `open_plan` (ReturnPlan or None) and
-    `open_problems`. A fixed number of queries, however many kits the hub has."""
+    (the hub's current one when the kit has none), `open_plan` (ReturnPlan or None),
+    `open_problems` and, before she has it, `whereabouts`. A fixed number of queries,
+    however many kits the hub has."""
     from packages.models import Kit
 
     kits = list(
@@ -74,6 +75,7 @@ def kits_for_maker(*, maker: Maker) -> list:
     _fill_patterns(kits, hub_id=maker.hub_id)
     for kit in kits:
         kit.open_plan = kit.open_plans[0] if kit.open_plans else None
+    kits_whereabouts(kits, maker=maker)
     return kits
 
 
@@ -134,18 +136,117 @@ def kits_for_maker_by_code(*, maker: Maker, code: str) -> list:
     _fill_patterns(kits, hub_id=maker.hub_id)
     for kit in kits:
         kit.open_plan = kit.open_plans[0] if kit.open_plans else None
+    kits_whereabouts(kits, maker=maker)
     return kits
 
 
+@dataclass(frozen=True)
+class Whereabouts:
+    """Where a kit given to a maker really is before she has it, read from the runs that
+    carry kits out: the hub chose a point for it, but it is there only once a driver has
+    left it there."""
+
+    where: str  # "At the hub; at Stobswell pharmacy from Friday 6 June"
+    next_step: str  # what she should do, in one sentence
+    ready: bool = False  # at its point now: she can go and collect it
+
+
+def _on_day(day: date, today: date) -> str:
+    """ "today", "tomorrow" or "on Friday 6 June", to follow a verb."""
+    if day <= today:
+        return _("today")
+    if day == today + timedelta(days=1):
+        return _("tomorrow")
+    return _("on %(day)s") % {"day": date_format(day, "l j F")}
+
+
+def _from_day(day: date, today: date) -> str:
+    """ "from today", "from tomorrow" or "from Friday 6 June"."""
+    if day <= today:
+        return _("from today")
+    if day == today + timedelta(days=1):
+        return _("from tomorrow")
+    return _("from %(day)s") % {"day": date_format(day, "l j F")}
+
+
+def kits_whereabouts(kits: list, *, maker: Maker) -> None:
+    """Set `whereabouts` on each of the maker's kits waiting to reach her (status
+    allocated), from the runs carrying them: one query for all of them."""
+    from dropoffs.models import Run, RunStop, RunStopKit
+    from packages.models import Kit
+
+    waiting = [kit for kit in kits if kit.status == Kit.Status.ALLOCATED]
+    if not waiting:
+        return
+    drops: dict[int, list[RunStopKit]] = {}
+    for drop in (
+        RunStopKit.objects.filter(kit__in=waiting)
+        .exclude(stop__run__status=Run.Status.CANCELLED)
+        .select_related("stop__run")
+        .order_by("stop__run__day", "pk")
+    ):
+        drops.setdefault(drop.kit_id, []).append(drop)
+    today = maker.hub.today()
+    for kit in waiting:
+        point = kit.collection_point if kit.collection_point_id else None
+        carried = drops.get(kit.pk, [])
+        # A stop of this kit's point (or of her door) that its driver has still to visit.
+        coming = [
+            d
+            for d in carried
+            if d.dropped_at is None
+            and d.stop.status == RunStop.Status.TO_VISIT
+            and d.stop.run.is_open
+            and (d.stop.point_id == point.pk if point else d.stop.maker_id == maker.pk)
+        ]
+        left_at_point = point is not None and any(
+            d.dropped_at is not None and d.stop.point_id == point.pk for d in carried
+        )
+        if left_at_point:
+            kit.whereabouts = Whereabouts(
+                where=_("At %(point)s, ready for you to collect") % {"point": point.name},
+                next_step=_("Collect it from %(point)s.") % {"point": point.name},
+                ready=True,
+            )
+        elif point is not None and coming:
+            day = coming[0].stop.run.day
+            words = {"point": point.name, "from": _from_day(day, today)}
+            kit.whereabouts = Whereabouts(
+                where=_("At the hub; at %(point)s %(from)s") % words,
+                next_step=_(
+                    "It is still at the hub. Collect it from %(point)s %(from)s, once a "
+                    "driver has taken it there."
+                )
+                % words,
+            )
+        elif point is not None:
+            kit.whereabouts = Whereabouts(
+                where=_("At the hub; it goes to %(point)s on a driver's run")
+                % {"point": point.name},
+                next_step=_("It is still at the hub. This page will say when it is at %(point)s.")
+                % {"point": point.name},
+            )
+        elif coming:
+            on = _on_day(coming[0].stop.run.day, today)
+            kit.whereabouts = Whereabouts(
+                where=_("At the hub; a driver brings it to your door %(on)s") % {"on": on},
+                next_step=_("A driver will bring it to your door %(on)s.") % {"on": on},
+            )
+        else:
+            kit.whereabouts = Whereabouts(
+                where=_("At the hub"),
+                next_step=_("The hub will tell you where and when to collect it."),
+            )
+
+
 def kit_next_step(kit) -> str:
-    """What the maker should do next with a kit, in one sentence."""
+    """What the maker should do next with a kit, in one sentence. A kit not yet with her
+    needs `whereabouts` (kits_whereabouts)."""
     from packages.models import Kit
 
     plan = getattr(kit, "open_plan", None)
     if kit.status == Kit.Status.ALLOCATED:
-        if kit.collection_point_id:
-            return _("Collect it from %(point)s.") % {"point": kit.collection_point.name}
-        return _("The hub will tell you where and when to collect it.")
+        return kit.whereabouts.next_step
     if kit.status != Kit.Status.WITH_MAKER:
         return _("Nothing to do: this kit is finished with. Thank you!")
     if kit.qty_with_maker == 0:
@@ -291,7 +392,9 @@ def points_for_makers(*, hub, returns: bool = False) -> QuerySet:
 
     points = Point.objects.filter(hub=hub, status=Point.Status.ACTIVE)
     if returns:
+        # The return form offers each point's open days (dropoffs.selectors.open_on).
         points = points.filter(accepts_finished_garments=True)
+        points = points.select_related("hub").prefetch_related("hours")
     return points.order_by("name")
 
 

@@ -34,7 +34,12 @@ logger = logging.getLogger(__name__)
 
 
 class MakerError(Exception):
-    """A change to a maker that the rules do not allow; the message is for people."""
+    """A change to a maker that the rules do not allow; the message is for people. `field`
+    names the form field it belongs beside, when it is about one answer."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 S = Maker.Status
@@ -559,7 +564,9 @@ def _account_for_maker(*, maker: Maker):
     return user
 
 
-def signin_link_send(*, email: str = "", phone: str = "", client: str = "") -> bool:
+def signin_link_send(
+    *, email: str = "", phone: str = "", client: str = "", landing: str = ""
+) -> bool:
     """Send a one-time sign-in link to an email address or a mobile number, if we know it.
 
     Quiet by design: the caller shows the same page whatever happens, and this returns
@@ -580,7 +587,7 @@ def signin_link_send(*, email: str = "", phone: str = "", client: str = "") -> b
             _signin_link_refused_queue(user=user, email=email, phone=phone)
             return False
         maker = Maker.objects.filter(user=user).select_related("hub").first()
-        _signin_link_queue(user=user, maker=maker, email=email, phone=phone)
+        _signin_link_queue(user=user, maker=maker, email=email, phone=phone, landing=landing)
     return True
 
 
@@ -613,11 +620,14 @@ def _signin_link_refused_queue(*, user, email: str, phone: str) -> None:
     )
 
 
-def _signin_link_queue(*, user, maker: Maker | None, email: str, phone: str) -> None:
-    """Queue the message with a fresh link, by email if we have the address, else by text."""
+def _signin_link_queue(
+    *, user, maker: Maker | None, email: str, phone: str, landing: str = ""
+) -> None:
+    """Queue the message with a fresh link, by email if we have the address, else by text.
+    `landing` is the page of ours the link opens (makers.signin.signin_url)."""
     hub = maker.hub if maker else None
     name = (maker.name if maker else user.get_full_name()) or ""
-    link = signin.signin_url(user)
+    link = signin.signin_url(user, landing=landing)
     minutes = signin.link_minutes()
     if email:
         body = _(
@@ -915,14 +925,16 @@ def return_plan_make(
     """The maker says where and when they will bring a kit back: finished scrubs ("ready
     to return"), or a kit they cannot finish (with a reason). A newer plan replaces the
     older one. Garments move only when the kit is handed over."""
+    from dropoffs.selectors import closed_day_message, hours_known, open_on
     from packages.models import Kit
 
-    today = timezone.localdate()
+    today = maker.hub.today()
     if day < today:
-        raise MakerError(_("Please choose today or a day after today."))
+        raise MakerError(_("Please choose today or a day after today."), field="day")
     if day > today + timedelta(days=RETURN_DAYS_AHEAD):
         raise MakerError(
-            _("Please choose a day in the next %(days)s days.") % {"days": RETURN_DAYS_AHEAD}
+            _("Please choose a day in the next %(days)s days.") % {"days": RETURN_DAYS_AHEAD},
+            field="day",
         )
     if (point is None) == (not doorstep):
         raise MakerError(_("Please choose where you will bring it."))
@@ -935,6 +947,8 @@ def return_plan_make(
             raise MakerError(
                 _("%(point)s is not taking scrubs at the moment.") % {"point": point.name}
             )
+        if hours_known(point) and not open_on(point, day):
+            raise MakerError(closed_day_message(point, day), field="day")
     if doorstep and not maker.needs_doorstep_collection:
         raise MakerError(_("Please choose a drop-off point, or call the hub to ask for a visit."))
     with transaction.atomic():

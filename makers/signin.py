@@ -43,10 +43,13 @@ def link_minutes() -> int:
     return int(settings.SESAME_MAX_AGE // 60)
 
 
-def signin_url(user) -> str:
-    """The full address of a one-time sign-in link for `user`."""
+def signin_url(user, *, landing: str = "") -> str:
+    """The full address of a one-time sign-in link for `user`. `landing` is another page of
+    ours that takes the token (a kit label's page, which returns her to that kit)."""
+    if landing and (not landing.startswith("/") or landing.startswith("//")):
+        raise ValueError("A sign-in link lands on one of our own pages.")
     query = urlencode({settings.SESAME_TOKEN_NAME: get_token(user, scope=SCOPE)})
-    return f"{settings.SITE_URL}{reverse('makers:signin_link')}?{query}"
+    return f"{settings.SITE_URL}{landing or reverse('makers:signin_link')}?{query}"
 
 
 def page_url(name: str) -> str:

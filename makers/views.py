@@ -43,6 +43,7 @@ from packages.services import PackagesError
 from scrubhub import once
 from scrubhub.hubs.models import Hub, Role
 from scrubhub.hubs.permissions import has_role, role_required
+from scrubhub.query import QueryForm, SearchField
 from scrubhub.ratelimits import join_rate, over_limit, too_many
 
 CONSENT_VERSION = "privacy-v1"
@@ -85,11 +86,15 @@ def hub_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+class JoinSearch(QueryForm):
+    q = SearchField()
+
+
 @login_not_required
 @require_GET
 def join_start(request: HttpRequest) -> HttpResponse:
     """The short address for posters: one hub goes straight to its form."""
-    query = request.GET.get("q", "")[:100]
+    query = JoinSearch.read(request)["q"]
     hubs = list(selectors.hubs_to_join(query=query))
     if not query and len(hubs) == 1:
         return redirect("makers:join", slug=hubs[0].slug)
@@ -330,9 +335,19 @@ def me(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.MAKER)
 def kit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Her kit, and the page its label's code opens for her: she logs what she has finished
+    and says where and when she brings it back here, as from /me/."""
+    from packages.models import Kit
+
     maker, kit = _own_kit(request, code)
     kit.next_step = selectors.kit_next_step(kit)
-    return render(request, "makers/kit.html", {"maker": maker, "kit": kit})
+    forms = {}
+    if kit.status == Kit.Status.WITH_MAKER and kit.qty_with_maker:
+        if kit.finished_count < kit.garment_count:
+            forms["progress_form"] = ProgressForm(kit=kit)
+        if kit.finished_count:
+            forms["return_form"] = ReturnForm(maker=maker, plan=kit.open_plan)
+    return render(request, "makers/kit.html", {"maker": maker, "kit": kit, **forms})
 
 
 def _kit_form_page(request, template: str, maker, kit, form, **extra) -> HttpResponse:
@@ -387,7 +402,9 @@ def kit_return(request: HttpRequest, code: str) -> HttpResponse:
     maker, kit = _own_kit(request, code)
     if response := _not_with_maker(request, kit):
         return response
-    form = ReturnForm(request.POST if request.method == "POST" else None, maker=maker)
+    form = ReturnForm(
+        request.POST if request.method == "POST" else None, maker=maker, plan=kit.open_plan
+    )
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.return_plan_make(
@@ -398,7 +415,7 @@ def kit_return(request: HttpRequest, code: str) -> HttpResponse:
                 **form.place(),
             )
         except (MakerError, PackagesError) as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, _("Thank you. We will expect it then."))
             kit.open_plan = plan
@@ -412,7 +429,9 @@ def kit_give_back(request: HttpRequest, code: str) -> HttpResponse:
     maker, kit = _own_kit(request, code)
     if response := _not_with_maker(request, kit):
         return response
-    form = GiveBackForm(request.POST if request.method == "POST" else None, maker=maker)
+    form = GiveBackForm(
+        request.POST if request.method == "POST" else None, maker=maker, plan=kit.open_plan
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.return_plan_make(
@@ -426,7 +445,7 @@ def kit_give_back(request: HttpRequest, code: str) -> HttpResponse:
                 **form.place(),
             )
         except (MakerError, PackagesError) as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(
                 request,

@@ -89,15 +89,25 @@ def _kit_words(kit: Kit) -> str:
     }
 
 
+def _point_words(point: Point) -> str:
+    words = _("%(point)s, %(address)s.") % {
+        "point": point.name,
+        "address": " ".join(point.address.split()),
+    }
+    if point.opening_hours:
+        words += " " + _("Open: %(hours)s.") % {"hours": point.opening_hours}
+    return words
+
+
 def _tell_given(*, kit: Kit, assignment: KitAssignment) -> None:
     point = kit.collection_point
     if point is not None:
-        where = _("It is waiting for you at %(point)s, %(address)s.") % {
-            "point": point.name,
-            "address": " ".join(point.address.split()),
-        }
-        if point.opening_hours:
-            where += " " + _("Open: %(hours)s.") % {"hours": point.opening_hours}
+        # The kit is still on the hub's shelf: it reaches the point on a driver's run, and
+        # the maker hears again when it is there (kit_at_point_tell).
+        where = _(
+            "A driver will take it to %(point)s. We will tell you when it is there, ready "
+            "for you to collect."
+        ) % {"point": point.name}
     elif assignment.maker_id and assignment.maker.needs_doorstep_collection:
         where = _("A driver will bring it to your door. We will let you know when.")
     else:
@@ -130,6 +140,31 @@ def _tell_not_needed(*, kit: Kit, assignment: KitAssignment) -> None:
                 "Nothing is wrong: we will send you another kit when one is ready."
             )
             % {"code": kit.display_code},
+        ],
+    )
+
+
+def kit_at_point_tell(*, kit: Kit) -> None:
+    """A driver has left the kit at its point: now, and not before, its maker (or group)
+    hears it is ready to collect. Called in the transaction that records the drop."""
+    assignment = (
+        KitAssignment.objects.filter(kit=kit, ended_at__isnull=True)
+        .select_related("maker", "group", "group__leader")
+        .first()
+    )
+    point = kit.collection_point
+    if assignment is None or point is None:
+        return
+    _tell(
+        key=f"kit-at-point:{assignment.pk}:{point.pk}",
+        hub=kit.hub,
+        maker=assignment.maker,
+        group=assignment.group,
+        subject=_("Your kit %(code)s is ready to collect") % {"code": kit.display_code},
+        lines=[
+            _("Your kit %(code)s (%(what)s) is now at %(where)s")
+            % {"code": kit.display_code, "what": _kit_words(kit), "where": _point_words(point)},
+            _("Show the label or say your name to the helper there."),
         ],
     )
 

@@ -41,9 +41,32 @@ ROUTES = [
     ),
     Route(
         "dropoffs:kit",
-        hidden({"maker": 200, "point_helper": 200, "hub_staff": 200, "coordinator": 200}),
+        answers(
+            404,
+            anonymous=200,
+            maker=REDIRECT,
+            point_helper=200,
+            hub_staff=200,
+            coordinator=200,
+        ),
         kwargs=lambda w: {"code": b.the_waiting_kit(w).code},
-        note="the maker sees their own kit; anyone else's or an unknown code is the same 404",
+        note="its maker goes to her kit page; signed out, a sign-in link form that says "
+        "nothing about the kit; anyone else's or an unknown code is the same 404",
+    ),
+    Route(
+        "dropoffs:kit_signin",
+        public(REDIRECT),
+        method="post",
+        kwargs=lambda w: {"code": b.the_waiting_kit(w).code},
+        data=lambda w: {"address": "nobody@example.org"},
+        html=False,
+        note="the same answer whether or not the address or the kit is known",
+    ),
+    Route(
+        "dropoffs:kit_signin_link",
+        public(REDIRECT),
+        kwargs=lambda w: {"code": b.the_waiting_kit(w).code},
+        note="no token: back to the kit's page",
     ),
     Route(
         "dropoffs:kit_handover",

@@ -4,7 +4,7 @@ says when they will bring the kit back, and downloads their data; axe checks eve
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -126,3 +126,67 @@ def test_my_pages_fit_a_narrow_phone_and_double_zoom(page_for, world, width, axe
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at {viewport}, {zoom}"
+
+
+def test_she_scans_her_label_signed_out_signs_in_and_logs_and_plans_there(page_for, world, axe):
+    """Issue 25: the label's code opens a page she can use; a closed day is refused beside
+    the field, naming the days the point is open."""
+    from datetime import time
+
+    from dropoffs.models import OpeningHours
+
+    OpeningHours.objects.bulk_create(
+        OpeningHours(point=world.point, weekday=day, opens=time(9), closes=time(18))
+        for day in range(6)
+    )
+    hall = factories.PointFactory(hub=world.hub, name="Church hall")
+    OpeningHours.objects.create(point=hall, weekday=2, opens=time(10), closes=time(14))
+    maker = Maker.objects.get(user=world.user("maker"))
+    maker.preferred_point = world.point
+    maker.save(update_fields=["preferred_point"])
+    maker.user.email = maker.email
+    maker.user.save()
+    staff = world.user("hub_staff")
+    (kit,) = factories.prepared_kits(hub=world.hub, actor=staff, garments=4)
+    packages.kit_allocate(kit=kit, maker=maker, actor=staff, collection_point=world.point)
+    packages.kit_collect(kit=kit, actor=staff)
+
+    phone = page_for("anonymous")
+    phone.goto(f"/kit/{kit.code}/")
+    axe(phone)
+    assert maker.name not in phone.content()
+    phone.get_by_label("Your email address or mobile number").fill(maker.email)
+    phone.get_by_role("button", name="Send me a link").click()
+    phone.goto(signin_path(last_signin_message(recipient=maker.user)))
+    axe(phone)
+    phone.get_by_role("button", name="Sign in").click()
+    assert phone.url.endswith(f"/me/kits/{kit.code}/")
+    axe(phone)
+
+    phone.get_by_label("How many have you finished?").fill("3")
+    phone.get_by_role("button", name="Save").first.click()
+    assert "You have finished 3 of 4" in phone.content()
+
+    phone.goto(f"/kit/{kit.code}/")  # the label again, signed in now
+    assert "So far you told us 3 of 4." in phone.content()
+    assert phone.get_by_label(world.point.name).is_checked()  # her usual point
+    offered = phone.locator("#id_day option").evaluate_all("os => os.map(o => o.value)")
+    days = [date.fromisoformat(value) for value in offered if value]
+    assert days and all(day.weekday() != 6 for day in days), "a Sunday at a Mon-Sat point"
+
+    # Another point, open on Wednesdays only: the day she picked is refused beside the field.
+    phone.get_by_label("Church hall").check()
+    monday = next(day for day in days if day.weekday() == 0)
+    phone.get_by_label("Which day?").select_option(monday.isoformat())
+    phone.get_by_role("button", name="Save").last.click()
+    assert "Church hall is open Wednesday. Please choose one of those days." in (
+        phone.locator("#id_day_error").inner_text()
+    )
+    axe(phone)
+    wednesday = next(
+        day for day in (monday + timedelta(days=n) for n in range(1, 8)) if day.weekday() == 2
+    )
+    phone.get_by_label("Which day?").select_option(wednesday.isoformat())
+    phone.get_by_role("button", name="Save").click()
+    assert "Bring it to Church hall" in phone.content()
+    assert ReturnPlan.objects.get(kit=kit).day == wednesday

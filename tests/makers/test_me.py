@@ -36,12 +36,12 @@ def me(client_for):
 # --- My kits ---------------------------------------------------------------------------
 
 
-def test_my_page_lists_my_kits_with_where_to_collect_and_the_next_step(me, held_kit, world):
-    waiting = held_kit(collect=False)
+def test_my_page_lists_my_kits_with_where_they_are_and_the_next_step(me, held_kit, world):
+    waiting = held_kit(collect=False)  # given to her, still on the hub's shelf
     sewing = held_kit(finished=2)
     html = me.get(url("me")).content.decode()
     assert waiting.display_code in html and sewing.display_code in html
-    assert f"Collect it from {world.point.name}." in html
+    assert f"This page will say when it is at {world.point.name}." in html
     assert "you have finished 2 of 5" in html
 
 
