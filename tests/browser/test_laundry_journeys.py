@@ -84,7 +84,13 @@ def test_laundry_confirms_a_delivery_with_a_shortfall(page_for, world, axe):
     axe(page)
     shot(page, "confirm")
 
+    # The boxes start empty: one tap cannot confirm what nobody counted.
+    page.get_by_role("button", name="Confirm the delivery").click()
+    assert "Count the scrub trousers in size M" in (
+        page.locator("[data-error-summary]").inner_text()
+    )
     page.get_by_label("Scrub top, size M: how many arrived?").fill("3")
+    page.get_by_label("Scrub trousers, size M: how many arrived?").fill("5")
     page.get_by_role("button", name="Confirm the delivery").click()
     assert "different from what was sent" in page.locator("[data-error-summary]").inner_text()
     delivery.refresh_from_db()

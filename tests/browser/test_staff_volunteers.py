@@ -54,6 +54,12 @@ def test_approve_a_batch_of_applicants(page_for, world, axe):
     page.locator("#id_age_band").select_option(Maker.AgeBand.OVER_70)
     page.get_by_role("button", name="Show", exact=True).click()
     page.get_by_role("button", name="Approve all 4 people this list shows").click()
+    page.get_by_role("heading", name="Approve all 4 people?").wait_for()
+    assert not Maker.objects.filter(
+        pk__in=[e.pk for e in elders], status=Maker.Status.APPROVED
+    ).exists()
+    axe(page)
+    page.get_by_role("button", name="Yes, approve all 4 people").click()
     page.locator(".messages").wait_for()
     assert "4 people are approved" in page.locator(".messages").inner_text()
     assert all(
