@@ -408,6 +408,11 @@ class Kit(PlaceCounts):
         return f"{self.code[:3]}-{self.code[3:]}" if len(self.code) == 7 else self.code
 
     @property
+    def garments_text(self) -> str:
+        """What the kit holds, as a sentence says it: "5 scrub tops"."""
+        return garments_text(self.garment_type, self.garment_count)
+
+    @property
     def open_garments(self) -> int:
         return sum(getattr(self, qty_field(p)) for p in OPEN_PLACES)
 

@@ -275,7 +275,7 @@ def test_maker_page_shows_details_record_and_is_audited(world, staff_client):
     page = staff_client.get(reverse("makers:staff_maker", args=[maker.pk])).content.decode()
     assert maker.name in page and maker.phone in page and maker.email in page
     assert "Passed the check: 80% (4 passed, 1 failed)" in page
-    assert "On time: 1 of 1 kits came back within 7 days." in page
+    assert "On time: 1 of 1 kit came back within 7 days." in page
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED)
     assert event.subject_id == maker.pk
 
