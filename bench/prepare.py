@@ -95,9 +95,11 @@ def _context(hub_slug: str, run_tag: str) -> dict:
     point = Point.objects.filter(hub=hub).order_by("pk").first()
 
     def join_token() -> str:
-        from makers.views import _new_join_token  # the join form's own one-time token
+        from makers.forms import JoinForm
+        from scrubhub import once
 
-        return _new_join_token(hub)
+        # The join form's own one-time token, for this hub's page.
+        return once.token_new(JoinForm.form_name(), JoinForm.scope_for(hub))
 
     return {
         "hub": hub,

@@ -120,7 +120,7 @@ def _clean_phone(value: str) -> str:
     return phone
 
 
-class JoinForm(PlainForm):
+class JoinForm(OnceForm, PlainForm):
     """One page, eight questions. The hub's points are the choices for the point."""
 
     required_messages = {
@@ -185,11 +185,10 @@ class JoinForm(PlainForm):
             "about them."
         ),
     )
-    form_token = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, hub, **kwargs):
-        super().__init__(*args, **kwargs)
         self.hub = hub
+        super().__init__(*args, **kwargs)
         points = points_for_makers(hub=hub)
         self.fields["preferred_point"].queryset = points
         if not points.exists():
@@ -201,6 +200,14 @@ class JoinForm(PlainForm):
         self.fields["email"].error_messages["invalid"] = _(
             "Enter an email address like name@example.com."
         )
+
+    @staticmethod
+    def scope_for(hub) -> str:
+        return f"hub-{hub.pk}"
+
+    def once_scope(self) -> str:
+        # One hub's join form sent to another hub's address is stale there.
+        return self.scope_for(self.hub)
 
     def clean_postcode(self) -> str:
         return _clean_postcode(self.cleaned_data["postcode"])

@@ -6,15 +6,12 @@ show the services' refusals to people beside the form."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,8 +44,6 @@ from scrubhub.query import QueryForm, SearchField
 from scrubhub.ratelimits import join_rate, over_limit, too_many
 
 CONSENT_VERSION = "privacy-v1"
-JOIN_FORM_SALT = "makers.join"
-JOIN_TOKEN_MAX_AGE = 12 * 60 * 60
 GET_POST = require_http_methods(["GET", "POST"])
 
 
@@ -101,21 +96,6 @@ def join_start(request: HttpRequest) -> HttpResponse:
     return render(request, "makers/join_start.html", {"hubs": hubs, "query": query})
 
 
-def _new_join_token(hub: Hub) -> str:
-    return signing.dumps({"hub": hub.pk, "n": uuid.uuid4().hex}, salt=JOIN_FORM_SALT)
-
-
-def _join_token_key(token: str, hub: Hub) -> str | None:
-    """The cache key that marks this form as sent, or None if the token is stale or forged."""
-    try:
-        data = signing.loads(token, salt=JOIN_FORM_SALT, max_age=JOIN_TOKEN_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    if data.get("hub") != hub.pk:
-        return None
-    return f"makers:join-form-used:{data['n']}"
-
-
 @login_not_required
 @never_cache
 @GET_POST
@@ -126,8 +106,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, _("You have already joined. This is your page."))
         return redirect("makers:me")
     if request.method == "GET":
-        form = JoinForm(hub=hub, initial={"form_token": _new_join_token(hub)})
-        return render(request, "makers/join.html", {"hub": hub, "form": form})
+        return _join_page(request, hub, JoinForm(hub=hub))
 
     if over_limit(request, group="join", rate=join_rate):
         return too_many(request, what=_("joining"))
@@ -135,54 +114,42 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         # Nothing is kept about a child: not even what they typed goes further.
         return render(request, "makers/join_under_16.html", {"hub": hub})
     form = JoinForm(request.POST, hub=hub)
-    used_key = _join_token_key(request.POST.get("form_token", ""), hub)
-    if used_key is None:
-        form.is_valid()
-        form.add_error(
-            None,
-            _(
-                "This form was open for a long time, so we could not send it. Please check "
-                "your answers and press “Join” again."
-            ),
-        )
-        return _join_again(request, hub, form)
-    if not cache.add(used_key, "sending", timeout=JOIN_TOKEN_MAX_AGE):
-        # The same form sent twice (a double tap, the back button): it was already done.
-        return redirect("makers:join_done", slug=hub.slug)
     if not form.is_valid():
-        cache.delete(used_key)
-        return _join_again(request, hub, form)
+        return _join_page(request, hub, form)
     data = form.cleaned_data
+    done = reverse("makers:join_done", kwargs={"slug": hub.slug})
     try:
-        services.maker_join(
-            hub=hub,
-            name=data["name"],
-            email=data["email"],
-            phone=data["phone"],
-            postcode=data["postcode"],
-            age_band=data["age_band"],
-            guardian_name=data["guardian_name"],
-            guardian_contact=data["guardian_contact"],
-            experience=data["experience"],
-            has_sewing_machine=data["has_sewing_machine"] == "yes",
-            preferred_point=data.get("preferred_point"),
-            consent_version=CONSENT_VERSION if data["consent"] else "",
-            client=_client(request),
-        )
+        with once.claim(form) as sent:
+            services.maker_join(
+                hub=hub,
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                postcode=data["postcode"],
+                age_band=data["age_band"],
+                guardian_name=data["guardian_name"],
+                guardian_contact=data["guardian_contact"],
+                experience=data["experience"],
+                has_sewing_machine=data["has_sewing_machine"] == "yes",
+                preferred_point=data.get("preferred_point"),
+                consent_version=CONSENT_VERSION if data["consent"] else "",
+                client=_client(request),
+            )
+            sent.done_url = done
+    except once.AlreadySent as repeat:
+        # A double tap or the back button: the same thank-you page, and no word that it
+        # was sent before (the page never says whether someone had joined already).
+        return redirect(repeat.url or done)
     except MakerError as error:
-        cache.delete(used_key)
         form.add_error(None, str(error))
-        return _join_again(request, hub, form)
+        return _join_page(request, hub, form)
     request.session["makers_joined_hub"] = hub.pk
     request.session["makers_joined_by"] = "email" if data["email"] else "phone"
-    return redirect("makers:join_done", slug=hub.slug)
+    return redirect(done)
 
 
-def _join_again(request: HttpRequest, hub: Hub, form: JoinForm) -> HttpResponse:
-    data = form.data.copy()
-    data["form_token"] = _new_join_token(hub)
-    form.data = data
-    return render(request, "makers/join.html", {"hub": hub, "form": form}, status=200)
+def _join_page(request: HttpRequest, hub: Hub, form: JoinForm) -> HttpResponse:
+    return render(request, "makers/join.html", {"hub": hub, "form": form})
 
 
 @login_not_required

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -37,17 +36,21 @@ STALE_MESSAGE = gettext_lazy(
 )
 
 
-def token_new(form_name: str) -> str:
-    return signing.dumps({"f": form_name, "n": uuid.uuid4().hex}, salt=SALT)
+def token_new(form_name: str, scope: str = "") -> str:
+    data = {"f": form_name, "n": uuid.uuid4().hex}
+    if scope:
+        data["s"] = scope
+    return signing.dumps(data, salt=SALT)
 
 
-def token_key(token: str, form_name: str) -> str | None:
-    """The key a token claims, or None if it is stale, forged or for another form."""
+def token_key(token: str, form_name: str, scope: str = "") -> str | None:
+    """The key a token claims, or None if it is stale, forged, or for another form or
+    another scope (another hub's copy of the same form)."""
     try:
         data = signing.loads(token[:500], salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("f") != form_name:
+    if not isinstance(data, dict) or data.get("f") != form_name or data.get("s", "") != scope:
         return None
     key = data.get("n")
     return key if isinstance(key, str) and len(key) == 32 else None
@@ -56,7 +59,9 @@ def token_key(token: str, form_name: str) -> str | None:
 class OnceForm:
     """Mixin for a form that creates something: put it first among the bases, and render
     `{{ form.form_token }}` inside the <form> if the template does not render hidden fields.
-    After is_valid(), `once_key` is the token's key for `claim`."""
+    After is_valid(), `once_key` is the token's key for `claim`. A form whose token must
+    not be spent on another copy of the page (one hub's join form at another hub) gives
+    `once_scope()`."""
 
     once_name = ""  # defaults to the form class's dotted name
 
@@ -66,22 +71,29 @@ class OnceForm:
         self.fields[FIELD] = forms.CharField(
             widget=forms.HiddenInput,
             required=False,
-            initial=partial(token_new, self.form_name()),
+            initial=self._token_new,
         )
 
     @classmethod
     def form_name(cls) -> str:
         return cls.once_name or f"{cls.__module__}.{cls.__qualname__}"
 
+    def once_scope(self) -> str:
+        return ""
+
+    def _token_new(self) -> str:
+        return token_new(self.form_name(), self.once_scope())
+
     def _post_clean(self):
         # After the form's own clean(), which may ask whether anything else is wrong.
         super()._post_clean()
-        self.once_key = token_key(self.cleaned_data.get(FIELD) or "", self.form_name())
+        sent = self.cleaned_data.get(FIELD) or ""
+        self.once_key = token_key(sent, self.form_name(), self.once_scope())
         if self.once_key is None:
             self.add_error(None, STALE_MESSAGE)
             # Shown again with a fresh token, so pressing the button once more works.
             fresh = self.data.copy()
-            fresh[self.add_prefix(FIELD)] = token_new(self.form_name())
+            fresh[self.add_prefix(FIELD)] = self._token_new()
             self.data = fresh
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dropoffs.forms import RunPlanForm
 from dropoffs.models import Run
-from makers.forms import GroupForm, ProblemForm
+from makers.forms import GroupForm, JoinForm, ProblemForm
 from makers.models import FormSubmission, KitProblem, Maker, MakerGroup
 from makers.staff_forms import PaperFormsToken, SignUpForm
 from packages import services as packages
@@ -373,3 +373,23 @@ def test_two_leaders_registering_the_same_group_at_once_one_is_told(world):
         refused = next(a for a in answers if a.status_code == 200)
         assert f"There is already a group called {name}" in refused.content.decode()
         assert MakerGroup.objects.filter(name=name).count() == 1
+
+
+@race
+def test_five_fast_posts_of_one_join_form_make_one_maker_and_all_say_thanks(world):
+    url = reverse("makers:join", kwargs={"slug": world.hub.slug})
+    sent = {
+        "name": "Isla Brown",
+        "email": "isla@example.org",
+        "postcode": "dd1 4hn",
+        "age_band": "18_69",
+        "experience": "confident",
+        "has_sewing_machine": "yes",
+        "preferred_point": str(world.point.pk),
+        "consent": "on",
+    } | token(JoinForm, JoinForm.scope_for(world.hub))
+    answers = _race(world, "anonymous", [(url, sent)] * 5)
+    assert [getattr(a, "status_code", a) for a in answers] == [302] * 5
+    done = reverse("makers:join_done", kwargs={"slug": world.hub.slug})
+    assert {a.headers["Location"] for a in answers} == {done}
+    assert Maker.objects.filter(email="isla@example.org").count() == 1
