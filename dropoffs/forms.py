@@ -310,6 +310,11 @@ class PointForm(forms.Form):
         return initial
 
 
+class NewPointForm(OnceForm, PointForm):
+    """Adding a point: sent twice, it adds one (changing a point twice changes it once
+    anyway, so the edit form has no token)."""
+
+
 class RunPlanForm(OnceForm, forms.Form):
     driver = forms.ModelChoiceField(
         label=_("Driver"),

@@ -25,6 +25,7 @@ from dropoffs.forms import (
     FindMakerForm,
     HandInManyForm,
     HandoverForm,
+    NewPointForm,
     PointForm,
     RunPlanForm,
     RunStopForm,
@@ -522,19 +523,23 @@ def _point_form_page(request, *, point: Point | None) -> HttpResponse:
             "accepts_finished_garments": True,
         }
     )
-    form = PointForm(request.POST or None, initial=initial)
+    form = (NewPointForm if point is None else PointForm)(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if point is None:
-                point = services.point_create(
-                    hub=request.hub, actor=request.user, **form.service_fields()
-                )
+                with once.claim(form) as sent:
+                    point = services.point_create(
+                        hub=request.hub, actor=request.user, **form.service_fields()
+                    )
+                    sent.done_url = reverse("dropoffs:staff_points")
                 messages.success(request, _("%s added. It is open now.") % point.name)
             else:
                 point = services.point_update(
                     point=point, actor=request.user, **form.service_fields()
                 )
                 messages.success(request, _("%s saved.") % point.name)
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PROBLEMS as exc:
             form.add_error(None, str(exc))
         else:

@@ -352,7 +352,7 @@ class DayField(forms.TypedChoiceField):
         return True
 
 
-class ReturnForm(PlainForm):
+class ReturnForm(OnceForm, PlainForm):
     """Where and when a maker brings a kit back. The days offered are the chosen point's
     open days (her usual point's, or her plan's, until she chooses another)."""
 

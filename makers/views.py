@@ -374,13 +374,18 @@ def kit_return(request: HttpRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.return_plan_make(
-                maker=maker,
-                kit=kit,
-                actor=request.user,
-                day=form.cleaned_data["day"],
-                **form.place(),
-            )
+            # A second plan would replace the first and thank her twice.
+            with once.claim(form) as sent:
+                plan = services.return_plan_make(
+                    maker=maker,
+                    kit=kit,
+                    actor=request.user,
+                    day=form.cleaned_data["day"],
+                    **form.place(),
+                )
+                sent.done_url = reverse("makers:me")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except (MakerError, PackagesError) as error:
             form.add_error(getattr(error, "field", None), str(error))
         else:
@@ -401,16 +406,20 @@ def kit_give_back(request: HttpRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.return_plan_make(
-                maker=maker,
-                kit=kit,
-                actor=request.user,
-                day=form.cleaned_data["day"],
-                unfinished=True,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                **form.place(),
-            )
+            with once.claim(form) as sent:
+                services.return_plan_make(
+                    maker=maker,
+                    kit=kit,
+                    actor=request.user,
+                    day=form.cleaned_data["day"],
+                    unfinished=True,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    **form.place(),
+                )
+                sent.done_url = reverse("makers:me")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except (MakerError, PackagesError) as error:
             form.add_error(getattr(error, "field", None), str(error))
         else:

@@ -342,8 +342,9 @@ class NewDeliveryForm(OnceForm, forms.Form):
         self.fields["hospital"].queryset = hub.hospitals.order_by("name")
 
 
-class PackForm(forms.Form):
-    """One box per garment and size the hub could pack."""
+class PackForm(OnceForm, forms.Form):
+    """One box per garment and size the hub could pack. Sent twice, it packs once: a
+    second packing would add the same garments again while any are free."""
 
     def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)

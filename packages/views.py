@@ -589,7 +589,11 @@ def hub_delivery_pack(request: HttpRequest, pk: int) -> HttpResponse:
     form = PackForm(request.POST, rows=selectors.pack_rows(delivery=delivery))
     if form.is_valid():
         try:
-            services.delivery_pack(delivery=delivery, counts=form.counts(), actor=request.user)
+            with once.claim(form) as sent:
+                services.delivery_pack(delivery=delivery, counts=form.counts(), actor=request.user)
+                sent.done_url = reverse("packages:hub_delivery", args=[delivery.pk])
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PackagesError as error:
             _refused(form, error)
         else:

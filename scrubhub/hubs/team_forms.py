@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from makers.forms import PlainForm, RadioSelect
 from scrubhub.hubs.models import INVITABLE_ROLES, Hub, Role
 from scrubhub.hubs.team_services import ErasureNotConfirmed, StandDownError, stand_down_check
+from scrubhub.once import OnceForm
 
 ROLE_HINTS = {
     Role.HUB_STAFF: _("Hub staff: approve volunteers, prepare and allocate kits, check quality."),
@@ -22,7 +23,7 @@ ROLE_HINTS = {
 }
 
 
-class InviteForm(PlainForm):
+class InviteForm(OnceForm, PlainForm):
     required_messages = {
         "email": _("Enter their email address."),
         "role": _("Choose what they will do."),

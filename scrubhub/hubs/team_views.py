@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from makers.selectors import erasure_preview, erasure_warning
+from scrubhub import once
 from scrubhub.hubs import team_services
 from scrubhub.hubs.models import Invitation
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
@@ -69,14 +70,20 @@ def team_invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            sent = team_services.invitation_send(
-                hub=request.hub,
-                email=data["email"],
-                role=data["role"],
-                point=data.get("point"),
-                hospital=data.get("hospital"),
-                actor=request.user,
-            )
+            # Sent again, a second invitation would replace the first: two emails, and
+            # the link in the first one would no longer work.
+            with once.claim(form) as claimed:
+                sent = team_services.invitation_send(
+                    hub=request.hub,
+                    email=data["email"],
+                    role=data["role"],
+                    point=data.get("point"),
+                    hospital=data.get("hospital"),
+                    actor=request.user,
+                )
+                claimed.done_url = reverse("hubs:team")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except TeamError as error:
             form.add_error(None, str(error))
         else:

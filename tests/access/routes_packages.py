@@ -4,8 +4,10 @@ Objects belong to hospital A / hub A, so other_laundry and other_hub_staff get 4
 (never a hint that they exist); everyone else gets 403 before anything is looked up.
 """
 
+from packages.forms import PackForm
 from tests import factories
 from tests.access.matrix import REDIRECT, Route, only
+from tests.once import token
 
 LAUNDRY_BOTH = {"laundry": 200, "other_laundry": 200}
 LAUNDRY_OWN = {"laundry": 200, "other_laundry": 404}
@@ -62,7 +64,7 @@ _draft_for_pack = _Shared(
 
 def _pack_data(w):
     factories.passed_kit(hub=w.hub, actor=_staff(w), size="L", garments=4)
-    return {"count_top_L": 1}
+    return {"count_top_L": 1} | token(PackForm)
 
 
 def _unpack_kwargs(w):

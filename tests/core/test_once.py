@@ -11,28 +11,39 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dropoffs.forms import RunPlanForm
-from dropoffs.models import Run
-from makers.forms import GroupForm, JoinForm, ProblemForm
-from makers.models import FormSubmission, KitProblem, Maker, MakerGroup
+from dropoffs.forms import NewPointForm, RunPlanForm
+from dropoffs.models import Point, Run
+from makers.forms import GiveBackForm, GroupForm, JoinForm, ProblemForm, ReturnForm
+from makers.models import FormSubmission, KitProblem, Maker, MakerGroup, ReturnPlan
 from makers.staff_forms import PaperFormsToken, SignUpForm
 from packages import services as packages
-from packages.forms import NewDeliveryForm, NewQualityRequirementForm, SizeRunForm, WashFailureForm
+from packages.forms import (
+    NewDeliveryForm,
+    NewQualityRequirementForm,
+    PackForm,
+    SizeRunForm,
+    WashFailureForm,
+)
 from packages.models import (
     Delivery,
+    DeliveryLine,
     DemandLine,
     Donation,
+    Kit,
     PrecutStock,
     QualityRequirement,
     WashFailure,
 )
 from scrubhub import once
 from scrubhub.hubs.forms import ConfirmForm, GoodsInForm, ShiftNoteForm
-from scrubhub.hubs.models import KitBatch, ShiftNote
+from scrubhub.hubs.models import Invitation, KitBatch, Role, ShiftNote
+from scrubhub.hubs.team_forms import InviteForm
+from scrubhub.notifications.models import Message
 from tests import factories
 from tests.dropoffs import builders
 from tests.once import token
@@ -74,6 +85,55 @@ def _collected_kit(world):
     maker = Maker.objects.get(user=world.user("maker"))
     packages.kit_allocate(kit=kit, maker=maker, actor=staff, collection_point=world.point)
     return packages.kit_collect(kit=kit, actor=staff)
+
+
+def _finished_kit(world):
+    kit = _collected_kit(world)
+    return packages.kit_progress_log(kit=kit, finished=2, actor=world.user("maker"))
+
+
+def _tomorrow(world) -> str:
+    return (world.hub.today() + timezone.timedelta(days=1)).isoformat()
+
+
+def _return_plan(world):
+    kit = _finished_kit(world)
+    url = reverse("makers:kit_return", args=[kit.code])
+    return url, {"where": str(world.point.pk), "day": _tomorrow(world)}
+
+
+def _give_back(world):
+    kit = _finished_kit(world)
+    url = reverse("makers:kit_give_back", args=[kit.code])
+    return url, {"where": str(world.point.pk), "day": _tomorrow(world), "reason": "illness"}
+
+
+def _plans_and_their_messages() -> int:
+    # A repeat would replace the first plan with a second one and thank her twice.
+    return ReturnPlan.objects.count() + Message.objects.filter(kind__contains="return-plan").count()
+
+
+POINT = {
+    "name": "Post office",
+    "address": "5 Main Street",
+    "postcode": "dd11aa",
+    "latitude": "56.47",
+    "longitude": "-2.96",
+    "accepts_kit_collection": "on",
+}
+
+
+def _pack(world):
+    staff = world.user("hub_staff")
+    factories.passed_kit(hub=world.hub, actor=staff, size="M", garments=5)
+    draft = factories.delivery(
+        hub=world.hub, hospital=world.hospital, actor=staff, status="draft", sizes=()
+    )
+    return reverse("packages:hub_delivery_pack", args=[draft.pk]), {"count_top_M": "2"}
+
+
+def _garments_packed() -> int:
+    return DeliveryLine.objects.aggregate(n=Sum("count_sent"))["n"] or 0
 
 
 def _kit_problem(world):
@@ -187,6 +247,21 @@ CASES = {
         QualityRequirement.objects.count,
     ),
     "run": Case("hub_staff", RunPlanForm, _run, Run.objects.count),
+    "return plan": Case("maker", ReturnForm, _return_plan, _plans_and_their_messages),
+    "give back": Case("maker", GiveBackForm, _give_back, _plans_and_their_messages),
+    "new point": Case(
+        "hub_staff",
+        NewPointForm,
+        lambda w: (reverse("dropoffs:point_new"), POINT),
+        Point.objects.count,
+    ),
+    "team invitation": Case(
+        "coordinator",
+        InviteForm,
+        lambda w: (reverse("hubs:team_invite"), {"email": "new@example.org", "role": Role.DRIVER}),
+        lambda: Invitation.objects.count() + Message.objects.filter(kind="team_invitation").count(),
+    ),
+    "packing a delivery": Case("hub_staff", PackForm, _pack, _garments_packed),
 }
 
 
@@ -393,3 +468,18 @@ def test_five_fast_posts_of_one_join_form_make_one_maker_and_all_say_thanks(worl
     done = reverse("makers:join_done", kwargs={"slug": world.hub.slug})
     assert {a.headers["Location"] for a in answers} == {done}
     assert Maker.objects.filter(email="isla@example.org").count() == 1
+
+
+@race
+def test_five_fast_posts_of_one_packing_form_pack_the_garments_once(world):
+    url, data = _pack(world)
+    sent = data | token(PackForm)
+    answers = _race(world, "hub_staff", [(url, sent)] * 5)
+    assert [getattr(a, "status_code", a) for a in answers] == [302] * 5
+    line = DeliveryLine.objects.get()
+    delivery_page = reverse("packages:hub_delivery", args=[line.delivery_id])
+    assert {a.headers["Location"] for a in answers} == {delivery_page}
+    assert line.count_sent == 2
+    assert sum(line.allocations.values_list("count", flat=True)) == 2
+    kit = Kit.objects.get(hub=world.hub, qty_reserved__gt=0)
+    assert (kit.qty_reserved, kit.qty_passed) == (2, 3)

@@ -12,11 +12,13 @@ import pytest
 from django.urls import reverse
 
 from dropoffs import services
+from dropoffs.forms import NewPointForm
 from dropoffs.models import OpeningHours, Point
 from dropoffs.selectors import district_sort_key, opening_status, postcode_district
 from dropoffs.services import PointError
 from tests import factories
 from tests.dropoffs import builders as b
+from tests.once import token
 from tests.querycount import assert_same_queries_at_sizes
 
 LONDON = ZoneInfo("Europe/London")
@@ -143,6 +145,7 @@ def test_staff_add_a_point_with_hours_through_the_page(world, client_for):
         "closes_0": "17:00",
         "opens_2": "12:00",
     }
+    data |= token(NewPointForm)
     bad = staff.post(reverse("dropoffs:point_new"), data)
     assert bad.status_code == 400
     assert "Give both times for Wednesday" in bad.content.decode()

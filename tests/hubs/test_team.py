@@ -13,9 +13,11 @@ from django.utils import timezone
 from scrubhub.audit.models import AuditEvent
 from scrubhub.hubs import team_services
 from scrubhub.hubs.models import Invitation, Membership, Role
+from scrubhub.hubs.team_forms import InviteForm
 from scrubhub.hubs.team_services import TeamError
 from scrubhub.notifications.models import Message
 from tests import factories
+from tests.once import token
 
 
 @pytest.fixture
@@ -280,7 +282,8 @@ def test_team_page_lists_the_team_and_open_invitations(world, coordinator, clien
 def test_invite_page_sends_an_invitation(world, client_for):
     response = client_for("coordinator").post(
         reverse("hubs:team_invite"),
-        {"email": "helper@example.org", "role": Role.POINT_HELPER, "point": world.point.pk},
+        {"email": "helper@example.org", "role": Role.POINT_HELPER, "point": world.point.pk}
+        | token(InviteForm),
     )
     assert response.status_code == 302
     invitation = Invitation.objects.get()
@@ -289,7 +292,8 @@ def test_invite_page_sends_an_invitation(world, client_for):
 
 def test_invite_page_bad_input_sends_nothing(world, client_for):
     response = client_for("coordinator").post(
-        reverse("hubs:team_invite"), {"email": "helper@example.org", "role": Role.POINT_HELPER}
+        reverse("hubs:team_invite"),
+        {"email": "helper@example.org", "role": Role.POINT_HELPER} | token(InviteForm),
     )
     assert response.status_code == 400
     assert "Choose the point they will help at." in response.content.decode()

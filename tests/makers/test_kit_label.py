@@ -13,11 +13,13 @@ from django.test import Client
 from django.urls import reverse
 
 from makers import signin
+from makers.forms import ReturnForm
 from makers.models import Maker, ReturnPlan
 from makers.services import return_plan_make
 from scrubhub.hubs.labels import kit_url
 from tests import factories
 from tests.makers.conftest import last_signin_message, signin_path
+from tests.once import token
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +75,7 @@ def test_the_forms_on_her_kit_page_log_and_plan(client_for, held_kit, world):
     day = (world.hub.today() + timedelta(days=1)).isoformat()
     me.post(
         reverse("makers:kit_return", kwargs={"code": kit.code}),
-        {"where": world.point.pk, "day": day},
+        {"where": world.point.pk, "day": day} | token(ReturnForm),
     )
     assert ReturnPlan.objects.get(kit=kit).point == world.point
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from makers.forms import ProblemForm
+from makers.forms import GiveBackForm, ProblemForm, ReturnForm
 from makers.models import KitProblem, Maker, ReturnPlan
 from makers.services import MakerError, maker_erase, maker_group_close, maker_group_create
 from packages import services as packages
@@ -181,7 +181,10 @@ def tomorrow() -> str:
 
 def test_ready_to_return_keeps_the_point_and_day_and_thanks_the_maker(me, held_kit, world):
     kit = held_kit(finished=5)
-    response = me.post(url("kit_return", kit), {"where": str(world.point.pk), "day": tomorrow()})
+    response = me.post(
+        url("kit_return", kit),
+        {"where": str(world.point.pk), "day": tomorrow()} | token(ReturnForm),
+    )
     assert response.status_code == 302
     plan = ReturnPlan.objects.get(kit=kit)
     assert (plan.point, plan.day.isoformat(), plan.unfinished) == (world.point, tomorrow(), False)
@@ -194,9 +197,14 @@ def test_ready_to_return_keeps_the_point_and_day_and_thanks_the_maker(me, held_k
 
 def test_a_new_return_plan_replaces_the_old_one(me, held_kit, world):
     kit = held_kit(finished=5)
-    me.post(url("kit_return", kit), {"where": str(world.point.pk), "day": tomorrow()})
+    me.post(
+        url("kit_return", kit),
+        {"where": str(world.point.pk), "day": tomorrow()} | token(ReturnForm),
+    )
     later = (timezone.localdate() + timedelta(days=3)).isoformat()
-    me.post(url("kit_return", kit), {"where": str(world.point.pk), "day": later})
+    me.post(
+        url("kit_return", kit), {"where": str(world.point.pk), "day": later} | token(ReturnForm)
+    )
     statuses = sorted(ReturnPlan.objects.filter(kit=kit).values_list("status", flat=True))
     assert statuses == ["open", "replaced"]
 
@@ -217,7 +225,7 @@ def test_a_return_needs_one_of_my_hubs_points_and_a_day_soon(me, held_kit, world
         key: {"PLACE": str(world.point.pk), "OTHER": str(world.other_point.pk)}.get(value, value)
         for key, value in data.items()
     }
-    response = me.post(url("kit_return", kit), data)
+    response = me.post(url("kit_return", kit), data | token(ReturnForm))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not ReturnPlan.objects.exists()
@@ -225,7 +233,10 @@ def test_a_return_needs_one_of_my_hubs_points_and_a_day_soon(me, held_kit, world
 
 def test_ready_to_return_needs_something_finished(me, held_kit, world):
     kit = held_kit()
-    response = me.post(url("kit_return", kit), {"where": str(world.point.pk), "day": tomorrow()})
+    response = me.post(
+        url("kit_return", kit),
+        {"where": str(world.point.pk), "day": tomorrow()} | token(ReturnForm),
+    )
     assert "finished any yet" in " ".join(response.context["form"].non_field_errors())
     assert not ReturnPlan.objects.exists()
 
@@ -234,7 +245,8 @@ def test_cant_finish_records_the_reason_and_the_hand_back(me, held_kit, world):
     kit = held_kit(finished=2)
     response = me.post(
         url("kit_give_back", kit),
-        {"reason": "illness", "note": "", "where": str(world.point.pk), "day": tomorrow()},
+        {"reason": "illness", "note": "", "where": str(world.point.pk), "day": tomorrow()}
+        | token(GiveBackForm),
     )
     assert response.status_code == 302
     plan = ReturnPlan.objects.get(kit=kit)
@@ -243,7 +255,10 @@ def test_cant_finish_records_the_reason_and_the_hand_back(me, held_kit, world):
 
 def test_cant_finish_needs_a_reason(me, held_kit, world):
     kit = held_kit()
-    response = me.post(url("kit_give_back", kit), {"where": str(world.point.pk), "day": tomorrow()})
+    response = me.post(
+        url("kit_give_back", kit),
+        {"where": str(world.point.pk), "day": tomorrow()} | token(GiveBackForm),
+    )
     assert "reason" in response.context["form"].errors
     assert not ReturnPlan.objects.exists()
 

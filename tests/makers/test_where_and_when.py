@@ -12,11 +12,13 @@ from django.utils.formats import date_format
 from dropoffs import services as dropoffs
 from dropoffs.models import OpeningHours
 from dropoffs.selectors import open_days_words, open_on
+from makers.forms import ReturnForm
 from makers.models import ReturnPlan
 from makers.services import MakerError, return_plan_make
 from scrubhub.hubs import staff_kit_services
 from scrubhub.notifications.models import Message
 from tests import factories
+from tests.once import token
 
 
 @pytest.fixture
@@ -124,7 +126,10 @@ def test_a_sunday_at_a_monday_to_saturday_point_is_refused_beside_the_day(
 ):
     kit = held_kit(finished=5)
     sunday = next_weekday(world, 6)
-    response = me.post(url("kit_return", kit), {"where": mon_to_sat.pk, "day": sunday.isoformat()})
+    response = me.post(
+        url("kit_return", kit),
+        {"where": mon_to_sat.pk, "day": sunday.isoformat()} | token(ReturnForm),
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["day"] == [
         "Library point is open Monday to Saturday. Please choose one of those days."
@@ -153,7 +158,10 @@ def test_the_return_form_offers_only_the_days_the_point_is_open_with_its_times(
 def test_an_open_day_is_kept(me, held_kit, world, mon_to_sat):
     kit = held_kit(finished=5)
     monday = next_weekday(world, 0)
-    response = me.post(url("kit_return", kit), {"where": mon_to_sat.pk, "day": monday.isoformat()})
+    response = me.post(
+        url("kit_return", kit),
+        {"where": mon_to_sat.pk, "day": monday.isoformat()} | token(ReturnForm),
+    )
     assert response.status_code == 302
     assert ReturnPlan.objects.get(kit=kit).day == monday
 
@@ -171,7 +179,10 @@ def test_the_service_refuses_a_closed_day_whoever_calls_it(held_kit, maker, worl
 def test_a_point_without_hours_takes_any_day(me, held_kit, world):
     kit = held_kit(finished=5)
     sunday = next_weekday(world, 6)
-    response = me.post(url("kit_return", kit), {"where": world.point.pk, "day": sunday.isoformat()})
+    response = me.post(
+        url("kit_return", kit),
+        {"where": world.point.pk, "day": sunday.isoformat()} | token(ReturnForm),
+    )
     assert response.status_code == 302
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from packages.forms import NewDeliveryForm
+from packages.forms import NewDeliveryForm, PackForm
 from packages.models import Delivery, DeliveryAllocation, Kit
 from tests import factories
 from tests.once import token
@@ -58,7 +58,8 @@ def test_packing_more_than_has_passed_shows_why_and_packs_nothing(client_for, wo
         hub=world.hub, hospital=world.hospital, actor=staff, status="draft", sizes=()
     )
     response = client_for("hub_staff").post(
-        reverse("packages:hub_delivery_pack", args=[draft.pk]), {"count_top_M": "6"}
+        reverse("packages:hub_delivery_pack", args=[draft.pk]),
+        {"count_top_M": "6"} | token(PackForm),
     )
     assert response.status_code == 200
     assert "Only 5 scrub top in size M" in response.content.decode()

@@ -10,9 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from packages.forms import PackForm
 from packages.models import Delivery, DeliveryAllocation, Kit
 from scrubhub.hubs.models import Role
 from tests import factories
+from tests.once import token
 from tests.packages.helpers import assert_kit_invariants
 
 pytestmark = [
@@ -69,7 +71,11 @@ def test_a_garment_count_is_packed_into_at_most_one_delivery():
         ]
         responses = _post_at_once(
             [
-                (client, reverse("packages:hub_delivery_pack", args=[d.pk]), {"count_top_M": "4"})
+                (
+                    client,
+                    reverse("packages:hub_delivery_pack", args=[d.pk]),
+                    {"count_top_M": "4"} | token(PackForm),
+                )
                 for client, d in zip(clients, drafts, strict=True)
             ]
         )
