@@ -19,6 +19,7 @@ from makers.forms import (
 from makers.models import Maker
 from makers.staff_selectors import MakerFilters
 from scrubhub.once import OnceForm
+from scrubhub.query import QueryForm, SearchField
 
 ANY = [("", _("Any"))]
 STAFF_AGE_BANDS = [
@@ -416,6 +417,17 @@ class MergeForm(PlainForm):
             (str(first.pk), _("%(name)s (record %(pk)s, joined %(day)s)") % _describe(first)),
             (str(second.pk), _("%(name)s (record %(pk)s, joined %(day)s)") % _describe(second)),
         ]
+
+
+class MergeQuery(QueryForm):
+    """Merge's step one searches (?q=); a record number (?other=) goes to step two."""
+
+    other = forms.IntegerField(required=False, min_value=1)
+    q = SearchField()
+
+
+class PaperFormsQuery(QueryForm):
+    rows = forms.IntegerField(required=False, initial=5)
 
 
 def _describe(maker: Maker) -> dict:

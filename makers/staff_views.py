@@ -36,6 +36,8 @@ from makers.staff_forms import (
     DecideForm,
     MakerChangeForm,
     MergeForm,
+    MergeQuery,
+    PaperFormsQuery,
     PaperFormsToken,
     ProblemFilterForm,
     RosterFilterForm,
@@ -531,9 +533,11 @@ def maker_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Step one (no ?other=): possible duplicates and a search. Step two: the two records
     side by side, whose details to keep, and a confirm."""
     maker = _maker(request, pk)
-    other_id = request.POST.get("other") or request.GET.get("other") or ""
-    if not other_id.isdigit():
-        q = request.GET.get("q", "").strip()
+    query = MergeQuery.read(request)
+    if request.method == "POST":
+        query["other"] = MergeQuery.read(request, data=request.POST)["other"] or query["other"]
+    if query["other"] is None:
+        q = query["q"]
         found = []
         if q:
             found = [
@@ -553,7 +557,7 @@ def maker_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 "found": found,
             },
         )
-    other = _maker(request, int(other_id))
+    other = _maker(request, query["other"])
     if other.pk == maker.pk:
         raise Http404
     form = MergeForm(
@@ -617,10 +621,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 
 def _row_count(request: HttpRequest) -> int:
-    try:
-        return min(max(int(request.GET.get("rows", 5)), 1), 40)
-    except ValueError:
-        return 5
+    return min(max(PaperFormsQuery.read(request)["rows"], 1), 40)
 
 
 @GET_POST

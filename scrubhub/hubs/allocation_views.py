@@ -26,6 +26,7 @@ from scrubhub.counting import CappedPaginator
 from scrubhub.hubs import allocation
 from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.permissions import hub_staff_required
+from scrubhub.query import QueryForm, SearchField
 
 BOARD_PAGE_SIZE = 30
 GIVEN_PAGE_SIZE = 50
@@ -56,7 +57,8 @@ def _holder(request: HttpRequest, key: str) -> tuple[Maker | None, MakerGroup | 
     """The maker (m<id>) or group (g<id>) a form names, from this hub only; (None, None) when
     the key names nobody here."""
     kind, digits = key[:1], key[1:]
-    if not digits.isdigit():
+    # isdigit() alone says yes to "²", which int() refuses.
+    if not (digits.isascii() and digits.isdigit() and len(digits) < 19):
         return None, None
     if kind == "m":
         return Maker.objects.filter(hub=request.hub, pk=int(digits)).first(), None
@@ -79,6 +81,12 @@ def _usual_point(maker: Maker | None, points: list[Point]) -> Point | None:
     if maker is None or maker.preferred_point_id is None:
         return None
     return next((p for p in points if p.pk == maker.preferred_point_id), None)
+
+
+class CandidateSearch(QueryForm):
+    """The search for someone to give a kit to (?q=), on the kit's pages and the list."""
+
+    q = SearchField()
 
 
 # --- The allocation page ------------------------------------------------------------------
@@ -140,7 +148,7 @@ class GiveForm(forms.Form):
 
 
 def _kit_page(request: HttpRequest, kit: Kit, form: GiveForm, *, status: int = 200) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = CandidateSearch.read(request)["q"]
     candidates = allocation.candidates_for_hub(hub=request.hub, query=query)
     ranked = allocation.rank(candidates, kit=kit, hub=request.hub)
     if query:
@@ -271,7 +279,7 @@ def allocate_many(request: HttpRequest) -> HttpResponse:
 @require_GET
 @hub_staff_required
 def allocate_given(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = CandidateSearch.read(request)["q"]
     if query:
         code = normalise_kit_code(query)
         if code and Kit.objects.filter(hub=request.hub, code=code).exists():
@@ -332,7 +340,7 @@ def _reallocate_page(
     request: HttpRequest, kit: Kit, form: forms.Form, *, status: int = 200
 ) -> HttpResponse:
     context = _actions_context(request, kit)
-    query = request.GET.get("q", "").strip()
+    query = CandidateSearch.read(request)["q"]
     shown = []
     if context["can_reallocate"]:
         candidates = allocation.candidates_for_hub(hub=request.hub, query=query)
