@@ -176,7 +176,9 @@ class ResolveForm(forms.Form):
     )
 
 
-class CirculationForm(forms.Form):
+class CirculationForm(OnceForm, forms.Form):
+    """Each count is kept as history: sent twice, it is kept once."""
+
     sets = count_field(
         label=_("Sets of scrubs in use now"),
         required=True,

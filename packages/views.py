@@ -288,9 +288,13 @@ def circulation(request: HttpRequest) -> HttpResponse:
     form = CirculationForm(_posted(request), initial={"sets": hospital.sets_in_circulation})
     if request.method == "POST" and form.is_valid():
         try:
-            services.circulation_record(
-                hospital=hospital, sets=form.cleaned_data["sets"], actor=request.user
-            )
+            with once.claim(form) as sent:
+                services.circulation_record(
+                    hospital=hospital, sets=form.cleaned_data["sets"], actor=request.user
+                )
+                sent.done_url = reverse("packages:laundry_home")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PackagesError as error:
             _refused(form, error)
         else:

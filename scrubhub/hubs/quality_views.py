@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import DateTimeField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,8 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from packages.models import GarmentMovement, Kit, KitAssignment, Place, QualityCheck
 from packages.selectors import quality_requirements_for_hub
 from packages.services import KitError, normalise_kit_code
+from scrubhub import once
 from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.permissions import hub_staff_required
+from scrubhub.once import OnceForm
 
 PAGE_SIZE = 50
 MAX_COUNT = 1000
@@ -58,9 +61,10 @@ def checks(request: HttpRequest) -> HttpResponse:
     return render(request, "hubs/checks.html", {"hub": request.hub, "page": page})
 
 
-class CheckForm(forms.Form):
+class CheckForm(OnceForm, forms.Form):
     """How many passed, and for the failures how many for each reason: the standard ones,
-    the hospitals' own requirements, and "something else" with words."""
+    the hospitals' own requirements, and "something else" with words. Sent twice, a check
+    of part of a kit would count the next garments as checked too, so it saves once."""
 
     passed = forms.IntegerField(
         label=gettext_lazy("How many passed"),
@@ -215,14 +219,18 @@ def check_kit(request: HttpRequest, code: str) -> HttpResponse:
         return _check_page(request, kit, form, status=400)
     data = form.cleaned_data
     try:
-        staff_kits.quality_check_with_reasons(
-            kit=kit,
-            passed=data["passed"],
-            failures=data["failures"],
-            failed_outcome=data.get("outcome") or "",
-            note=data.get("note", ""),
-            actor=request.user,
-        )
+        with once.claim(form) as sent:
+            staff_kits.quality_check_with_reasons(
+                kit=kit,
+                passed=data["passed"],
+                failures=data["failures"],
+                failed_outcome=data.get("outcome") or "",
+                note=data.get("note", ""),
+                actor=request.user,
+            )
+            sent.done_url = reverse("hubs:checks")
+    except once.AlreadySent as repeat:
+        return repeat.redirect(request)
     except KitError as error:
         kit.refresh_from_db()
         fresh = CheckForm(request.POST, waiting=kit.qty_awaiting_check, requirements=requirements)

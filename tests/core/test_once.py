@@ -23,6 +23,7 @@ from makers.models import FormSubmission, KitProblem, Maker, MakerGroup, ReturnP
 from makers.staff_forms import PaperFormsToken, SignUpForm
 from packages import services as packages
 from packages.forms import (
+    CirculationForm,
     NewDeliveryForm,
     NewQualityRequirementForm,
     PackForm,
@@ -30,22 +31,26 @@ from packages.forms import (
     WashFailureForm,
 )
 from packages.models import (
+    CirculationRecord,
     Delivery,
     DeliveryLine,
     DemandLine,
     Donation,
     Kit,
     PrecutStock,
+    QualityCheck,
     QualityRequirement,
     WashFailure,
 )
 from scrubhub import once
 from scrubhub.hubs.forms import ConfirmForm, GoodsInForm, ShiftNoteForm
 from scrubhub.hubs.models import Invitation, KitBatch, Role, ShiftNote
+from scrubhub.hubs.quality_views import CheckForm
 from scrubhub.hubs.team_forms import InviteForm
 from scrubhub.notifications.models import Message
 from tests import factories
 from tests.dropoffs import builders
+from tests.hubs.helpers import kits_at
 from tests.once import token
 
 GOODS_IN_PRECUT = {
@@ -134,6 +139,13 @@ def _pack(world):
 
 def _garments_packed() -> int:
     return DeliveryLine.objects.aggregate(n=Sum("count_sent"))["n"] or 0
+
+
+def _check_part_of_a_kit(world):
+    staff = world.user("hub_staff")
+    maker = Maker.objects.get(user=world.user("maker"))
+    (kit,) = kits_at(world, staff, maker, stage="awaiting_check")
+    return reverse("hubs:check_kit", args=[kit.code]), {"passed": "2"}
 
 
 def _kit_problem(world):
@@ -262,6 +274,18 @@ CASES = {
         lambda: Invitation.objects.count() + Message.objects.filter(kind="team_invitation").count(),
     ),
     "packing a delivery": Case("hub_staff", PackForm, _pack, _garments_packed),
+    "sets in circulation": Case(
+        "laundry",
+        CirculationForm,
+        lambda w: (reverse("packages:laundry_circulation"), {"sets": "120"}),
+        CirculationRecord.objects.count,
+    ),
+    "checking part of a kit": Case(
+        "hub_staff",
+        CheckForm,
+        _check_part_of_a_kit,
+        lambda: QualityCheck.objects.aggregate(n=Sum("passed"))["n"] or 0,
+    ),
 }
 
 

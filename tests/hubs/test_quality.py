@@ -9,16 +9,18 @@ from django.urls import reverse
 from packages import services
 from packages.models import Kit, QualityCheck
 from scrubhub.hubs import staff_kit_services as staff_kits
+from scrubhub.hubs.quality_views import CheckForm
 from scrubhub.notifications.models import Message
 from tests import factories
 from tests.hubs.helpers import kits_at
+from tests.once import token
 from tests.packages.helpers import assert_kit_invariants
 
 pytestmark = pytest.mark.django_db
 
 
 def _post(client, kit, **data):
-    return client.post(reverse("hubs:check_kit", args=[kit.code]), data)
+    return client.post(reverse("hubs:check_kit", args=[kit.code]), data | token(CheckForm))
 
 
 def test_the_list_shows_kits_waiting_grouped_by_kit_with_the_maker(world, staff, maker, client_for):
