@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest
 
 from dropoffs.models import Point, Run
+from dropoffs.selectors import assignment_expected
 from packages.models import Kit, KitAssignment
 from packages.services import normalise_kit_code
 from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
@@ -99,6 +100,23 @@ def get_kit_for(user, code: str) -> tuple[Kit, bool]:
     ):
         return kit, False
     raise Http404
+
+
+def get_assignment_to_hand_in(station: Station | None, code: str) -> KitAssignment:
+    """The open assignment of the kit with this code, for handing in every kit of its maker
+    or group at the station: a kit of the station's hub expected at its point (collected
+    there, or held by someone who uses it), or any of the hub's for staff at the hub.
+
+    Anything else is a 404, the same as a code that does not exist: a helper cannot read
+    the names of people who hand in elsewhere.
+    """
+    normal = normalise_kit_code(code)
+    if station is None or not normal:
+        raise Http404
+    found = assignment_expected(hub=station.hub, point=station.point, code=normal)
+    if found is None:
+        raise Http404
+    return found
 
 
 def get_run_for(user, run_id: int) -> Run:

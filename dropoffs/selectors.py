@@ -202,13 +202,9 @@ SEARCH_LIMIT = 20
 EXPECTED_STATUSES = [Kit.Status.ALLOCATED, Kit.Status.WITH_MAKER]
 
 
-def kits_expected(*, hub, point=None, query: str = "") -> list[KitAssignment]:
-    """Open kits whose maker or group matches a name or phone number, among the kits
-    expected at a point (to collect there, or held by someone who uses it), or anywhere in
-    the hub when no point is given. At most SEARCH_LIMIT, holder and kit joined in."""
-    query = query.strip()
-    if len(query) < 2:
-        return []
+def _expected(*, hub, point=None) -> QuerySet[KitAssignment]:
+    """The open assignments of kits expected at a point (to collect there, or held by
+    someone who uses it), or anywhere in the hub when no point is given."""
     found = KitAssignment.objects.filter(
         ended_at__isnull=True, kit__hub=hub, kit__status__in=EXPECTED_STATUSES
     )
@@ -218,6 +214,28 @@ def kits_expected(*, hub, point=None, query: str = "") -> list[KitAssignment]:
             | Q(maker__preferred_point=point)
             | Q(kit__movements__point=point)
         )
+    return found
+
+
+def assignment_expected(*, hub, point=None, code: str) -> KitAssignment | None:
+    """The open assignment of the kit with this (normalised) code, if the kit is expected
+    at the point (or anywhere in the hub when no point is given); holder joined in."""
+    return (
+        _expected(hub=hub, point=point)
+        .filter(kit__code=code)
+        .select_related("kit", "maker", "group")
+        .first()
+    )
+
+
+def kits_expected(*, hub, point=None, query: str = "") -> list[KitAssignment]:
+    """Open kits whose maker or group matches a name or phone number, among the kits
+    expected at a point (to collect there, or held by someone who uses it), or anywhere in
+    the hub when no point is given. At most SEARCH_LIMIT, holder and kit joined in."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    found = _expected(hub=hub, point=point)
     digits = re.sub(r"\D", "", query)
     match = Q(maker__name__icontains=query) | Q(group__name__icontains=query)
     match |= Q(group__leader_name__icontains=query)

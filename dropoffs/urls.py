@@ -10,9 +10,9 @@ urlpatterns = [
     # Handovers at a point (hub staff and point helpers)
     path("scan/", views.scan, name="scan"),
     path("scan/where/", views.scan_where, name="scan_where"),
-    path("scan/hand-in/<int:assignment_id>/", views.hand_in_many, name="hand_in_many"),
     path("kit/<str:code>/", views.kit, name="kit"),
     path("kit/<str:code>/handover/", views.kit_handover, name="kit_handover"),
+    path("kit/<str:code>/hand-in/", views.hand_in_many, name="hand_in_many"),
     # A maker who scans her own label signed out
     path("kit/<str:code>/signin/", views.kit_signin, name="kit_signin"),
     path("kit/<str:code>/signin/link/", views.kit_signin_link, name="kit_signin_link"),

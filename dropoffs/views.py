@@ -38,6 +38,7 @@ from dropoffs.models import DoorstepAddress, Point, Run, RunStop
 from dropoffs.permissions import (
     SESSION_STATION_KEY,
     current_station,
+    get_assignment_to_hand_in,
     get_kit_for,
     get_run_for,
     may_see_doorstep_addresses,
@@ -48,7 +49,7 @@ from makers import signin
 from makers.forms import SignInForm
 from makers.models import Maker
 from makers.selectors import maker_for_user
-from packages.models import DeliveryLine, FabricLot, KitAssignment
+from packages.models import DeliveryLine, FabricLot
 from packages.selectors import kit_holder
 from packages.services import PackagesError, normalise_kit_code
 from scrubhub import once
@@ -383,17 +384,14 @@ def kit_handover(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.POINT_HELPER, *STAFF_ROLES)
-def hand_in_many(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    """A group leader or a maker with several kits hands in scrubs for all of them at once."""
+def hand_in_many(request: HttpRequest, code: str) -> HttpResponse:
+    """A group leader or a maker with several kits hands in scrubs for all of them at once,
+    found by one of the kits' codes."""
+    # Counted before the lookup, as on the kit's page: codes cannot be tried one by one.
+    if over_limit(request, group="kit-lookup", key="user_or_ip", rate=kit_lookup_rate):
+        return too_many(request, what=_("kit code look-ups"))
     station = current_station(request)
-    if station is None:
-        raise Http404
-    assignment = get_object_or_404(
-        KitAssignment.objects.select_related("maker", "group"),
-        pk=assignment_id,
-        ended_at__isnull=True,
-        kit__hub=station.hub,
-    )
+    assignment = get_assignment_to_hand_in(station, code)
     request.hub = station.hub
     kits = [k for k in selectors.holder_kits(assignment=assignment) if k.qty_with_maker]
     form = HandInManyForm(request.POST or None, kits=kits)

@@ -37,7 +37,8 @@ ROUTES = [
     Route(
         "dropoffs:hand_in_many",
         only({"point_helper": 200, **OWN_HUB_STAFF}),
-        kwargs=lambda w: {"assignment_id": b.the_assignment(w).pk},
+        kwargs=lambda w: {"code": b.the_kit(w).code},
+        note="only for a kit expected at the helper's point: anyone else's is a 404",
     ),
     Route(
         "dropoffs:kit",

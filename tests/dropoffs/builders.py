@@ -50,10 +50,6 @@ def the_waiting_kit(world):
     return _cached(world, "_waiting_kit", lambda: kit_waiting(world))
 
 
-def the_assignment(world):
-    return the_kit(world).assignments.get(ended_at__isnull=True)
-
-
 def doorstep_maker(world, *, name="Agnes Doorstep", lat="56.470", lng="-2.990"):
     from decimal import Decimal
 

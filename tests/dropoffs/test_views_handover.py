@@ -214,8 +214,7 @@ def test_a_group_leader_hands_in_many_kits_as_one_handover(world, helper):
     for kit in kits:
         packages.kit_allocate(kit=kit, group=group, actor=staff, collection_point=world.point)
         packages.kit_collect(kit=kit, actor=staff)
-    assignment = kits[0].assignments.get()
-    url = reverse("dropoffs:hand_in_many", kwargs={"assignment_id": assignment.pk})
+    url = reverse("dropoffs:hand_in_many", kwargs={"code": kits[1].code})
     page = helper.get(url)
     assert page.status_code == 200
     response = helper.post(url, {f"kit_{kits[0].pk}": 5, f"kit_{kits[1].pk}": 2})
@@ -230,7 +229,7 @@ def test_a_group_leader_hands_in_many_kits_as_one_handover(world, helper):
 def test_many_kits_with_one_count_too_high_changes_none_of_them(world, helper):
     kit_a = b.kit_with_maker(world)
     kit_b = b.kit_with_maker(world)
-    url = reverse("dropoffs:hand_in_many", kwargs={"assignment_id": kit_a.assignments.get().pk})
+    url = reverse("dropoffs:hand_in_many", kwargs={"code": kit_a.code})
     response = helper.post(url, {f"kit_{kit_a.pk}": 2, f"kit_{kit_b.pk}": 7})
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
