@@ -28,6 +28,7 @@ from dropoffs.models import (
 from packages import services as packages
 from packages.models import GarmentMovement, Kit, KitAssignment, PointHolding
 from packages.services import KitError
+from scrubhub.hubs.models import Hub
 
 
 class HandoverError(KitError):
@@ -356,6 +357,9 @@ def point_create(
         name=name, address=address, latitude=latitude, longitude=longitude, hours=hours
     )
     with transaction.atomic():
+        # Two staff adding the same point at once: the second waits here, then is told
+        # (the unique name in the database would otherwise refuse it with a server error).
+        Hub.objects.select_for_update().filter(pk=hub.pk).first()
         if Point.objects.filter(hub=hub, name__iexact=name.strip()).exists():
             raise PointError(f"{hub.name} already has a point called {name.strip()}.")
         point = Point.objects.create(

@@ -507,3 +507,20 @@ def test_five_fast_posts_of_one_packing_form_pack_the_garments_once(world):
     assert sum(line.allocations.values_list("count", flat=True)) == 2
     kit = Kit.objects.get(hub=world.hub, qty_reserved__gt=0)
     assert (kit.qty_reserved, kit.qty_passed) == (2, 3)
+
+
+@race
+def test_two_staff_adding_the_same_point_at_once_add_one_and_the_other_is_told(world):
+    url = reverse("dropoffs:point_new")
+    for round_ in range(3):
+        point = POINT | {"name": f"Post office {round_}"}
+        answers = _race(
+            world,
+            "hub_staff",
+            [(url, point | token(NewPointForm)), (url, point | token(NewPointForm))],
+        )
+        codes = sorted(getattr(a, "status_code", a) for a in answers)
+        assert codes == [302, 400], answers
+        refused = next(a for a in answers if a.status_code == 400)
+        assert f"already has a point called Post office {round_}" in refused.content.decode()
+        assert Point.objects.filter(name=point["name"]).count() == 1
