@@ -55,6 +55,7 @@ from packages.services import PackagesError, normalise_kit_code
 from scrubhub import once
 from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
 from scrubhub.hubs.permissions import hub_staff_required, role_required
+from scrubhub.query import QueryForm, SearchField
 from scrubhub.ratelimits import kit_lookup_rate, over_limit, too_many
 
 PROBLEMS = (PackagesError, services.DropoffsError)
@@ -80,8 +81,12 @@ def _allow_tiles(response: HttpResponse) -> HttpResponse:
 # --- Public points ------------------------------------------------------------------------
 
 
+class NearQuery(QueryForm):
+    near = SearchField(max_length=10)
+
+
 def _points_page(request: HttpRequest, hub: Hub | None) -> HttpResponse:
-    near = selectors.postcode_district(request.GET.get("near", ""))[:4]
+    near = selectors.postcode_district(NearQuery.read(request)["near"])[:4]
     now = timezone.now()
     rows = [
         {

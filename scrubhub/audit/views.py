@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +11,11 @@ from django.views.decorators.http import require_GET
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.selectors import audit_events_for_hub
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
+from scrubhub.query import QueryForm
+
+
+class AuditQuery(QueryForm):
+    action = forms.ChoiceField(choices=AuditEvent.Action.choices, required=False)
 
 
 @require_GET
@@ -17,9 +23,7 @@ from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 def audit_list(request: HttpRequest) -> HttpResponse:
     if not is_coordinator_of(request.user, request.hub):
         raise PermissionDenied(_("Only the hub's coordinators see the audit trail."))
-    action = request.GET.get("action", "")
-    if action not in AuditEvent.Action.values:
-        action = ""
+    action = AuditQuery.read(request)["action"]
     page = Paginator(audit_events_for_hub(hub=request.hub, action=action), 50).get_page(
         request.GET.get("page")
     )

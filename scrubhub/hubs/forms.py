@@ -17,7 +17,7 @@ from packages.models import (
     Size,
 )
 from packages.planning import current_patterns
-from scrubhub.hubs.selectors import stock_options
+from scrubhub.hubs.selectors import KIT_VIEWS, stock_options
 from scrubhub.hubs.services import (
     MAX_GARMENTS_PER_KIT,
     MAX_KITS_PER_BATCH,
@@ -26,6 +26,7 @@ from scrubhub.hubs.services import (
     PrecutIn,
 )
 from scrubhub.once import OnceForm
+from scrubhub.query import QueryForm
 
 MAX_METRES = Decimal("100000")
 MAX_PIECES = 100_000
@@ -375,3 +376,29 @@ class Draw:
             "short": -self.after,
             "most": self.left // per_kit,
         }
+
+
+# --- What a page's address carries (read through scrubhub.query: bad values are left out) ---
+
+
+class KitsQuery(QueryForm):
+    show = forms.ChoiceField(choices=[(v, v) for v in KIT_VIEWS], required=False, initial="open")
+
+
+class DonationsQuery(QueryForm):
+    show = forms.ChoiceField(choices=[("unthanked", "unthanked")], required=False)
+
+
+class PrepareLinkQuery(QueryForm):
+    """What the plan's links fill in on the prepare form."""
+
+    garment_type = forms.ChoiceField(choices=GarmentType.choices, required=False)
+    size = forms.ChoiceField(choices=Size.choices, required=False)
+    kit_count = forms.IntegerField(min_value=1, max_value=MAX_KITS_PER_BATCH, required=False)
+    garments_per_kit = forms.IntegerField(
+        min_value=1, max_value=MAX_GARMENTS_PER_KIT, required=False
+    )
+
+
+class PlanQuery(QueryForm):
+    per_kit = forms.IntegerField(required=False, initial=5)

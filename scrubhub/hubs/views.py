@@ -20,7 +20,16 @@ from packages.services import pattern_for
 from scrubhub import once
 from scrubhub.counting import CappedPaginator
 from scrubhub.hubs import selectors, services
-from scrubhub.hubs.forms import ConfirmForm, GoodsInForm, PrepareForm, ShiftNoteForm
+from scrubhub.hubs.forms import (
+    ConfirmForm,
+    DonationsQuery,
+    GoodsInForm,
+    KitsQuery,
+    PlanQuery,
+    PrepareForm,
+    PrepareLinkQuery,
+    ShiftNoteForm,
+)
 from scrubhub.hubs.labels import kit_url, qr_svg
 from scrubhub.hubs.permissions import (
     SESSION_HUB_KEY,
@@ -135,7 +144,7 @@ def precut_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @hub_staff_required
 def donations(request: HttpRequest) -> HttpResponse:
-    unthanked_only = request.GET.get("show") == "unthanked"
+    unthanked_only = DonationsQuery.read(request)["show"] == "unthanked"
     page = _page(
         request, selectors.donations_for_hub(hub=request.hub, unthanked_only=unthanked_only)
     )
@@ -215,9 +224,7 @@ KIT_VIEW_TITLES = {
 @require_GET
 @hub_staff_required
 def kits(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
-    if show not in selectors.KIT_VIEWS:
-        show = "open"
+    show = KitsQuery.read(request)["show"]
     page = _page(request, selectors.kits_list(hub=request.hub, view=show))
     views = list(KIT_VIEW_TITLES.items())
     return render(
@@ -240,9 +247,9 @@ def prepare(request: HttpRequest) -> HttpResponse:
     draw for confirming and changes nothing."""
     if request.method == "GET":
         initial = {
-            key: request.GET[key]
-            for key in ("garment_type", "size", "kit_count", "garments_per_kit")
-            if request.GET.get(key)
+            key: value
+            for key, value in PrepareLinkQuery.read(request).items()
+            if value not in ("", None)
         }
         form = PrepareForm(hub=request.hub, initial=initial)
         return render(request, "hubs/prepare.html", {"hub": request.hub, "form": form})
@@ -416,11 +423,7 @@ def instructions(request: HttpRequest, garment_type: str, size: str) -> HttpResp
 @require_GET
 @hub_staff_required
 def plan(request: HttpRequest) -> HttpResponse:
-    try:
-        per_kit = int(request.GET.get("per_kit", 5))
-    except ValueError:
-        per_kit = 5
-    per_kit = min(max(per_kit, 1), services.MAX_GARMENTS_PER_KIT)
+    per_kit = min(max(PlanQuery.read(request)["per_kit"], 1), services.MAX_GARMENTS_PER_KIT)
     lines = plan_for_hub(hub=request.hub, garments_per_kit=per_kit)
     totals = plan_totals(lines)
     fabric = fabric_metres_held(hub=request.hub)
