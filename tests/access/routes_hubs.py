@@ -8,7 +8,9 @@ so other_hub_staff reaching for them is the cross-hub check.
 
 from __future__ import annotations
 
+from scrubhub.hubs.forms import ConfirmForm, ShiftNoteForm
 from tests.access.matrix import REDIRECT, Route, answers, only
+from tests.once import token
 
 STAFF_200 = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 200}
 OWN_HUB_ONLY = {"hub_staff": 200, "coordinator": 200, "other_hub_staff": 404}
@@ -70,7 +72,7 @@ def confirm_data(world) -> dict:
         "kit_count": 1,
         "stock": f"precut-{stock.pk}",
         "expected_left": stock.quantity_available,
-    }
+    } | token(ConfirmForm)
 
 
 ROUTES = [
@@ -88,7 +90,7 @@ ROUTES = [
         "hubs:shift_note_add",
         only({"hub_staff": REDIRECT, "coordinator": REDIRECT, "other_hub_staff": REDIRECT}),
         method="post",
-        data=lambda w: {"text": "The library point needs a pick-up."},
+        data=lambda w: {"text": "The library point needs a pick-up."} | token(ShiftNoteForm),
         html=False,
         note="each writes to their own hub",
     ),
