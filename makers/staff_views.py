@@ -668,11 +668,11 @@ def paper_forms(request: HttpRequest) -> HttpResponse:
                     ngettext("%(n)s person is signed up.", "%(n)s people are signed up.", len(made))
                     % {"n": len(made)},
                 )
-                return redirect(reverse("makers:staff_roster") + "?status=all")
+                return redirect(roster)
     return _render(
         request,
         "makers/staff/paper_forms.html",
-        {"formset": formset, "rows": formset.total_form_count()},
+        {"formset": formset, "rows": formset.total_form_count(), "sheet": sheet},
         status=400,
     )
 
