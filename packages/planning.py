@@ -112,9 +112,10 @@ def _open_demand(hospital_ids) -> dict[tuple[str, str], int]:
     return {(r["garment_type"], r["size"]): r["total"] or 0 for r in rows}
 
 
-def _deliveries(hospital_ids) -> dict[tuple[str, str], tuple[int, int]]:
-    """(delivered, on the way) per garment and size, answering open demand (see the rules)."""
-    oldest_open = (
+def _oldest_open_request_of_line():
+    """When the hospital's oldest open request for a delivery line's garment and size was
+    made: deliveries before it answered requests already met."""
+    return (
         DemandLine.objects.filter(
             hospital_id=OuterRef("delivery__hospital_id"),
             garment_type=OuterRef("garment_type"),
@@ -124,6 +125,11 @@ def _deliveries(hospital_ids) -> dict[tuple[str, str], tuple[int, int]]:
         .order_by("created_at")
         .values("created_at")[:1]
     )
+
+
+def _deliveries(hospital_ids) -> dict[tuple[str, str], tuple[int, int]]:
+    """(delivered, on the way) per garment and size, answering open demand (see the rules)."""
+    oldest_open = _oldest_open_request_of_line()
     received, sent = Delivery.Status.RECEIVED, Delivery.Status.SENT
     rows = (
         DeliveryLine.objects.filter(
@@ -425,16 +431,7 @@ def _unlinked_deliveries(hospital_ids) -> dict[tuple[int, str, str], int]:
     """Garments delivered or on the way to each hospital that no request was named for,
     sent since its oldest open request of that garment and size (as _deliveries counts
     them). They go to the most urgent requests first."""
-    oldest_open = (
-        DemandLine.objects.filter(
-            hospital_id=OuterRef("delivery__hospital_id"),
-            garment_type=OuterRef("garment_type"),
-            size=OuterRef("size"),
-            status=DemandLine.Status.OPEN,
-        )
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
+    oldest_open = _oldest_open_request_of_line()
     received, sent = Delivery.Status.RECEIVED, Delivery.Status.SENT
     rows = (
         DeliveryLine.objects.filter(
