@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dropoffs.models import OpeningHours, Point
+from dropoffs.selectors import said_finished
 from scrubhub.hubs.models import STAFF_ROLES, Role
 from scrubhub.once import OnceForm
 
@@ -21,7 +22,7 @@ class ScanForm(forms.Form):
     code = forms.CharField(
         label=_("Kit code"),
         max_length=40,
-        help_text=_("The 7 letters and numbers under the QR code, for example K7Q-4MZ."),
+        help_text=_("The 7 letters and numbers under the QR code, for example K7Q-4MZ8."),
         error_messages={"required": _("Type the kit's code from its label, or scan its QR code.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
@@ -400,9 +401,7 @@ class RunStopForm(forms.Form):
                 most, initial = item.count, item.count
                 label = _("Kit %(code)s: garments picked up (%(most)s waiting)")
             else:
-                most = kit.qty_with_maker
-                handed = kit.garment_count - kit.qty_with_maker - kit.qty_in_kit
-                initial = max(0, min(most, kit.finished_count - handed))
+                most, initial = kit.qty_with_maker, said_finished(kit)
                 label = _("Kit %(code)s: finished garments taken (up to %(most)s)")
             key = f"pick_{kit.pk}"
             self.fields[key] = forms.IntegerField(

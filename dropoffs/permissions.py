@@ -68,10 +68,29 @@ def current_station(request: HttpRequest) -> Station | None:
 
 
 def may_hand_over(user, hub_id: int) -> bool:
-    return any(
-        m.hub_id == hub_id and (m.role in STAFF_ROLES or m.role == Role.POINT_HELPER)
-        for m in memberships(user)
-    )
+    return hub_id in handover_hub_ids(user)
+
+
+def handover_hub_ids(user) -> set[int]:
+    """The hubs whose kits the user may record handovers for (staff and point helpers)."""
+    return {
+        m.hub_id for m in memberships(user) if m.role in STAFF_ROLES or m.role == Role.POINT_HELPER
+    }
+
+
+def kits_to_hand_over_by_code(user, codes: list[str]) -> dict[str, Kit]:
+    """Of these codes, the kits the user may record handovers for, by code: the kit page's
+    scope, so another hub's kit is missing here just as a code nobody has is. One look-up
+    down the code's unique index, however many kits there are."""
+    hub_ids = handover_hub_ids(user)
+    if not codes or not hub_ids:
+        return {}
+    return {
+        kit.code: kit
+        for kit in Kit.objects.filter(code__in=codes, hub_id__in=hub_ids).only(
+            "code", "hub_id", "status", "garment_type", "size", "garment_count"
+        )
+    }
 
 
 def get_kit_for(user, code: str) -> tuple[Kit, bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -345,12 +346,32 @@ def runs_for_driver(*, user) -> QuerySet[Run]:
     )
 
 
+MAP_SEARCH_URL = "https://www.openstreetmap.org/search?query="
+
+
+def map_search_url(address: str, postcode: str) -> str:
+    """A link that opens a map searched for the address: nothing is fetched by us, and
+    the address leaves only when the driver taps it."""
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    return MAP_SEARCH_URL + quote(", ".join([*lines, postcode.strip()]))
+
+
 @dataclass
 class SheetStop:
     stop: RunStop
     drops: list[RunStopKit]
-    pick_ups: list  # PointHolding rows at a point, or the maker's kits on a doorstep
+    # PointHolding rows at a point; on a doorstep the maker's kits, each with
+    # `said_finished`.
+    pick_ups: list
     doorstep: DoorstepAddress | None
+
+    @property
+    def map_url(self) -> str:
+        if self.stop.point_id:
+            return map_search_url(self.stop.point.address, self.stop.point.postcode)
+        if self.doorstep is not None:
+            return map_search_url(self.doorstep.address, self.doorstep.postcode)
+        return ""
 
 
 def run_sheet(*, run: Run, with_addresses: bool) -> list[SheetStop]:
@@ -381,6 +402,7 @@ def run_sheet(*, run: Run, with_addresses: bool) -> list[SheetStop]:
         .select_related("kit")
         .order_by("kit_id")
     ):
+        assignment.kit.said_finished = said_finished(assignment.kit)
         at_home.setdefault(assignment.maker_id, []).append(assignment.kit)
     doorsteps = {}
     if with_addresses and maker_ids:
@@ -512,6 +534,20 @@ def fabric_lots_for_hub(*, hub) -> QuerySet[FabricLot]:
 # --- What can happen to a kit here and now ----------------------------------------------------
 
 
+def said_finished(kit: Kit) -> int:
+    """How many of the garments still with the maker she says are finished (0 when she
+    has said nothing since her last hand-in)."""
+    handed = kit.garment_count - kit.qty_with_maker - kit.qty_in_kit
+    return max(0, min(kit.qty_with_maker, kit.finished_count - handed))
+
+
+def take_back_default(kit: Kit) -> int:
+    """The count offered when finished scrubs are taken from the maker: what she says is
+    finished or, when she has not said, all she has (most often what is in the bag; the
+    old fixed 1 was almost never right)."""
+    return said_finished(kit) or kit.qty_with_maker
+
+
 @dataclass(frozen=True)
 class HandoverOption:
     action: str
@@ -544,12 +580,9 @@ def handover_options(*, kit: Kit, point: Point | None, held_here: int) -> tuple[
         return [HandoverOption("collect")], ""
     # With the maker.
     takes_scrubs = point is None or (point.is_active and point.accepts_finished_garments)
-    if kit.qty_with_maker:
-        handed = kit.garment_count - kit.qty_with_maker - kit.qty_in_kit
-        said = max(1, min(kit.qty_with_maker, kit.finished_count - handed))
-        if takes_scrubs:
-            options.append(HandoverOption("return", kit.qty_with_maker, said))
-            options.append(HandoverOption("unfinished", kit.qty_with_maker, said))
+    if kit.qty_with_maker and takes_scrubs:
+        options.append(HandoverOption("return", kit.qty_with_maker, take_back_default(kit)))
+        options.append(HandoverOption("unfinished", kit.qty_with_maker, said_finished(kit)))
     if kit.qty_rework and takes_scrubs:
         options.append(HandoverOption("return_rework", kit.qty_rework, kit.qty_rework))
     if point is not None and held_here:

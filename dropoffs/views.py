@@ -41,6 +41,7 @@ from dropoffs.permissions import (
     get_assignment_to_hand_in,
     get_kit_for,
     get_run_for,
+    kits_to_hand_over_by_code,
     may_see_doorstep_addresses,
     stations_for,
 )
@@ -51,7 +52,7 @@ from makers.models import Maker
 from makers.selectors import maker_for_user
 from packages.models import DeliveryLine, FabricLot
 from packages.selectors import kit_holder
-from packages.services import PackagesError, normalise_kit_code
+from packages.services import PackagesError, kit_code_neighbours, normalise_kit_code
 from scrubhub import once
 from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
 from scrubhub.hubs.permissions import hub_staff_required, role_required
@@ -129,6 +130,8 @@ def hub_points(request: HttpRequest, hub_slug: str) -> HttpResponse:
 
 # --- Scanning and handovers -----------------------------------------------------------------
 
+SCAN_SUGGESTIONS = 5  # near misses offered for a mistyped code
+
 
 @require_GET
 @role_required(Role.POINT_HELPER, *STAFF_ROLES)
@@ -142,11 +145,22 @@ def scan(request: HttpRequest) -> HttpResponse:
         request, group="kit-lookup", key="user_or_ip", rate=kit_lookup_rate
     ):
         return too_many(request, what=_("kit code look-ups"))
+    suggestions: list = []
     if scan_form.is_bound and scan_form.is_valid():
-        code = normalise_kit_code(scan_form.cleaned_data["code"])
-        if code:
+        typed = scan_form.cleaned_data["code"]
+        code = normalise_kit_code(typed)
+        nearby = kit_code_neighbours(typed)
+        # The typed code and its near misses in one look-up, only among the kits this
+        # person may hand over: another hub's code is "not found" like a code nobody has.
+        kits = kits_to_hand_over_by_code(request.user, [code, *nearby] if code else nearby)
+        if code in kits:
             return redirect("dropoffs:kit", code=code)
-        scan_form.add_error("code", _("That is not a kit code. Check the letters and try again."))
+        suggestions = [kits[c] for c in nearby if c in kits][:SCAN_SUGGESTIONS]
+        if code:
+            error = _("There is no kit %(code)s for you to hand over. Check the label.")
+        else:
+            error = _("That is not a kit code. Check the letters and try again.")
+        scan_form.add_error("code", error % {"code": _display_code(code)})
     find_form = FindMakerForm(request.GET if "q" in request.GET else None)
     found = None
     if find_form.is_bound and find_form.is_valid():
@@ -162,6 +176,7 @@ def scan(request: HttpRequest) -> HttpResponse:
             "scan_form": scan_form,
             "find_form": find_form,
             "found": found,
+            "suggestions": suggestions,
             "station_form": StationForm(initial={"station": station.key}, stations=stations)
             if len(stations) > 1
             else None,
@@ -733,9 +748,16 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
             "run": the_run,
             "sheet": selectors.run_sheet(run=the_run, with_addresses=addresses),
             "addresses": addresses,
+            "map_links": _map_links(request, the_run, addresses),
             "is_staff": the_run.driver_id != request.user.pk,
         },
     )
+
+
+def _map_links(request: HttpRequest, the_run: Run, addresses: bool) -> bool:
+    """Addresses are map links for the run's own driver, who is on the road; staff who
+    read the sheet at the hub see them as text."""
+    return addresses and the_run.driver_id == request.user.pk
 
 
 def _sheet_stop(the_run: Run, stop_id: int, *, with_addresses: bool):
@@ -779,6 +801,7 @@ def run_stop(request: HttpRequest, run_id: int, stop_id: int) -> HttpResponse:
             "form": form,
             "skip_form": SkipStopForm(),
             "addresses": addresses,
+            "map_links": _map_links(request, the_run, addresses),
         },
         status=400 if form.errors else 200,
     )
@@ -810,6 +833,7 @@ def run_stop_skip(request: HttpRequest, run_id: int, stop_id: int) -> HttpRespon
             "form": RunStopForm(sheet_stop=sheet_stop),
             "skip_form": skip_form,
             "addresses": addresses,
+            "map_links": _map_links(request, the_run, addresses),
         },
         status=400,
     )

@@ -413,6 +413,16 @@ class Kit(PlaceCounts):
         return garments_text(self.garment_type, self.garment_count)
 
     @property
+    def status_now(self) -> str:
+        """The status as a person should read it. A kit stays "with maker" until the hub
+        closes it, but once she has handed every garment in that would be untrue."""
+        if self.status != KitStatus.WITH_MAKER or self.qty_with_maker:
+            return self.get_status_display()
+        if self.qty_rework:
+            return _("With maker for rework")
+        return _("All handed in")
+
+    @property
     def open_garments(self) -> int:
         return sum(getattr(self, qty_field(p)) for p in OPEN_PLACES)
 

@@ -60,3 +60,21 @@ def test_helper_finds_a_maker_without_a_label(page_for, world, axe):
     page.wait_for_url("**/scan/")
     axe(page)
     assert Kit.objects.get(pk=kit.pk).status == Kit.Status.WITH_MAKER
+
+
+def test_a_mistyped_code_is_shown_on_the_form_with_the_nearest_kit(page_for, world, axe):
+    kit = b.kit_waiting(world)
+    Kit.objects.filter(pk=kit.pk).update(code="K7Q4MZ8")
+    page = page_for("point_helper")
+    page.goto("/scan/")
+    page.get_by_label("Kit code").fill("k7q-4mzb")  # 8 misread as B
+    page.get_by_role("button", name="Find the kit").click()
+    page.wait_for_url("**/scan/?code=*")
+    summary = page.locator("[data-error-summary]")
+    assert summary.is_visible()
+    assert "There is no kit K7Q-4MZB" in summary.inner_text()
+    assert page.get_by_label("Kit code").input_value() == "k7q-4mzb"
+    axe(page)
+    page.get_by_role("link", name="Kit K7Q-4MZ8: 5 scrub tops, size M").click()
+    page.wait_for_url("**/kit/K7Q4MZ8/")
+    assert page.get_by_role("heading", name="Give the kit to its maker").is_visible()

@@ -281,3 +281,58 @@ def test_laundry_staff_never_reach_doorstep_or_run_pages(world, client_for):
         response = laundry.get(url)
         assert response.status_code in (403, 404)
         assert "Hill Street" not in response.content.decode()
+
+
+# --- The doorstep stop's page (issue 25) ------------------------------------------------------
+
+MAP = "https://www.openstreetmap.org/search?query=3%20Hill%20Street%2C%20Dundee%2C%20DD3%206AB"
+
+
+def doorstep_run_with_a_kit_each_way(world, staff):
+    """A doorstep maker sewing one kit (nothing logged yet) and one new kit to bring her."""
+    doorstep = b.doorstep_maker(world)
+    sewing = factories.prepared_kits(hub=world.hub)[0]
+    packages.kit_allocate(kit=sewing, maker=doorstep, actor=staff)
+    packages.kit_collect(kit=sewing, actor=staff)
+    new = factories.prepared_kits(hub=world.hub, garment_type="trousers", size="L")[0]
+    packages.kit_allocate(kit=new, maker=doorstep, actor=staff)
+    run = plan(world, makers=[doorstep])
+    stop = run.stops.get()
+    url = reverse("dropoffs:run_stop", kwargs={"run_id": run.pk, "stop_id": stop.pk})
+    return run, url, sewing, new
+
+
+def test_the_doorstep_stop_says_what_to_pick_up_and_what_to_leave(world, staff, client_for):
+    _run, url, sewing, new = doorstep_run_with_a_kit_each_way(world, staff)
+    page = client_for("driver").get(url).content.decode()
+    assert f"Finished scrubs from kit {sewing.display_code} (the maker has 5)." in page
+    assert "The maker has not said how many are finished: please ask." in page
+    assert f"Kit {new.display_code}: 5 pairs of scrub trousers, size L" in page
+    packages.kit_progress_log(kit=sewing, finished=3, actor=staff)
+    assert "The maker says 3 are finished." in client_for("driver").get(url).content.decode()
+
+
+def test_the_driver_gets_the_addresses_as_map_links_and_staff_do_not(world, staff, client_for):
+    run, url, _sewing, _new = doorstep_run_with_a_kit_each_way(world, staff)
+    sheet = reverse("dropoffs:run", kwargs={"run_id": run.pk})
+    for page in (url, sheet):
+        driver_page = client_for("driver").get(page).content.decode()
+        assert f'href="{MAP}" rel="noreferrer noopener"' in driver_page
+        staff_page = client_for("hub_staff").get(page).content.decode()
+        assert "3 Hill Street" in staff_page
+        assert "openstreetmap" not in staff_page
+
+
+def test_a_point_stop_links_the_points_address_for_the_driver(world, client_for):
+    run = plan(world, points=[world.point])
+    page = client_for("driver").get(reverse("dropoffs:run", kwargs={"run_id": run.pk}))
+    assert "https://www.openstreetmap.org/search?query=" in page.content.decode()
+
+
+def test_a_finished_run_shows_no_doorstep_map_link(world, staff, client_for):
+    maker = b.doorstep_maker(world)
+    run = plan(world, makers=[maker])
+    services.run_stop_visit(stop=run.stops.get(), actor=world.user("driver"))
+    services.run_finish(run=run, actor=world.user("driver"))
+    page = client_for("driver").get(reverse("dropoffs:run", kwargs={"run_id": run.pk}))
+    assert "Hill%20Street" not in page.content.decode()

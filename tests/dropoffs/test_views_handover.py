@@ -254,3 +254,113 @@ def test_choosing_where_you_are_only_offers_your_own_places(world, client_for):
         ).status_code
         == 404
     )
+
+
+# --- A mistyped code (issue 25) --------------------------------------------------------------
+
+
+def kit_coded(world, code: str, *, hub=None):
+    """A kit waiting for the world's maker, given a known code so a test can mistype it."""
+    kit = b.kit_waiting(world) if hub is None else factories.prepared_kits(hub=hub)[0]
+    Kit.objects.filter(pk=kit.pk).update(code=code)
+    kit.code = code
+    return kit
+
+
+def scan_page(client, typed):
+    return client.get(reverse("dropoffs:scan"), {"code": typed})
+
+
+def test_a_mistyped_code_is_a_message_on_the_form_keeping_what_was_typed(world, helper):
+    kit_coded(world, "K7Q4MZ8")
+    response = scan_page(helper, "k7q-4mzb")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page  # the summary at the top
+    assert 'href="#id_code"' in page
+    assert "There is no kit K7Q-4MZB for you to hand over. Check the label." in page
+    assert 'value="k7q-4mzb"' in page  # what she typed, to correct rather than retype
+    assert 'aria-invalid="true"' in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "K7Q-4MZB",  # 8 read as B
+        "K7Q-M4Z8",  # two swapped
+        "K7Q-4NZ8",  # one key off
+        "K7Q-4Z8",  # one left out: not even a code
+        "K7Q-44MZ8",  # one too many
+    ],
+)
+def test_a_mistyped_code_suggests_the_kit_one_slip_away(world, helper, typed):
+    kit = kit_coded(world, "K7Q4MZ8")
+    page = scan_page(helper, typed).content.decode()
+    assert "Did you mean this kit?" in page
+    assert f'href="{kit_url(kit)}"' in page
+    assert "K7Q-4MZ8" in page
+
+
+def test_look_alike_suggestions_come_first(world, helper):
+    # From 5S0-0000 a misread 5 (S) and a wrong last key are both one slip away.
+    kit_coded(world, "5S00001")
+    kit_coded(world, "SS00000")
+    page = scan_page(helper, "5S0-0000").content.decode()
+    assert "Did you mean one of these kits?" in page
+    assert page.index("SS0-0000") < page.index("5S0-0001")
+
+
+def test_another_hubs_kit_is_neither_found_nor_suggested(world, helper):
+    theirs = kit_coded(world, "K7Q4MZ8", hub=world.other_hub)
+    exact = scan_page(helper, "K7Q-4MZ8")
+    assert exact.status_code == 200  # not a redirect to a page that would say "not found"
+    assert "There is no kit K7Q-4MZ8 for you to hand over" in exact.content.decode()
+    near = scan_page(helper, "K7Q-4MZB").content.decode()
+    assert "Did you mean" not in near
+    assert kit_url(theirs) not in near
+
+
+def test_a_right_code_still_opens_the_kit(world, helper):
+    kit = kit_coded(world, "K7Q4MZ8")
+    response = scan_page(helper, "k7q 4mz8")
+    assert response.status_code == 302
+    assert response["Location"] == kit_url(kit)
+
+
+def test_mistyped_codes_count_against_the_look_up_limit(world, helper, settings):
+    settings.SCRUBHUB_KIT_LOOKUP_RATE = "3/h"
+    kit_coded(world, "K7Q4MZ8")
+    answers = [scan_page(helper, f"K7Q-4MZ{c}").status_code for c in "ABCD"]
+    assert answers == [200, 200, 200, 429]
+
+
+# --- The kit page's status and counts agree (issue 25) ---------------------------------------
+
+
+def test_a_kit_with_nothing_left_with_its_maker_does_not_say_with_maker(world, helper):
+    kit = b.kit_with_maker(world)
+    assert post(helper, kit, "return", count=5).status_code == 302
+    page = helper.get(kit_url(kit)).content.decode()
+    assert "<dd>With maker</dd>" not in page
+    assert "<dt>Now</dt><dd>All handed in</dd>" in page
+
+
+def test_a_kit_still_with_its_maker_says_so(world, helper):
+    page = helper.get(kit_url(b.kit_with_maker(world))).content.decode()
+    assert "<dt>Now</dt><dd>With maker</dd>" in page
+
+
+def test_taking_back_offers_all_she_has_when_she_has_not_said(world, helper):
+    kit = b.kit_with_maker(world)  # 5 with her, nothing logged as finished
+    response = helper.get(kit_url(kit))
+    forms = {f["option"].action: f["form"] for f in response.context["forms"]}
+    assert forms["return"]["count"].value() == 5
+    # Handing back an unfinished kit starts from what she said is finished: nothing.
+    assert forms["unfinished"]["finished"].value() == 0
+
+
+def test_taking_back_offers_what_she_said_is_finished(world, helper):
+    kit = b.kit_with_maker(world, finished=3)
+    forms = {f["option"].action: f["form"] for f in helper.get(kit_url(kit)).context["forms"]}
+    assert forms["return"]["count"].value() == 3
+    assert forms["unfinished"]["finished"].value() == 3

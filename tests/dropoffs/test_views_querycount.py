@@ -84,3 +84,17 @@ def test_a_handover_makes_the_same_queries_at_10_and_10000_kits(world, client_fo
         assert response.status_code == 302
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_a_mistyped_code_makes_the_same_queries_at_10_and_1000_kits(world, client_for):
+    # One slip from a grown kit's code, so there are near misses to suggest at any size;
+    # the page looks up the few hundred codes it could be, never the hub's kits.
+    helper = client_for("point_helper")
+
+    def url() -> str:
+        first = Kit.objects.filter(hub=world.hub).order_by("code").values_list("code", flat=True)[0]
+        return reverse("dropoffs:scan") + f"?code={first[:-1]}Y"
+
+    assert_same_queries_at_sizes(helper, url, kits_growing(world), sizes=(10, 1000))
+    page = helper.get(url()).content.decode()
+    assert "There is a problem" in page and "Did you mean one of these kits?" in page
