@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dropoffs.selectors import closed_day_message, hours_known, open_on
+from makers import signin
 from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
 from makers.selectors import points_for_makers
 from makers.services import RETURN_DAYS_AHEAD, UNDER_16
@@ -268,6 +269,39 @@ class SignInForm(PlainForm):
                 _("We can only send texts to a mobile number (starting 07).")
             )
         return {"email": "", "phone": phone}
+
+
+class CodeField(forms.CharField):
+    """Six digits, with any spaces or dashes people type taken out first, and one plain
+    message for anything else (too long, a NUL byte, digits that are not 0-9)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        code = signin.code_clean(value[:100])
+        if not code:
+            raise forms.ValidationError(_("Enter the 6 numbers from the text, like 123456."))
+        return code
+
+
+class SignInCodeForm(PlainForm):
+    """The six-digit code from a sign-in text (makers.signin)."""
+
+    required_messages = {"code": _("Enter the 6-digit code from the text we sent you.")}
+    code = CodeField(
+        label=_("Your sign-in code"),
+        max_length=20,
+        help_text=_("6 numbers, like 123456."),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "class": "input-code",
+            }
+        ),
+    )
 
 
 class ProgressForm(PlainForm):

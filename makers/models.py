@@ -401,3 +401,40 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} ({self.created_at:%d %b %Y %H:%M})"
+
+
+SIGNIN_CODE_TRIES = 5
+
+
+class SigninCode(models.Model):
+    """The one-time code last texted to a maker to sign in with (makers.signin): one per
+    person, a new one replaces it. Only hashes are kept: of the code (keyed with the
+    site's secret) and of the challenge the browser that asked holds in its session, so
+    the code works only there and a guess from anywhere else costs her no tries."""
+
+    TRIES = SIGNIN_CODE_TRIES
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signin_code"
+    )
+    challenge = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64)
+    tries_left = models.PositiveSmallIntegerField(default=TRIES)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    spent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tries_left__lte=SIGNIN_CODE_TRIES),
+                name="signin_code_tries_at_most_five",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="signin_code_expires_after_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-in code for user {self.user_id} ({self.created_at:%d %b %Y %H:%M})"

@@ -15,6 +15,7 @@ HANDLING: dict[str, tuple[str, str]] = {
     "makers.Consent": ("consents", "kept: purpose, wording version and times only"),
     "makers.ReturnPlan": ("return_plans", "notes blanked"),
     "makers.KitProblem": ("problems_reported", "text and answer blanked"),
+    "makers.SigninCode": ("not shown (hashes of her last sign-in code only)", "deleted"),
     "makers.MakerGroup": (
         "the group a leader leads (group page)",
         "a leader's account is unlinked; the group's leader contact stays with the group",

@@ -18,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from makers import signin
-from makers.models import Consent, KitProblem, Maker, MakerEvent, MakerGroup, ReturnPlan
+from makers.models import (
+    Consent,
+    KitProblem,
+    Maker,
+    MakerEvent,
+    MakerGroup,
+    ReturnPlan,
+    SigninCode,
+)
 from makers.selectors import makers_to_erase
 from makers.validators import format_phone, is_mobile, normalise_phone, normalise_postcode
 from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE, Hub, Membership, Role
@@ -484,6 +492,10 @@ class JoinOutcome:
 
     maker: Maker | None
     known: bool
+    # For someone who joined with a mobile number only: the challenge the browser keeps
+    # to type her sign-in code on (makers.signin). Random, matching nothing, when no code
+    # was sent, so it says nothing about `known` either.
+    code_challenge: str = ""
 
 
 def _contact_channel(*, email: str, phone: str) -> str:
@@ -656,6 +668,51 @@ def _signin_link_queue(
     )
 
 
+def signin_code_send(*, phone: str, client: str = "") -> str:
+    """Text a one-time sign-in code to a mobile number, if we know it and it belongs to a
+    maker or group leader; anyone else is told how to sign in with their password.
+
+    Returns the challenge the asking browser keeps to type the code on (makers.signin):
+    the code's own when one was sent, else a random one that matches nothing. Quiet by
+    design: the caller cannot tell which, so the page never says whether we know the
+    number. Limited per number and per client, counted with the links (makers.signin)."""
+    phone = normalise_phone(phone)
+    nothing_sent = signin.challenge_new()
+    if not phone or not is_mobile(phone):
+        return nothing_sent
+    if not signin.may_send(address=phone, client=client):
+        return nothing_sent
+    with transaction.atomic():
+        user = _user_for_address(phone=phone)
+        if user is None:
+            return nothing_sent
+        if not signin.may_sign_in_by_link(user):
+            _signin_link_refused_queue(user=user, email="", phone=phone)
+            return nothing_sent
+        maker = Maker.objects.filter(user=user).select_related("hub").first()
+        return _signin_code_queue(user=user, maker=maker, phone=phone)
+
+
+def _signin_code_queue(*, user, maker: Maker | None, phone: str) -> str:
+    """A new code for `user` (the last one stops working), queued by text; the challenge."""
+    code, challenge = signin.code_issue(user)
+    body = _(
+        "Your ScrubHub sign-in code is %(code)s. It works for %(minutes)s minutes. Do not share it."
+    ) % {"code": code, "minutes": signin.code_minutes()}
+    message_queue(
+        # Every request is its own message; the limits in makers.signin stop floods.
+        idempotency_key=f"maker-signin-code-{user.pk}-{uuid.uuid4()}",
+        to_address=phone,
+        subject=str(_("Your code to sign in to ScrubHub")),
+        body=str(body),
+        kind="maker_signin_code",
+        channel=Message.Channel.SMS,
+        hub=maker.hub if maker else None,
+        recipient=user,
+    )
+    return challenge
+
+
 def maker_join(
     *,
     hub: Hub,
@@ -693,8 +750,7 @@ def maker_join(
     if not consent_version:
         raise MakerError(_("Please tick the box to say we may keep your details."))
     if _user_for_address(email=email) or (phone and not email and _user_for_address(phone=phone)):
-        signin_link_send(email=email, phone=phone, client=client)
-        return JoinOutcome(maker=None, known=True)
+        return _join_known(email=email, phone=phone, client=client)
     try:
         with transaction.atomic():
             user = _account_create(name=name.strip(), email=email, phone=phone)
@@ -716,17 +772,31 @@ def maker_join(
                 preferred_channel=_contact_channel(email=email, phone=phone),
                 consents=[(purpose, consent_version) for purpose in JOIN_CONSENTS],
             )
-            # The first link goes in the same transaction as the joining, and counts only
-            # against the address: a class or a library joining together shares a client.
+            # The first link or code goes in the same transaction as the joining, and
+            # counts only against the address: a class or a library joining together
+            # shares a client. Someone with a mobile number only gets a code by text.
+            challenge = "" if email else signin.challenge_new()
             if signin.may_send(address=email or phone, client=client, limit_client=False) and (
                 email or is_mobile(phone)
             ):
-                _signin_link_queue(user=user, maker=maker, email=email, phone=phone)
+                if email:
+                    _signin_link_queue(user=user, maker=maker, email=email, phone=phone)
+                else:
+                    challenge = _signin_code_queue(user=user, maker=maker, phone=phone)
     except IntegrityError:
         # Someone joined with the same address a moment ago: treat it as known.
+        return _join_known(email=email, phone=phone, client=client)
+    return JoinOutcome(maker=maker, known=False, code_challenge=challenge)
+
+
+def _join_known(*, email: str, phone: str, client: str) -> JoinOutcome:
+    """Joining with an address we know: a sign-in link (a code, for a mobile number only)
+    and nothing else."""
+    if email:
         signin_link_send(email=email, phone=phone, client=client)
         return JoinOutcome(maker=None, known=True)
-    return JoinOutcome(maker=maker, known=False)
+    challenge = signin_code_send(phone=phone, client=client)
+    return JoinOutcome(maker=None, known=True, code_challenge=challenge)
 
 
 def maker_details_update(
@@ -1294,6 +1364,8 @@ def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) 
 
     ReturnPlan.objects.filter(maker_id=maker_id).update(note="")
     DoorstepAddress.objects.filter(maker_id=maker_id).delete()
+    if user_id is not None:
+        SigninCode.objects.filter(user_id=user_id).delete()
     Handover.objects.filter(maker_id=maker_id).update(note="")
     RunStop.objects.filter(maker_id=maker_id).update(note="")
     # The operators' admin log names the record it changed; that name is the person's.
@@ -1319,7 +1391,9 @@ def _person_remove(*, maker_id: int, user_id: int | None, addresses: list[str]) 
     if addresses:
         to_them |= Q(to_address__in=addresses)
     Message.objects.filter(to_them, status__in=[Message.Status.PENDING]).update(
-        status=Message.Status.FAILED, last_error="Not sent: the person's details were erased."
+        status=Message.Status.FAILED,
+        failure_reason=Message.FailureReason.CANCELLED,
+        last_error="Not sent: the person's details were erased.",
     )
     Message.objects.filter(to_them).update(
         to_address="erased", subject="(erased)", body="", html_body="", recipient=None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("join/<slug:slug>/group/", views.group_register, name="group_register"),
     path("signin/", views.signin_request, name="signin"),
     path("signin/sent/", views.signin_sent, name="signin_sent"),
+    path("signin/code/", views.signin_code, name="signin_code"),
     path("signin/link/", views.signin_link, name="signin_link"),
     path("goodbye/", views.deleted, name="deleted"),
     # The maker's own pages.

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,10 +33,12 @@ from makers.forms import (
     ProblemForm,
     ProgressForm,
     ReturnForm,
+    SignInCodeForm,
     SignInForm,
 )
 from makers.models import Maker
 from makers.services import MakerError
+from makers.validators import normalise_phone
 from packages.services import PackagesError
 from scrubhub import once
 from scrubhub.hubs.models import Hub, Role
@@ -120,7 +123,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     done = reverse("makers:join_done", kwargs={"slug": hub.slug})
     try:
         with once.claim(form) as sent:
-            services.maker_join(
+            outcome = services.maker_join(
                 hub=hub,
                 name=data["name"],
                 email=data["email"],
@@ -145,6 +148,8 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         return _join_page(request, hub, form)
     request.session["makers_joined_hub"] = hub.pk
     request.session["makers_joined_by"] = "email" if data["email"] else "phone"
+    if outcome.code_challenge:
+        _code_asked(request, phone=data["phone"], challenge=outcome.code_challenge)
     return redirect(done)
 
 
@@ -157,13 +162,18 @@ def _join_page(request: HttpRequest, hub: Hub, form: JoinForm) -> HttpResponse:
 def join_done(request: HttpRequest, slug: str) -> HttpResponse:
     hub = _hub_or_404(slug)
     _show_hub(request, hub)
+    by = request.session.get("makers_joined_by", "email")
+    code = request.session.get(CODE_SESSION) if by == "phone" else None
     return render(
         request,
         "makers/join_done.html",
         {
             "hub": hub,
-            "by": request.session.get("makers_joined_by", "email"),
+            "by": by,
             "minutes": signin.link_minutes(),
+            "code_form": SignInCodeForm() if code else None,
+            "number": _number_shown(code["phone"]) if code else "",
+            "code_minutes": signin.code_minutes(),
         },
     )
 
@@ -211,11 +221,85 @@ def group_register(request: HttpRequest, slug: str) -> HttpResponse:
 def signin_request(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.signin_link_send(**form.cleaned_data["address"], client=_client(request))
+        address = form.cleaned_data["address"]
+        if address["phone"]:
+            # A mobile number gets a code to type here; the same page whether or not we
+            # know the number.
+            challenge = services.signin_code_send(phone=address["phone"], client=_client(request))
+            _code_asked(request, phone=address["phone"], challenge=challenge)
+            return redirect("makers:signin_code")
+        services.signin_link_send(**address, client=_client(request))
         # The same answer whether or not we know the address.
-        request.session["makers_signin_by"] = "email" if "@" in form.data["address"] else "phone"
+        request.session["makers_signin_by"] = "email"
         return redirect("makers:signin_sent")
     return render(request, "makers/signin.html", {"form": form})
+
+
+CODE_SESSION = "makers_signin_code"
+
+
+def _code_asked(request: HttpRequest, *, phone: str, challenge: str) -> None:
+    """What this browser keeps while she types a code: the number (to say where it went),
+    the challenge, and its own count of tries and time. Every request starts afresh, so
+    the page behaves the same whether a code was sent or not (makers.signin)."""
+    until = timezone.now() + timedelta(minutes=signin.code_minutes())
+    request.session[CODE_SESSION] = {
+        "phone": normalise_phone(phone),
+        "challenge": challenge,
+        "tries": signin.CODE_TRIES,
+        "until": until.isoformat(),
+    }
+
+
+def _number_shown(phone: str) -> str:
+    """Enough of the number to recognise it, not enough to learn it from the screen."""
+    return f"{phone[:2]}\u2026 \u2026{phone[-2:]}"
+
+
+@login_not_required
+@never_cache
+@GET_POST
+def signin_code(request: HttpRequest) -> HttpResponse:
+    """She types the code from the text. What the page says comes only from this browser's
+    own asking (its tries and time), never from whether we know the number."""
+    state = request.session.get(CODE_SESSION)
+    if not state:
+        return redirect("makers:signin")
+    form = SignInCodeForm(request.POST if request.method == "POST" else None)
+    expired = timezone.now() >= timezone.datetime.fromisoformat(state["until"])
+    if request.method == "POST" and state["tries"] > 0 and not expired and form.is_valid():
+        user = signin.user_for_code(challenge=state["challenge"], code=form.cleaned_data["code"])
+        if user is not None:
+            del request.session[CODE_SESSION]
+            # The same way in as a link, so the same session checks apply afterwards.
+            login(request, user, backend="sesame.backends.ModelBackend")
+            return redirect(
+                "makers:me" if has_role(user, Role.MAKER, Role.GROUP_LEADER) else "role_home"
+            )
+        state["tries"] -= 1
+        request.session[CODE_SESSION] = state
+        if state["tries"]:
+            form.add_error(
+                "code",
+                ngettext(
+                    "That is not the code in our newest text. You have %(count)s more try.",
+                    "That is not the code in our newest text. You have %(count)s more tries.",
+                    state["tries"],
+                )
+                % {"count": state["tries"]},
+            )
+    return render(
+        request,
+        "makers/signin_code.html",
+        {
+            "form": form,
+            "stopped": state["tries"] <= 0 or expired,
+            "number": _number_shown(state["phone"]),
+            "phone": state["phone"],
+            "minutes": signin.code_minutes(),
+            "tries": signin.CODE_TRIES,
+        },
+    )
 
 
 @login_not_required

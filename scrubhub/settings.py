@@ -8,6 +8,7 @@ stops start-up with a message naming the variable.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -195,6 +196,11 @@ AUTHENTICATION_BACKENDS = [
 SESAME_MAX_AGE = env_int("SCRUBHUB_SIGNIN_LINK_MINUTES", 60) * 60
 SESAME_ONE_TIME = True
 SESAME_TOKEN_NAME = "token"  # noqa: S105 - the query parameter's name, not a secret  # nosec B105
+# Sign-in codes by text, for makers on a phone only: short-lived, as a code can be read
+# over a shoulder (makers/signin.py).
+SCRUBHUB_SIGNIN_CODE_MINUTES = env_int("SCRUBHUB_SIGNIN_CODE_MINUTES", 10)
+if not 1 <= SCRUBHUB_SIGNIN_CODE_MINUTES <= 60:
+    raise ImproperlyConfigured("SCRUBHUB_SIGNIN_CODE_MINUTES must be from 1 to 60.")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "role_home"
 LOGOUT_REDIRECT_URL = "home"
@@ -316,6 +322,68 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ScrubHub <noreply@scrubhub.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Texts, and optionally email, through GOV.UK Notify -------------------------------
+# Notify sends with templates: one text template whose whole content is ((body)), and one
+# email template of ((subject)) and ((body)), carry any message of ours.
+_SMS_BACKENDS = {
+    "console": "scrubhub.notifications.sms.ConsoleSmsBackend",
+    "notify": "scrubhub.notifications.notify.NotifySmsBackend",
+}
+SCRUBHUB_SMS_BACKEND = os.environ.get("SCRUBHUB_SMS_BACKEND", "").strip().lower()
+# Production that never chose a text sender is warned by `check --deploy` (notifications/checks).
+SMS_BACKEND_CHOSEN = bool(SCRUBHUB_SMS_BACKEND)
+SCRUBHUB_SMS_BACKEND = SCRUBHUB_SMS_BACKEND or "console"
+if SCRUBHUB_SMS_BACKEND not in _SMS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"SCRUBHUB_SMS_BACKEND must be console or notify, not {SCRUBHUB_SMS_BACKEND!r}."
+    )
+SMS_BACKEND = _SMS_BACKENDS[SCRUBHUB_SMS_BACKEND]
+SCRUBHUB_EMAIL_BACKEND = os.environ.get("SCRUBHUB_EMAIL_BACKEND", "").strip().lower() or "django"
+if SCRUBHUB_EMAIL_BACKEND not in {"django", "notify"}:
+    raise ImproperlyConfigured(
+        "SCRUBHUB_EMAIL_BACKEND must be django (EMAIL_BACKEND, SMTP in production) or notify, "
+        f"not {SCRUBHUB_EMAIL_BACKEND!r}."
+    )
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+NOTIFY_API_KEY = os.environ.get("SCRUBHUB_NOTIFY_API_KEY", "").strip()
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("SCRUBHUB_NOTIFY_SMS_TEMPLATE_ID", "").strip().lower()
+NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("SCRUBHUB_NOTIFY_EMAIL_TEMPLATE_ID", "").strip().lower()
+NOTIFY_BASE_URL = os.environ.get(
+    "SCRUBHUB_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+).rstrip("/")
+# What Notify sends in "Authorization: Bearer ..." with each delivery receipt. Empty: the
+# receipt address refuses everything and the beat task asks Notify instead.
+NOTIFY_CALLBACK_TOKEN = os.environ.get("SCRUBHUB_NOTIFY_CALLBACK_TOKEN", "").strip()
+NOTIFY_TIMEOUT_SECONDS = env_int("SCRUBHUB_NOTIFY_TIMEOUT_SECONDS", 10)
+_uses_notify = {SCRUBHUB_SMS_BACKEND, SCRUBHUB_EMAIL_BACKEND} & {"notify"}
+if _uses_notify or NOTIFY_API_KEY:
+    if not NOTIFY_API_KEY:
+        raise ImproperlyConfigured(
+            "SCRUBHUB_NOTIFY_API_KEY must be set to a GOV.UK Notify API key when "
+            "SCRUBHUB_SMS_BACKEND or SCRUBHUB_EMAIL_BACKEND is notify."
+        )
+    # Notify's key: the key's name, the service id, then the secret (two UUIDs).
+    if not re.fullmatch(rf"[\w.-]+-{_UUID}-{_UUID}", NOTIFY_API_KEY, flags=re.IGNORECASE):
+        raise ImproperlyConfigured(
+            "SCRUBHUB_NOTIFY_API_KEY is not a GOV.UK Notify API key: copy the whole key, "
+            "its name then two ids (name-xxxxxxxx-xxxx-...-xxxxxxxx-xxxx-...)."
+        )
+    for _name, _value, _needed in (
+        ("SCRUBHUB_NOTIFY_SMS_TEMPLATE_ID", NOTIFY_SMS_TEMPLATE_ID, SCRUBHUB_SMS_BACKEND),
+        ("SCRUBHUB_NOTIFY_EMAIL_TEMPLATE_ID", NOTIFY_EMAIL_TEMPLATE_ID, SCRUBHUB_EMAIL_BACKEND),
+    ):
+        if _needed == "notify" and not re.fullmatch(_UUID, _value):
+            raise ImproperlyConfigured(
+                f"{_name} must be the id of a Notify template (xxxxxxxx-xxxx-xxxx-xxxx-"
+                f"xxxxxxxxxxxx), not {_value!r}."
+            )
+    if not NOTIFY_BASE_URL.startswith("https://") and not DEBUG:
+        raise ImproperlyConfigured("SCRUBHUB_NOTIFY_BASE_URL must be an https:// address.")
+if NOTIFY_CALLBACK_TOKEN and len(NOTIFY_CALLBACK_TOKEN) < 20:
+    raise ImproperlyConfigured(
+        "SCRUBHUB_NOTIFY_CALLBACK_TOKEN must be 20 characters or more (a long random string)."
+    )
+
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://", "memory://")):
@@ -361,6 +429,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "scrubhub.notifications.tasks.sweep_outbox",
         "schedule": 60.0,
+    },
+    "message-status-poll": {
+        # Asks the provider how messages went when no delivery receipt came back.
+        "task": "scrubhub.notifications.tasks.poll_message_status",
+        "schedule": 300.0,
     },
     "kit-reminders": {
         "task": "scrubhub.notifications.tasks.send_reminders",

@@ -6,8 +6,8 @@ from scrubhub.notifications.models import HubMessageSettings, KitReminder, Messa
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "channel", "to_address", "status", "attempts", "sent_at")
-    list_filter = ("status", "channel", "kind", "hub")
-    search_fields = ("to_address", "subject", "idempotency_key")
+    list_filter = ("status", "failure_reason", "channel", "kind", "hub")
+    search_fields = ("to_address", "subject", "idempotency_key", "provider_id")
     date_hierarchy = "created_at"
     list_select_related = ("hub",)
     # The outbox is a record of what was sent: operators read it, services write it.

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "scrubhub.notifications"
     label = "notifications"
+
+    def ready(self) -> None:
+        from scrubhub.notifications import checks  # noqa: F401 - registers the deploy check

@@ -21,8 +21,22 @@ class Message(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to send")
         SENDING = "sending", _("Sending")
+        # Sent means the provider accepted it (or the mail server took it); only a provider
+        # that sends receipts (GOV.UK Notify) moves it on to delivered or failed.
         SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+
+    class FailureReason(models.TextChoices):
+        # Notify's three failure states, word for word in meaning.
+        PERMANENT = "permanent", _("The number or address does not work")
+        TEMPORARY = "temporary", _("Could not be delivered (phone off or inbox full)")
+        TECHNICAL = "technical", _("A technical problem stopped it")
+        # The provider refused the request itself (a number it cannot send to, say).
+        REJECTED = "rejected", _("The provider refused it")
+        NO_CHANNEL = "no_channel", _("No way to reach this person")
+        # Never to be sent: the person's details were erased before it went.
+        CANCELLED = "cancelled", _("Cancelled")
 
     hub = models.ForeignKey(
         "hubs.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
@@ -45,8 +59,16 @@ class Message(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # After a temporary refusal (rate limit, provider down) the sweep waits until then.
+    retry_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The provider's own id for the message, for its delivery receipts and status look-ups.
+    provider_id = models.CharField(max_length=100, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the provider was last asked how the message went (receipts that never came).
+    checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,11 +83,56 @@ class Message(models.Model):
             models.Index(
                 fields=["hub", "status"], condition=NEEDS_STAFF, name="message_needs_staff_idx"
             ),
+            models.Index(
+                fields=["sent_at"],
+                name="message_awaiting_receipt_idx",
+                condition=Q(status="sent") & ~Q(provider_id=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
+                condition=Q(status__in=["pending", "sending", "sent", "delivered", "failed"]),
+                name="message_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["sent", "delivered"], sent_at__isnull=False)
+                | ~Q(status__in=["sent", "delivered"]),
                 name="message_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="delivered", delivered_at__isnull=False)
+                | ~Q(status="delivered"),
+                name="message_delivered_has_time",
+            ),
+            # A failed message always says why, and only a failed one has a reason.
+            models.CheckConstraint(
+                condition=(Q(status="failed") & ~Q(failure_reason=""))
+                | (~Q(status="failed") & Q(failure_reason="")),
+                name="message_failed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    failure_reason__in=[
+                        "",
+                        "permanent",
+                        "temporary",
+                        "technical",
+                        "rejected",
+                        "no_channel",
+                        "cancelled",
+                    ]
+                ),
+                name="message_failure_reason_valid",
+            ),
+            # A provider id is what acceptance returns: no id on a message still to send.
+            models.CheckConstraint(
+                condition=Q(provider_id="") | Q(status__in=["sent", "delivered", "failed"]),
+                name="message_provider_id_accepted",
+            ),
+            models.UniqueConstraint(
+                fields=["provider_id"],
+                condition=~Q(provider_id=""),
+                name="message_provider_id_once",
             ),
         ]
 

@@ -21,8 +21,10 @@ def messages_for_hub(*, hub, status: str = "", channel: str = "") -> QuerySet[Me
         "status",
         "attempts",
         "last_error",
+        "failure_reason",
         "created_at",
         "sent_at",
+        "delivered_at",
     )
 
 

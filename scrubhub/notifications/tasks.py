@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
 
 from scrubhub.notifications import services
+from scrubhub.notifications.sms import SendDeferred, SendRejected
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
@@ -10,8 +13,10 @@ def deliver_message(self, message_id: int) -> bool:
     try:
         return services.message_deliver(message_id=message_id)
     except Exception as exc:
-        # The row is already back to pending (or failed for good); retry with backoff.
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+        # The row is already back to pending (or failed for good); retry with backoff, at
+        # the time the row now says (the sweep waits for it too).
+        countdown = services.retry_delay(self.request.retries + 1)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task
@@ -36,6 +41,29 @@ def deliver_messages(message_ids: list[int]) -> int:
         except Exception:  # noqa: BLE001, S112 - recorded on the row; the sweep retries  # nosec B112
             continue
     return sent
+
+
+@shared_task
+def poll_message_status() -> int:
+    """Ask the provider how messages went where no delivery receipt came (none can reach
+    this server, or one was lost); returns how many changed."""
+    from django.conf import settings
+
+    if not settings.NOTIFY_API_KEY:
+        return 0
+    changed = 0
+    # Well inside the task's time limit; the rest are asked on the next run.
+    deadline = time.monotonic() + 40
+    for message_id in services.messages_awaiting_report():
+        if time.monotonic() > deadline:
+            break
+        try:
+            changed += services.message_status_check(message_id=message_id)
+        except SendDeferred:
+            break  # the provider is busy or down: no use asking about the others now
+        except SendRejected:
+            continue
+    return changed
 
 
 @shared_task

@@ -10,4 +10,5 @@ urlpatterns = [
     path("hub/messages/<int:message_id>/phoned/", views.message_phoned, name="phoned"),
     path("hub/messages/settings/", views.summary_settings, name="settings"),
     path("messages/stop/<str:token>/", views.stop_messages, name="stop"),
+    path("messages/receipts/notify/", views.notify_receipt, name="notify_receipt"),
 ]

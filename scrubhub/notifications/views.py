@@ -1,18 +1,22 @@
-"""The hub's outbox for staff, the "to phone" list, summary timing, and the stop link."""
+"""The hub's outbox for staff, the "to phone" list, summary timing, the stop link, and the
+address GOV.UK Notify sends its delivery receipts to."""
 
 from __future__ import annotations
+
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
-from scrubhub.notifications import selectors, services
+from scrubhub.notifications import notify, selectors, services
 from scrubhub.notifications.forms import MessageFilterForm, SummarySettingsForm
 from scrubhub.notifications.models import Message
 
@@ -102,3 +106,32 @@ def stop_messages(request: HttpRequest, token: str) -> HttpResponse:
         services.opt_out_record(address=address, kind=kind)
         return render(request, "notifications/stop.html", {"done": True})
     return render(request, "notifications/stop.html", {"address": address})
+
+
+@csrf_exempt  # Notify has no CSRF token: its bearer token, checked first, is the proof
+@login_not_required
+@require_POST
+def notify_receipt(request: HttpRequest) -> HttpResponse:
+    """A delivery receipt from GOV.UK Notify: moves the message to delivered or failed.
+    Repeats and receipts for messages that are not ours answer 200 and change nothing,
+    so Notify stops retrying them."""
+    if not notify.receipt_authorised(authorization=request.headers.get("Authorization", "")):
+        return JsonResponse(
+            {"error": "A receipt needs the bearer token set for it."},
+            status=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
+        return JsonResponse({"error": "A receipt is a JSON object with an id."}, status=400)
+    report = notify.Report.from_notify(payload)
+    changed = services.message_report_record(
+        provider_id=report.provider_id[:100],
+        status=report.status,
+        completed_at=report.completed_at,
+        sent_at=report.sent_at,
+    )
+    return JsonResponse({"changed": changed})

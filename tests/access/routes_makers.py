@@ -45,6 +45,7 @@ ROUTES = [
     Route("makers:group_register", public(), kwargs=hub),
     Route("makers:signin", public()),
     Route("makers:signin_sent", public()),
+    Route("makers:signin_code", public(REDIRECT), note="no code asked for: back to asking"),
     Route("makers:signin_link", public(REDIRECT), note="no token: back to asking for one"),
     Route("makers:deleted", public()),
     Route(

@@ -52,4 +52,11 @@ ROUTES = [
         html=False,
     ),
     Route("notifications:stop", answers(200), kwargs=_stop_token),
+    Route(
+        "notifications:notify_receipt",
+        answers(401),
+        method="post",
+        html=False,
+        note="GOV.UK Notify's delivery receipts: only with its bearer token, whoever is signed in",
+    ),
 ]

@@ -15,6 +15,7 @@ NOT_IN_ADMIN = {
     "makers.MakerEvent",
     "makers.Consent",
     "makers.FormSubmission",  # used one-time form tokens: keys and where they went
+    "makers.SigninCode",  # hashes of texted sign-in codes: nothing an operator should change
     "packages.KitAssignment",
     "packages.KitEvent",
     "packages.KitProgress",

@@ -17,6 +17,12 @@ PRODUCTION = {
     "SCRUBHUB_SITE_URL": "https://scrubhub.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+    # Texts through GOV.UK Notify (made-up ids in Notify's key format).
+    "SCRUBHUB_SMS_BACKEND": "notify",
+    "SCRUBHUB_NOTIFY_API_KEY": "scrubhub_live-8b3aa9ca-ffe6-4a94-a1d4-8c7a4e9c3f11-"
+    "2d6c9b4e-71a3-4f5e-9c88-0b1f2e3d4c5a",
+    "SCRUBHUB_NOTIFY_SMS_TEMPLATE_ID": "f33517ff-2a88-4f6e-b855-c550268ce08a",
+    "SCRUBHUB_NOTIFY_CALLBACK_TOKEN": "a-long-random-token-notify-sends-with-receipts",
 }
 
 
@@ -108,3 +114,42 @@ def test_make_run_gives_the_port_to_the_site_worker_and_beat():
         ["make", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert "export PORT=8101;" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"SCRUBHUB_NOTIFY_API_KEY": ""}, "SCRUBHUB_NOTIFY_API_KEY"),
+        (
+            {"SCRUBHUB_NOTIFY_API_KEY": "2d6c9b4e-71a3-4f5e-9c88-0b1f2e3d4c5a"},
+            "SCRUBHUB_NOTIFY_API_KEY",
+        ),
+        ({"SCRUBHUB_NOTIFY_SMS_TEMPLATE_ID": ""}, "SCRUBHUB_NOTIFY_SMS_TEMPLATE_ID"),
+        ({"SCRUBHUB_EMAIL_BACKEND": "notify"}, "SCRUBHUB_NOTIFY_EMAIL_TEMPLATE_ID"),
+        ({"SCRUBHUB_SMS_BACKEND": "twilio"}, "SCRUBHUB_SMS_BACKEND"),
+        ({"SCRUBHUB_NOTIFY_CALLBACK_TOKEN": "short"}, "SCRUBHUB_NOTIFY_CALLBACK_TOKEN"),
+        ({"SCRUBHUB_NOTIFY_BASE_URL": "http://notify.example.org"}, "SCRUBHUB_NOTIFY_BASE_URL"),
+    ],
+    ids=["no key", "bad key", "no text template", "no email template", "unknown", "token", "http"],
+)
+def test_a_misconfigured_notify_stops_start_up_naming_the_variable(change, named, tmp_path):
+    result = manage("check", env={**PRODUCTION, **change}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_production_that_never_chose_a_text_sender_is_warned_on_deploy_check(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("SCRUBHUB_NOTIFY")}
+    env["SCRUBHUB_SMS_BACKEND"] = ""
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "SCRUBHUB_SMS_BACKEND" in result.stderr + result.stdout
+    chosen = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**env, "SCRUBHUB_SMS_BACKEND": "console"},
+        tmp_path=tmp_path,
+    )
+    assert chosen.returncode == 0, chosen.stderr + chosen.stdout

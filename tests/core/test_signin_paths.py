@@ -1,8 +1,8 @@
 """Every way of signing in, walked with a two-step (TOTP) account: none may skip the code.
 
-The ways in: the password form (allauth), the operators' admin, the makers' sign-in link,
-accepting a team invitation, and a password reset. Signing out of the admin ends the
-operator's other sessions, as the site's own sign-out does.
+The ways in: the password form (allauth), the operators' admin, the makers' sign-in link
+and code by text, accepting a team invitation, and a password reset. Signing out of the
+admin ends the operator's other sessions, as the site's own sign-out does.
 """
 
 from __future__ import annotations
@@ -166,6 +166,22 @@ def test_a_maker_who_set_up_two_step_signs_in_with_it_not_by_link(world):
     client = Client()
     assert client.post(reverse("makers:signin_link"), {"token": token}).status_code == 400
     assert not signed_in(client)
+
+
+# --- The makers' sign-in code by text (issue 22) ---------------------------------------------
+
+
+def test_a_maker_who_set_up_two_step_gets_no_code_and_an_old_code_does_not_sign_in(world):
+    from makers.models import Maker
+    from makers.services import signin_code_send
+
+    maker = world.user("maker")
+    Maker.objects.filter(user=maker).update(email="", phone="07700 900777")
+    code, challenge = signin.code_issue(maker)  # sent before she set up two-step
+    two_step(maker)
+    signin_code_send(phone="07700900777", client="10.0.0.1")
+    assert not Message.objects.filter(kind="maker_signin_code").exists()
+    assert signin.user_for_code(challenge=challenge, code=code) is None
 
 
 # --- Accepting a team invitation ------------------------------------------------------------

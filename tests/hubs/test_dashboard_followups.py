@@ -18,6 +18,7 @@ def test_people_to_phone_and_failed_messages_show_with_links(client_for, world):
             kind="kit_ready",
             channel=channel,
             status=status,
+            failure_reason="permanent" if status == "failed" else "",
         )
     page = client_for("hub_staff").get(reverse("hubs:dashboard")).content.decode()
     assert "person to phone with a message" in page

@@ -86,9 +86,12 @@ def test_a_phone_only_person_gets_texts(client, world):
     maker = Maker.objects.get(name="Isla Brown")
     assert maker.phone == "07700 900123"
     assert maker.preferred_channel == Maker.Channel.SMS
-    message = Message.objects.get(kind="maker_signin_link", recipient=maker.user)
+    # A code to type on the thank-you page, not a link (issue 22).
+    message = Message.objects.get(kind="maker_signin_code", recipient=maker.user)
     assert message.channel == Message.Channel.SMS
     assert message.to_address == "07700900123"
+    assert "http" not in message.body
+    assert not Message.objects.filter(kind="maker_signin_link").exists()
 
 
 @pytest.mark.parametrize(
@@ -165,13 +168,13 @@ def test_a_known_email_sees_the_same_page_and_gets_a_sign_in_link_instead(client
     assert not Message.objects.filter(kind="maker_welcome", to_address="isla@example.org")
 
 
-def test_a_known_phone_gets_a_sign_in_link_by_text_and_no_second_maker(client, world):
+def test_a_known_phone_gets_a_sign_in_code_by_text_and_no_second_maker(client, world):
     client.post(join_url(world), form_data(client, world, email="", phone="07700 900555"))
     again = Client()
     response = again.post(join_url(world), form_data(again, world, email="", phone="07700900555"))
     assert response.status_code == 302
     assert Maker.objects.filter(phone="07700 900555").count() == 1
-    assert Message.objects.filter(kind="maker_signin_link", to_address="07700900555").count() == 2
+    assert Message.objects.filter(kind="maker_signin_code", to_address="07700900555").count() == 2
 
 
 def test_a_form_sent_twice_makes_one_maker_and_both_answers_say_thanks(client, world):

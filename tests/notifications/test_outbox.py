@@ -150,8 +150,12 @@ def test_sms_goes_through_the_configured_gateway(db, settings):
     sent = []
 
     class FakeGateway:  # the SMS gateway is outside this machine: the one thing we fake
-        def send(self, *, to, body):
+        def send(self, *, to, body, reference):
             sent.append((to, body))
+            return ""
+
+        def accepted_earlier(self, *, reference):
+            return ""
 
     settings.SMS_BACKEND = f"{__name__}.FakeGatewayForTest"
     globals()["FakeGatewayForTest"] = FakeGateway
