@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -553,6 +555,121 @@ def pattern_for(*, hub: Hub, garment_type: str, size: str) -> Pattern | None:
     """The hub's current pattern for a type and size, else the one every hub uses."""
     patterns = Pattern.objects.filter(garment_type=garment_type, size=size, is_current=True)
     return patterns.filter(hub=hub).first() or patterns.filter(hub__isnull=True).first()
+
+
+# --- Patterns and sewing instructions ---------------------------------------------------------
+
+
+class PatternError(PackagesError):
+    pass
+
+
+PATTERN_METRES_MAX = Decimal("20")
+PATTERN_TEXT_MAX = 20_000
+_instructions_url_valid = URLValidator(schemes=["http", "https"])
+
+
+def _pattern_metres(value) -> Decimal:
+    try:
+        metres = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise PatternError("Give the fabric per garment in metres, for example 1.5.") from None
+    if not metres.is_finite() or metres <= 0:
+        raise PatternError("A garment takes some fabric: give more than 0 metres.")
+    if metres > PATTERN_METRES_MAX:
+        raise PatternError(
+            f"No garment takes more than {PATTERN_METRES_MAX} metres. Check the figure: it is "
+            "metres for one garment, not for a kit."
+        )
+    return metres
+
+
+def pattern_save(
+    *,
+    hub: Hub | None,
+    garment_type: str,
+    size: str,
+    name: str,
+    metres_per_garment: Decimal,
+    actor,
+    instructions_text: str = "",
+    instructions_url: str = "",
+) -> Pattern:
+    """The pattern a hub makes one garment type and size with: its current one is changed,
+    or made if the hub has none (a hub using the shared pattern gets its own copy, and other
+    hubs keep theirs). Kits already made keep their link; their fabric was counted when
+    they were made, so a new figure changes only kits made from now on. Saving the same
+    again changes nothing, so a setup page may save each step as often as it likes.
+
+    With no hub it is the shared pattern every hub without its own falls back to (the
+    operators' admin); only a hub's own changes go in its audit trail."""
+    if garment_type not in GarmentType.values:
+        raise PatternError("Choose the garment: scrub top or scrub trousers.")
+    if size not in Size.values:
+        raise PatternError("Choose a size from the list.")
+    name = " ".join(name.split())
+    if not name:
+        raise PatternError("Give the pattern a name people will recognise.")
+    if len(name) > 200:
+        raise PatternError("Keep the pattern's name under 200 characters.")
+    metres = _pattern_metres(metres_per_garment)
+    instructions_text = instructions_text.replace("\r\n", "\n").strip()
+    if len(instructions_text) > PATTERN_TEXT_MAX:
+        raise PatternError(
+            f"The instructions are too long for a printed sheet: keep them under "
+            f"{PATTERN_TEXT_MAX:,} characters, and link to the rest online."
+        )
+    instructions_url = instructions_url.strip()
+    if instructions_url:
+        try:
+            _instructions_url_valid(instructions_url)
+        except ValidationError:
+            raise PatternError(
+                "The instructions' web address should start https:// (copy it from the "
+                "browser's address bar)."
+            ) from None
+    wanted = {
+        "name": name,
+        "metres_per_garment": metres,
+        "instructions_text": instructions_text,
+        "instructions_url": instructions_url,
+    }
+    label = f"{GarmentType(garment_type).label} {size}"
+    with transaction.atomic():
+        if hub is not None:
+            # Two staff saving the same garment and size at once: the second waits here and
+            # changes the first one's row (the partial unique index would refuse a second).
+            Hub.objects.select_for_update().filter(pk=hub.pk).first()
+        current = (
+            Pattern.objects.select_for_update()
+            .filter(hub=hub, garment_type=garment_type, size=size, is_current=True)
+            .first()
+        )
+        if current is None:
+            current = Pattern.objects.create(
+                hub=hub, garment_type=garment_type, size=size, is_current=True, **wanted
+            )
+            change = f"Pattern added for {label}"
+        else:
+            changed = [field for field, value in wanted.items() if getattr(current, field) != value]
+            if not changed:
+                return current
+            for field in changed:
+                setattr(current, field, wanted[field])
+            current.save(update_fields=changed)
+            change = f"Pattern for {label} changed: {', '.join(changed)}"
+        if hub is not None:
+            from scrubhub.audit.models import AuditEvent
+            from scrubhub.audit.services import audit_record
+
+            audit_record(
+                actor=actor,
+                hub=hub,
+                action=AuditEvent.Action.CHANGED,
+                subject=current,
+                detail=change.replace("_", " "),
+            )
+    return current
 
 
 # --- Kits -----------------------------------------------------------------------------------
