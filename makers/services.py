@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, ProtectedError, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from makers import signin
 from makers.models import (
@@ -968,7 +969,11 @@ def kit_progress_record(*, maker: Maker, kit, finished: int, seen: int, actor):
             )
         if finished > kit.garment_count:
             raise MakerError(
-                _("This kit has %(all)s garments, so you cannot have finished %(n)s.")
+                ngettext(
+                    "This kit has %(all)s garment, so you cannot have finished %(n)s.",
+                    "This kit has %(all)s garments, so you cannot have finished %(n)s.",
+                    kit.garment_count,
+                )
                 % {"all": kit.garment_count, "n": finished}
             )
         if finished <= kit.finished_count:

@@ -45,6 +45,7 @@ from packages.models import (
     QualityRequirement,
     Size,
     WashFailure,
+    garments_text,
     qty_field,
 )
 from packages.records import HANDED_IN_PLACES, day_tally_field
@@ -187,6 +188,18 @@ def _place_label(place: str) -> str:
     return str(Place(place).label).lower()
 
 
+def _garments(n: int) -> str:
+    return ngettext("%(n)s garment", "%(n)s garments", n) % {"n": n}
+
+
+def _garments_worth(n: int) -> str:
+    return ngettext("%(n)s garment's worth", "%(n)s garments' worth", n) % {"n": n}
+
+
+def _kits(n: int) -> str:
+    return ngettext("%(n)s kit", "%(n)s kits", n) % {"n": n}
+
+
 def _kit_label(kit: Kit) -> str:
     return f"Kit {kit.display_code}"
 
@@ -234,7 +247,7 @@ def _holding_add(*, point: Point, kit: Kit, delta: int) -> None:
     if not taken:
         held = PointHolding.objects.filter(point=point, kit=kit).values_list("count", flat=True)
         raise KitError(
-            f"{point.name} holds {next(iter(held), 0)} garments from {_kit_label(kit)}, "
+            f"{point.name} holds {_garments(next(iter(held), 0))} from {_kit_label(kit)}, "
             f"not {-delta}."
         )
 
@@ -363,7 +376,7 @@ def _garments_move(
         have = getattr(kit, qty_field(from_place))
         if have < count:
             raise KitError(
-                f"{_kit_label(kit)} has {have} garments {_place_label(from_place)}, "
+                f"{_kit_label(kit)} has {_garments(have)} {_place_label(from_place)}, "
                 f"so {count} cannot move."
             )
         src, dst = qty_field(from_place), qty_field(to_place)
@@ -374,7 +387,7 @@ def _garments_move(
         updated = Kit.objects.filter(pk=kit_id, **{f"{src}__gte": count}).update(**changes)
         if not updated:
             raise KitError(
-                f"{_kit_label(kit)} no longer has {count} garments {_place_label(from_place)}."
+                f"{_kit_label(kit)} no longer has {_garments(count)} {_place_label(from_place)}."
             )
         movement = GarmentMovement.objects.create(
             kit=kit,
@@ -718,8 +731,8 @@ def kits_prepare(
             if not drawn:
                 left = PrecutStock.objects.get(pk=precut_stock.pk).quantity_available
                 raise StockError(
-                    f"There are only {left} garments' worth of pieces left in that batch; "
-                    f"{kit_count} kits of {garments_per_kit} need {total}."
+                    f"There are only {_garments_worth(left)} of pieces left in that batch; "
+                    f"{_kits(kit_count)} of {garments_per_kit} need {total}."
                 )
             source = {"source": Kit.Source.PRECUT, "precut_stock": precut_stock}
         else:
@@ -742,7 +755,7 @@ def kits_prepare(
             if not drawn:
                 left = FabricLot.objects.get(pk=fabric_lot.pk).metres_available
                 raise StockError(
-                    f"There are only {left} metres left in that lot; {kit_count} kits of "
+                    f"There are only {left} metres left in that lot; {_kits(kit_count)} of "
                     f"{garments_per_kit} need {metres} metres."
                 )
             source = {
@@ -916,7 +929,7 @@ def kit_progress_log(*, kit: Kit, finished: int, actor) -> Kit:
             raise KitError(f"{_kit_label(kit)} is not with a maker, so progress cannot be logged.")
         if not 0 <= finished <= kit.garment_count:
             raise KitError(
-                f"{_kit_label(kit)} has {kit.garment_count} garments; "
+                f"{_kit_label(kit)} has {_garments(kit.garment_count)}; "
                 f"{finished} cannot be finished."
             )
         moved = Kit.objects.filter(pk=kit.pk, finished_count__lt=finished).update(
@@ -1016,7 +1029,7 @@ def kit_return_unfinished(
             raise KitError(f"{_kit_label(kit)} is not with a maker.")
         if finished + to_stock + written_off != kit.qty_with_maker:
             raise KitError(
-                f"The maker has {kit.qty_with_maker} garments from {_kit_label(kit)}; "
+                f"The maker has {_garments(kit.qty_with_maker)} from {_kit_label(kit)}; "
                 f"{finished} finished, {to_stock} to stock and {written_off} written off "
                 f"make {finished + to_stock + written_off}."
             )
@@ -1062,7 +1075,7 @@ def quality_check_record(
         kit = _lock_kit(kit.pk)
         if passed + failed > kit.qty_awaiting_check:
             raise KitError(
-                f"{_kit_label(kit)} has {kit.qty_awaiting_check} garments waiting to be "
+                f"{_kit_label(kit)} has {_garments(kit.qty_awaiting_check)} waiting to be "
                 f"checked, not {passed + failed}."
             )
         check = QualityCheck.objects.create(
@@ -1129,7 +1142,8 @@ def kit_mark_lost(*, kit: Kit, actor, reason: str) -> Kit:
         elsewhere = kit.open_garments - kit.qty_in_kit - kit.qty_with_maker - kit.qty_rework
         if elsewhere:
             raise KitError(
-                f"{elsewhere} garments from {_kit_label(kit)} have already been handed in. "
+                f"{_garments(elsewhere)} from {_kit_label(kit)} "
+                f"{ngettext('has', 'have', elsewhere)} already been handed in. "
                 "Write off only the missing ones instead."
             )
         moves = [
@@ -1326,8 +1340,9 @@ def delivery_line_add(
         available = sum(k.qty_passed for k in locked)
         if available < count:
             raise DeliveryError(
-                f"Only {available} {garment_type.label.lower()} in size {size} have passed "
-                f"the check and are free; you asked for {count}."
+                f"Only {garments_text(garment_type, available)} in size {size} "
+                f"{ngettext('has', 'have', available)} passed the check and "
+                f"{ngettext('is', 'are', available)} free; you asked for {count}."
             )
         if demand_line is not None and demand_line.hospital_id != delivery.hospital_id:
             raise DeliveryError("That request came from a different hospital.")

@@ -65,7 +65,7 @@ def test_line_draws_from_several_kits_oldest_first(world, staff, maker):
 def test_line_refuses_more_than_has_passed(world, staff, maker):
     _passed_kit(world, staff, maker, garments=2)
     delivery = services.delivery_create(hub=world.hub, hospital=world.hospital, actor=staff)
-    with pytest.raises(DeliveryError, match="Only 2 scrub top in size M"):
+    with pytest.raises(DeliveryError, match="Only 2 scrub tops in size M have passed"):
         services.delivery_line_add(
             delivery=delivery, garment_type="top", size="M", count=3, actor=staff
         )

@@ -62,7 +62,7 @@ def test_packing_more_than_has_passed_shows_why_and_packs_nothing(client_for, wo
         {"count_top_M": "6"} | token(PackForm),
     )
     assert response.status_code == 200
-    assert "Only 5 scrub top in size M" in response.content.decode()
+    assert "Only 5 scrub tops in size M" in response.content.decode()
     kit = assert_kit_invariants(kit)
     assert kit.qty_reserved == 0
 

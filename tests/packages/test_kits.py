@@ -306,6 +306,15 @@ def test_progress_only_goes_up(world, staff, maker):
     assert services.kit_progress_log(kit=kit, finished=5, actor=staff).finished_count == 5
 
 
+def test_refusals_count_one_garment_in_the_singular(world, staff, maker):
+    kit = _kit_in(K.WITH_MAKER, world=world, staff=staff, maker=maker)
+    kit = services.garments_return(kit=kit, count=4, point=world.point, actor=staff)
+    with pytest.raises(KitError, match="has 1 garment with the maker, so 2 cannot move"):
+        services.garments_return(kit=kit, count=2, actor=staff)
+    with pytest.raises(KitError, match="has 5 garments; 6 cannot be finished"):
+        services.kit_progress_log(kit=kit, finished=6, actor=staff)
+
+
 # --- Garment moves --------------------------------------------------------------------------
 
 

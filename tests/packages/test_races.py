@@ -133,7 +133,7 @@ def test_two_staff_reserving_the_same_passed_garments_one_wins():
         )
         error = refusal(outcomes)
         assert isinstance(error, DeliveryError)
-        assert "Only 0 scrub top in size XS have passed" in str(error)
+        assert "Only 0 scrub tops in size XS have passed" in str(error)
         kit = assert_kit_invariants(kit)
         assert (kit.qty_passed, kit.qty_reserved) == (0, 5)
         assert sum(d.lines.count() for d in deliveries) == 1
