@@ -98,8 +98,9 @@ class HandoverForm(forms.Form):
         return data
 
 
-class HandInManyForm(forms.Form):
-    """A count for each of one maker's or group's kits."""
+class HandInManyForm(OnceForm, forms.Form):
+    """A count for each of one maker's or group's kits. One-time: the counts carry no
+    version, so a second tap would otherwise take the same garments in twice."""
 
     def __init__(self, *args, kits, **kwargs):
         super().__init__(*args, **kwargs)

@@ -418,9 +418,13 @@ def hand_in_many(request: HttpRequest, code: str) -> HttpResponse:
     problem = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.handover_garments_return_many(
-                kit_counts=form.kit_counts(), actor=request.user, point=station.point
-            )
+            with once.claim(form) as sent:
+                services.handover_garments_return_many(
+                    kit_counts=form.kit_counts(), actor=request.user, point=station.point
+                )
+                sent.done_url = reverse("dropoffs:scan")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
         except PROBLEMS as exc:
             problem = str(exc)
         else:

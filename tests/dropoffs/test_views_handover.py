@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from dropoffs.forms import HandInManyForm
 from dropoffs.models import Handover
 from dropoffs.services import kit_version
 from packages.models import Kit
 from tests import factories
 from tests.dropoffs import builders as b
+from tests.once import token
 from tests.packages.helpers import assert_kit_invariants
 
 
@@ -217,8 +219,12 @@ def test_a_group_leader_hands_in_many_kits_as_one_handover(world, helper):
     url = reverse("dropoffs:hand_in_many", kwargs={"code": kits[1].code})
     page = helper.get(url)
     assert page.status_code == 200
-    response = helper.post(url, {f"kit_{kits[0].pk}": 5, f"kit_{kits[1].pk}": 2})
+    counts = {f"kit_{kits[0].pk}": 5, f"kit_{kits[1].pk}": 2} | token(HandInManyForm)
+    response = helper.post(url, counts)
     assert response.status_code == 302
+    # A second tap (or a slow phone sending again) takes nothing in twice.
+    again = helper.post(url, counts)
+    assert again.status_code == 302 and again.url == reverse("dropoffs:scan")
     handover = Handover.objects.get(kind=Handover.Kind.RETURNED_BY_MAKER)
     assert handover.group == group
     assert sorted(m.count for m in handover.movements.all()) == [2, 5]
@@ -230,7 +236,9 @@ def test_many_kits_with_one_count_too_high_changes_none_of_them(world, helper):
     kit_a = b.kit_with_maker(world)
     kit_b = b.kit_with_maker(world)
     url = reverse("dropoffs:hand_in_many", kwargs={"code": kit_a.code})
-    response = helper.post(url, {f"kit_{kit_a.pk}": 2, f"kit_{kit_b.pk}": 7})
+    response = helper.post(
+        url, {f"kit_{kit_a.pk}": 2, f"kit_{kit_b.pk}": 7} | token(HandInManyForm)
+    )
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
     assert not Handover.objects.filter(kind=Handover.Kind.RETURNED_BY_MAKER).exists()
