@@ -1,6 +1,7 @@
-"""Reminders to makers, each at most once: a gentle nudge when a kit has been with them past
-the hub's limit, one more a week later, the day before a return or doorstep visit they
-planned, and never more than one reminder message a day per maker."""
+"""Reminders to makers and groups, each at most once: a gentle nudge when a kit has been
+with them past the hub's limit, one more a week later, the day before a return or doorstep
+visit a maker planned, and never more than one reminder message a day per maker or group.
+A group's reminder goes to its leader."""
 
 from __future__ import annotations
 
@@ -12,44 +13,58 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from makers.models import Maker
+from makers.models import Maker, MakerGroup
 from packages.models import Kit, KitAssignment
+from scrubhub.notifications.contacts import Contact, group_leader_contact
 from scrubhub.notifications.models import KitReminder, Message
-from scrubhub.notifications.services import person_notify
+from scrubhub.notifications.services import messages_queue_bulk, person_message
 
 SECOND_NUDGE_AFTER = timedelta(days=7)
 
 
-def overdue_kits_due(*, now: datetime) -> dict[int, list[tuple[Kit, int]]]:
-    """Kits with a maker past their hub's limit whose next nudge has not gone, grouped by
-    the maker holding them: {maker_id: [(kit, stage), ...]}."""
-    open_maker = Subquery(
-        KitAssignment.objects.filter(kit=OuterRef("pk"), ended_at__isnull=True).values("maker_id")[
-            :1
-        ]
-    )
+@dataclass
+class OverdueKits:
+    """Kits past their hub's limit whose next nudge has not gone, by who holds them:
+    {maker_id: [(kit, stage), ...]} and {group_id: [(kit, stage), ...]}."""
+
+    makers: dict[int, list[tuple[Kit, int]]] = field(default_factory=lambda: defaultdict(list))
+    groups: dict[int, list[tuple[Kit, int]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def overdue_kits_due(*, now: datetime) -> OverdueKits:
+    """One pass over the kits with a maker or group, whatever the number of holders."""
+    open_assignment = KitAssignment.objects.filter(kit=OuterRef("pk"), ended_at__isnull=True)
     kits = (
         Kit.objects.filter(status=Kit.Status.WITH_MAKER, qty_with_maker__gt=0, hub__is_active=True)
-        .annotate(holder_id=open_maker)
-        .filter(holder_id__isnull=False)
+        .annotate(
+            maker_holder_id=Subquery(open_assignment.values("maker_id")[:1]),
+            group_holder_id=Subquery(open_assignment.values("group_id")[:1]),
+        )
+        .filter(collected_at__isnull=False)
         .select_related("hub")
         .prefetch_related("reminders")
         .order_by("pk")
     )
-    due: dict[int, list[tuple[Kit, int]]] = defaultdict(list)
+    due = OverdueKits()
     for kit in kits.iterator(chunk_size=2000):
-        if kit.collected_at is None:
+        if kit.maker_holder_id is not None:
+            holders = due.makers[kit.maker_holder_id]
+        elif kit.group_holder_id is not None:
+            holders = due.groups[kit.group_holder_id]
+        else:
             continue
         first_at = kit.collected_at + timedelta(days=kit.hub.overdue_after_days)
         sent = {reminder.stage for reminder in kit.reminders.all()}
         if KitReminder.Stage.FIRST_NUDGE not in sent and now >= first_at:
-            due[kit.holder_id].append((kit, KitReminder.Stage.FIRST_NUDGE))
+            holders.append((kit, KitReminder.Stage.FIRST_NUDGE))
         elif (
             KitReminder.Stage.FIRST_NUDGE in sent
             and KitReminder.Stage.SECOND_NUDGE not in sent
             and now >= first_at + SECOND_NUDGE_AFTER
         ):
-            due[kit.holder_id].append((kit, KitReminder.Stage.SECOND_NUDGE))
+            holders.append((kit, KitReminder.Stage.SECOND_NUDGE))
+    due.makers = {holder: kits for holder, kits in due.makers.items() if kits}
+    due.groups = {holder: kits for holder, kits in due.groups.items() if kits}
     return due
 
 
@@ -85,61 +100,127 @@ def reminders_send(*, now: datetime | None = None) -> int:
     """Sends today's reminders; returns how many messages were queued.
 
     Each maker gets at most one reminder message a day, listing everything: kits past the
-    hub's limit, and a return, collection or doorstep visit planned for tomorrow. Safe to run
-    twice or twice at once: the message's key names the day, and each kit nudge is a unique
-    row."""
+    hub's limit, and a return, collection or doorstep visit planned for tomorrow. Each
+    active group with kits past the limit reminds its leader, once a day for the whole
+    group. Safe to run twice or twice at once: the message's key names the day, and each
+    kit nudge is a unique row. A fixed number of queries however many makers and groups."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = _tomorrows_plans_and_visits(today + timedelta(days=1))
-    for maker_id, kits in overdue_kits_due(now=now).items():
+    overdue = overdue_kits_due(now=now)
+    for maker_id, kits in overdue.makers.items():
         due[maker_id].overdue = kits
     makers = Maker.objects.select_related("hub", "user").in_bulk(list(due))
-    queued = 0
+    reminders = []
     for maker_id, reminder in due.items():
         maker = makers[maker_id]
         if maker.status in {Maker.Status.ERASED, Maker.Status.WITHDRAWN, Maker.Status.DECLINED}:
             continue
-        queued += _remind_maker(maker=maker, reminder=reminder, today=today)
-    return queued
-
-
-class _NothingToSend(Exception):
-    pass
-
-
-def _remind_maker(*, maker: Maker, reminder: MakerReminder, today: date) -> int:
-    key = f"reminder:{maker.pk}:{today.isoformat()}"
-    try:
-        with transaction.atomic():
-            if Message.objects.filter(idempotency_key=key).exists():
-                # Already reminded today: overdue kits wait for tomorrow's message.
-                raise _NothingToSend
-            # Claim the nudges first: a second run (or a second beat tick at the same time)
-            # hits these unique rows and rolls back without sending.
-            claims = [
-                KitReminder.objects.create(kit=kit, stage=stage) for kit, stage in reminder.overdue
-            ]
-            message = person_notify(
+        reminders.append(
+            _Reminder(
                 hub=maker.hub,
                 kind="reminder",
-                idempotency_key=key,
-                context={
-                    "name": maker.name,
-                    "overdue": [kit for kit, _ in reminder.overdue],
-                    "second": any(
-                        stage == KitReminder.Stage.SECOND_NUDGE for _, stage in reminder.overdue
-                    ),
-                    "plans": reminder.plans,
-                    "visits": reminder.visits,
-                },
-                email=maker.email,
-                phone=maker.phone,
-                preferred_channel=maker.preferred_channel,
-                recipient=maker.user,
+                key=f"reminder:{maker.pk}:{today.isoformat()}",
+                overdue=reminder.overdue,
+                context={"name": maker.name, "plans": reminder.plans, "visits": reminder.visits},
+                contact=Contact(
+                    name=maker.name,
+                    email=maker.email,
+                    phone=maker.phone,
+                    preferred_channel=maker.preferred_channel,
+                    recipient=maker.user,
+                ),
             )
-            if message is None:
-                raise _NothingToSend
-            KitReminder.objects.filter(pk__in=[c.pk for c in claims]).update(message=message)
-    except (IntegrityError, _NothingToSend):
+        )
+    # A paused or closed group is left alone: its kits are for the hub to sort out.
+    groups = (
+        MakerGroup.objects.filter(status=MakerGroup.Status.ACTIVE)
+        .select_related("hub", "leader")
+        .in_bulk(list(overdue.groups))
+    )
+    for group_id, kits in overdue.groups.items():
+        if group_id not in groups:
+            continue
+        group = groups[group_id]
+        contact = group_leader_contact(group)
+        reminders.append(
+            _Reminder(
+                hub=group.hub,
+                kind="reminder_group",
+                key=f"reminder:group:{group.pk}:{today.isoformat()}",
+                overdue=kits,
+                context={"name": contact.name, "group": group},
+                contact=contact,
+            )
+        )
+    return _reminders_queue(reminders)
+
+
+@dataclass
+class _Reminder:
+    """One maker's or group's message for today, and the kit nudges it carries."""
+
+    hub: object
+    kind: str
+    key: str
+    overdue: list[tuple[Kit, int]]
+    context: dict
+    contact: Contact
+
+
+def _reminders_queue(reminders: list[_Reminder]) -> int:
+    """Queue today's reminders with their kit nudges claimed, in a fixed number of
+    statements; returns how many were queued."""
+    if not reminders:
         return 0
-    return 1
+    sent_today = set(
+        Message.objects.filter(idempotency_key__in=[r.key for r in reminders]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    rows, claims = [], []
+    for reminder in reminders:
+        if reminder.key in sent_today:
+            continue  # already reminded today: overdue kits wait for tomorrow's message
+        row = person_message(
+            hub=reminder.hub,
+            kind=reminder.kind,
+            idempotency_key=reminder.key,
+            context={
+                **reminder.context,
+                "overdue": [kit for kit, _ in reminder.overdue],
+                "second": any(
+                    stage == KitReminder.Stage.SECOND_NUDGE for _, stage in reminder.overdue
+                ),
+            },
+            recipient_id=getattr(reminder.contact.recipient, "pk", None),
+            **reminder.contact.message_fields,
+        )
+        if row is None:
+            continue  # nobody to reach: the nudges stay unclaimed
+        rows.append(row)
+        claims += [
+            (reminder.key, KitReminder(kit=kit, stage=stage)) for kit, stage in reminder.overdue
+        ]
+    if not rows:
+        return 0
+    # Kit order, so two runs at once meet on the same first row.
+    claims.sort(key=lambda claim: (claim[1].kit_id, claim[1].stage))
+    try:
+        with transaction.atomic():
+            # Claim the nudges first: a second run at the same time waits on these unique
+            # rows, then fails here and queues nothing (the first sends every message).
+            KitReminder.objects.bulk_create([claim for _, claim in claims])
+            queued = messages_queue_bulk(rows)
+            if claims:
+                ids = dict(
+                    Message.objects.filter(
+                        idempotency_key__in=[row["idempotency_key"] for row in rows]
+                    ).values_list("idempotency_key", "pk")
+                )
+                for key, claim in claims:
+                    claim.message_id = ids.get(key)
+                KitReminder.objects.bulk_update([claim for _, claim in claims], ["message"])
+    except IntegrityError:
+        return 0
+    return queued

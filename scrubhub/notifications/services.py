@@ -370,7 +370,12 @@ def message_status_check(*, message_id: int) -> bool:
 
 # Kinds a person may turn off. Everything else (a kit to return, a sign-in link) always goes.
 WEEKLY_SUMMARY = "weekly_summary"
+WEEKLY_SUMMARY_GROUP = "weekly_summary_group"
 OPTIONAL_KINDS = frozenset({WEEKLY_SUMMARY})
+# Kinds stopped by another kind's link: a group leader's weekly summary stops with "stop
+# these weekly emails" like a maker's, so one address never needs two links.
+STOPPED_AS = {WEEKLY_SUMMARY_GROUP: WEEKLY_SUMMARY}
+
 
 
 @dataclass(frozen=True)
@@ -464,17 +469,18 @@ def person_message(
     if route is None:
         return None
     channel, address = route
-    if kind in OPTIONAL_KINDS:
+    stop_kind = STOPPED_AS.get(kind, kind)
+    if stop_kind in OPTIONAL_KINDS:
         stopped = (
             address.strip().lower() in opted_out
             if opted_out is not None
-            else has_opted_out(address=address, kind=kind)
+            else has_opted_out(address=address, kind=stop_kind)
         )
         if stopped:
             return None
     full_context = {"hub": hub, "site_url": settings.SITE_URL, **context}
-    if kind in OPTIONAL_KINDS and channel == Message.Channel.EMAIL:
-        token = opt_out_token(address=address, kind=kind)
+    if stop_kind in OPTIONAL_KINDS and channel == Message.Channel.EMAIL:
+        token = opt_out_token(address=address, kind=stop_kind)
         full_context["stop_url"] = f"{settings.SITE_URL}/messages/stop/{token}/"
     rendered = message_render(kind=kind, context=full_context)
     return {

@@ -1,4 +1,5 @@
-"""Weekly summaries: hub staff, laundry staff and every active maker, once a week each.
+"""Weekly summaries: hub staff, laundry staff, every active maker and the leader of every
+active group (for their group), once a week each.
 
 The hourly beat tick sends a hub's summaries when that hub's chosen weekday and hour come
 round in its own time zone. Every message's idempotency key names the week, so running a
@@ -12,10 +13,12 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from makers.models import Maker, MakerEvent
+from makers.models import Maker, MakerEvent, MakerGroup
+from makers.selectors import HANDED_IN_PLACES
 from packages.models import (
     Delivery,
     DeliveryLine,
@@ -33,9 +36,11 @@ from packages.models import (
 from packages.planning import plan_for_hub, plan_sets
 from packages.selectors import DeliveredFigures, delivered_figures, points_holding_garments
 from scrubhub.hubs.models import STAFF_ROLES, Hospital, Hub, Membership, Role
+from scrubhub.notifications.contacts import group_leader_contact
 from scrubhub.notifications.models import HubMessageSettings
 from scrubhub.notifications.services import (
     WEEKLY_SUMMARY,
+    WEEKLY_SUMMARY_GROUP,
     messages_queue_bulk,
     opted_out_addresses,
     person_message,
@@ -310,6 +315,107 @@ def _maker_summaries(hub: Hub, week_key: str, context: dict) -> int:
         queued += messages_queue_bulk(rows)
 
 
+@dataclass
+class GroupWeek:
+    handed_in: int = 0  # garments the group handed in that week
+    made: int = 0  # in all, as the group's page counts them (makers.selectors.group_output)
+    delivered: int = 0
+    kits_with_group: int = 0
+    kits_waiting: int = 0  # given to the group, not collected yet
+
+
+def _group_weeks(group_ids: list[int], start: datetime, end: datetime) -> dict[int, GroupWeek]:
+    """Each group's week and totals in three queries, however many groups."""
+    weeks = {group_id: GroupWeek() for group_id in group_ids}
+    handed_in = sum((F(f"kit__qty_{p}") for p in HANDED_IN_PLACES), Value(0))
+    # One row per group and kit it ever held (a kit given to it twice counts once).
+    kits = (
+        KitAssignment.objects.filter(group_id__in=group_ids)
+        .values("group_id", "kit_id")
+        .annotate(
+            made=Greatest(F("kit__finished_count"), handed_in + F("kit__qty_rework")),
+            delivered=F("kit__qty_delivered"),
+        )
+        .distinct()
+    )
+    for row in kits:
+        weeks[row["group_id"]].made += row["made"] or 0
+        weeks[row["group_id"]].delivered += row["delivered"] or 0
+    holding = (
+        KitAssignment.objects.filter(group_id__in=group_ids, ended_at__isnull=True)
+        .values("group_id")
+        .annotate(
+            # A kit stays "with maker" until the hub closes it; once all its garments are
+            # handed in the group no longer has it in hand (Kit.status_now).
+            with_group=Count(
+                "pk",
+                filter=Q(kit__status=Kit.Status.WITH_MAKER)
+                & (Q(kit__qty_with_maker__gt=0) | Q(kit__qty_rework__gt=0)),
+            ),
+            waiting=Count("pk", filter=Q(kit__status=Kit.Status.ALLOCATED)),
+        )
+    )
+    for row in holding:
+        weeks[row["group_id"]].kits_with_group = row["with_group"]
+        weeks[row["group_id"]].kits_waiting = row["waiting"]
+    # Garments handed in while the group held the kit (one Q: the same assignment row).
+    while_held = Q(
+        kit__assignments__group_id__in=group_ids,
+        kit__assignments__assigned_at__lte=F("created_at"),
+    ) & (
+        Q(kit__assignments__ended_at__isnull=True)
+        | Q(kit__assignments__ended_at__gte=F("created_at"))
+    )
+    returned = (
+        GarmentMovement.objects.filter(
+            while_held,
+            created_at__gte=start,
+            created_at__lt=end,
+            from_place__in=RETURNED_FROM,
+            to_place__in=RETURNED_TO,
+        )
+        .values("kit__assignments__group_id")
+        .annotate(n=Sum("count"))
+    )
+    for row in returned:
+        weeks[row["kit__assignments__group_id"]].handed_in = row["n"] or 0
+    return weeks
+
+
+def _group_summaries(hub: Hub, week_key: str, context: dict, start, end) -> int:
+    """Each active group's leader gets the week for their group, by email like makers (a
+    text a week would cost the hub money); one stop link stops it with the makers' one."""
+    groups = list(
+        MakerGroup.objects.filter(hub=hub, status=MakerGroup.Status.ACTIVE)
+        .select_related("leader")
+        .order_by("pk")
+    )
+    contacts = {group.pk: group_leader_contact(group) for group in groups}
+    groups = [group for group in groups if contacts[group.pk].email]
+    if not groups:
+        return 0
+    weeks = _group_weeks([group.pk for group in groups], start, end)
+    stopped = opted_out_addresses(
+        addresses=[contacts[group.pk].email for group in groups], kind=WEEKLY_SUMMARY
+    )
+    rows = []
+    for group in groups:
+        contact = contacts[group.pk]
+        row = person_message(
+            hub=hub,
+            kind=WEEKLY_SUMMARY_GROUP,
+            idempotency_key=f"summary:{week_key}:group:{group.pk}",
+            context={**context, "name": contact.name, "group": group, "mine": weeks[group.pk]},
+            email=contact.email,
+            preferred_channel="email",
+            recipient_id=group.leader_id,
+            opted_out=stopped,
+        )
+        if row is not None:
+            rows.append(row)
+    return messages_queue_bulk(rows)
+
+
 def weekly_summaries_send(*, hub: Hub, now: datetime | None = None) -> int:
     """Sends one hub's summaries for the week before `now`; returns messages queued."""
     now = now or timezone.now()
@@ -325,6 +431,7 @@ def weekly_summaries_send(*, hub: Hub, now: datetime | None = None) -> int:
         _staff_summaries(hub, week_key, context)
         + _laundry_summaries(hub, week_key, start, end)
         + _maker_summaries(hub, week_key, context)
+        + _group_summaries(hub, week_key, context, start, end)
     )
 
 

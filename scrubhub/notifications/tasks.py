@@ -68,9 +68,12 @@ def poll_message_status() -> int:
 
 @shared_task
 def send_reminders() -> int:
+    """The daily tick: makers' and groups' reminders, and the day-before messages to
+    drivers and point helpers. Each part is safe to run twice or twice at once."""
+    from scrubhub.notifications.day_before import points_day_before_send, runs_day_before_send
     from scrubhub.notifications.reminders import reminders_send
 
-    return reminders_send()
+    return reminders_send() + runs_day_before_send() + points_day_before_send()
 
 
 @shared_task

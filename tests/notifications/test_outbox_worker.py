@@ -143,6 +143,29 @@ def test_a_real_worker_sends_an_overdue_reminder_end_to_end(world, worker):
     assert len(mail.outbox) == 1
 
 
+def test_a_real_worker_runs_the_daily_tick_for_groups_drivers_and_helpers_once(world, worker):
+    from tests.notifications.test_day_before import DAILY_KINDS, everything_due_tomorrow
+
+    everything_due_tomorrow(world)
+    # The run planned and the hand-in's thank-you go first; only the tick's are counted.
+    assert wait_for(lambda: not Message.objects.exclude(status="sent").exists())
+    mail.outbox.clear()
+
+    from scrubhub.notifications.tasks import send_reminders
+
+    send_reminders.delay()
+    daily = Message.objects.filter(kind__in=DAILY_KINDS)
+    assert wait_for(lambda: daily.filter(status="sent").count() == len(DAILY_KINDS))
+    reached = {to for m in mail.outbox for to in m.to}
+    for persona in ("group_leader", "driver", "point_helper"):
+        assert world.user(persona).email in reached
+    sent = len(mail.outbox)
+    send_reminders.delay()
+    time.sleep(1.5)
+    assert len(mail.outbox) == sent == len(DAILY_KINDS)
+    assert sorted(daily.values_list("kind", flat=True)) == DAILY_KINDS
+
+
 def test_with_redis_unreachable_joining_still_succeeds_and_the_welcome_goes_once_later(
     world, broker_down, transactional_db
 ):
