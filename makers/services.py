@@ -1699,6 +1699,72 @@ def maker_change_by_staff(*, maker: Maker, actor, experience: str, **details) ->
     return maker
 
 
+@dataclass(frozen=True)
+class ContactCorrected:
+    maker: Maker
+    resent: int  # messages queued again on the corrected details
+    left: int  # too old or no use any more, so not sent (notifications.services)
+    channel: str
+    to_address: str
+
+
+def maker_contact_correct(
+    *, maker: Maker, actor, email: str, phone: str, preferred_channel: str
+) -> ContactCorrected:
+    """Hub staff correct how to reach a maker a message did not reach, and send it again,
+    in one press. The new details go through maker_details_update's rules (their account's
+    email follows, the change is in their history) and the audit trail; what failed on the
+    old details is sent again on the channel the new ones give. All or nothing: a refused
+    detail sends nothing."""
+    from scrubhub.audit.models import AuditEvent
+    from scrubhub.notifications.selectors import person_addresses
+    from scrubhub.notifications.services import channel_for, person_messages_send_again
+
+    with transaction.atomic():
+        # Locked first (maker_details_update locks it again), so the old addresses read
+        # here are the ones the failed messages went to, whoever else is changing them.
+        current = Maker.objects.select_for_update().get(pk=maker.pk)
+        before = person_addresses(email=current.email, phone=current.phone)
+        changed = maker_details_update(
+            maker=current,
+            actor=actor,
+            name=current.name,
+            email=email,
+            phone=phone,
+            postcode=current.postcode,
+            preferred_channel=preferred_channel,
+            sets_per_week=current.sets_per_week,
+            preferred_point=current.preferred_point,
+            needs_doorstep_collection=current.needs_doorstep_collection,
+            note="Contact details corrected by hub staff after a message did not reach them",
+        )
+        channel, address = channel_for(
+            email=changed.email, phone=changed.phone, preferred=changed.preferred_channel
+        )
+        after = person_addresses(email=changed.email, phone=changed.phone)
+        again = person_messages_send_again(
+            hub=changed.hub,
+            user_id=changed.user_id,
+            addresses=list(dict.fromkeys(before + after)),
+            channel=channel,
+            to_address=address,
+        )
+        _audit(
+            actor=actor,
+            hub=changed.hub,
+            action=AuditEvent.Action.CHANGED,
+            maker=changed,
+            detail=f"contact corrected; {again.resent} message(s) sent again",
+        )
+    return ContactCorrected(
+        maker=changed,
+        resent=again.resent,
+        left=again.left,
+        channel=channel,
+        to_address=address,
+    )
+
+
 def maker_erase_by_staff(*, maker: Maker, actor) -> Maker:
     """Erase a maker's personal data when they ask (maker_erase), in the audit trail."""
     from scrubhub.audit.models import AuditEvent

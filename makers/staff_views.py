@@ -53,6 +53,7 @@ from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
 from scrubhub.counting import CappedPaginator
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
+from scrubhub.notifications.selectors import messages_to_maker
 
 PAGE_SIZE = 50
 CONSENT_VERSION = "privacy-v1"  # the wording of the join form's consent (makers.views)
@@ -373,6 +374,7 @@ def _maker_page(request, maker: Maker, *, progress_form=None, status: int = 200)
             "problems": list(maker.kit_problems.select_related("kit").order_by("-created_at")),
             "consents": list(maker.consents.all()),
             "events": events,
+            "messages_to_them": messages_to_maker(maker=maker),
             "actions": _actions_for(maker),
             "duplicates": staff_selectors.possible_duplicates(maker=maker, limit=3),
             "doorstep": getattr(maker, "doorstep", None)

@@ -41,6 +41,7 @@ from packages.selectors import (
 from scrubhub.counting import FIGURE_COUNT_CAP, TODO_COUNT_CAP, count_up_to
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
 from scrubhub.notifications.models import NEEDS_STAFF, Message
+from scrubhub.notifications.selectors import PERSON, unreachable_now
 
 # --- Kits -----------------------------------------------------------------------------------
 
@@ -350,15 +351,23 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine], today: date | None = None) 
     todos.append(Todo("points", points, "dropoffs:staff_points"))
     discrepancies = deliveries_with_discrepancy(hub=hub).count()
     todos.append(Todo("discrepancies", discrepancies, "packages:hub_deliveries"))
-    # Only the messages staff must act on (an index holds just those).
+    # Only the messages staff must act on (an index holds just those), in one query: people
+    # (not messages) we could not reach, with those to phone; and messages that failed for
+    # a reason that sending again may mend.
     outbox = Message.objects.filter(NEEDS_STAFF, hub=hub).aggregate(
-        to_phone=Count(
+        unreachable=Count(PERSON, distinct=True, filter=unreachable_now()),
+        failed=Count(
             "pk",
-            filter=Q(channel=Message.Channel.PHONE_LIST, status=Message.Status.PENDING),
+            filter=Q(
+                status=Message.Status.FAILED,
+                failure_reason__in=[
+                    Message.FailureReason.TEMPORARY,
+                    Message.FailureReason.TECHNICAL,
+                ],
+            ),
         ),
-        failed=Count("pk", filter=Q(status=Message.Status.FAILED)),
     )
-    todos.append(Todo("to_phone", outbox["to_phone"], "notifications:phone_list"))
+    todos.append(Todo("unreachable", outbox["unreachable"], "notifications:unreachable"))
     todos.append(Todo("failed_messages", outbox["failed"], "notifications:list", "?status=failed"))
     return todos
 

@@ -7,9 +7,49 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# Messages staff must act on: calls to make, and messages that failed. The dashboard counts
-# these down an index that holds nothing else, however long the hub's outbox history.
-NEEDS_STAFF = Q(channel="phone", status="pending") | Q(status="failed")
+# Messages staff must act on: calls to make, and messages that failed and nobody has dealt
+# with yet. The dashboard counts these down an index that holds nothing else, however long
+# the hub's outbox history.
+NEEDS_STAFF = Q(channel="phone", status="pending") | Q(status="failed", dealt_with_at__isnull=True)
+# Failures that say the person cannot be reached where we tried (a wrong number, an address
+# the provider refused, nowhere to send): trying the same address again will not help.
+UNREACHABLE_REASONS = ("permanent", "rejected", "no_channel")
+
+# What each kind of message is, in the hub's words, by the start of its kind (some kinds
+# carry an id: "maker_return-plan-12"). A kind not listed is shown by its subject.
+KIND_WORDS = (
+    ("maker_welcome", _("Welcome")),
+    ("maker_approved", _("You can start sewing")),
+    ("maker_declined", _("Answer to their application")),
+    ("maker_signin_link", _("Sign-in link")),
+    ("maker_signin_code", _("Sign-in code")),
+    ("signin_link_refused", _("How to sign in")),
+    ("maker_return-plan-", _("When they will hand a kit in")),
+    ("maker_kit-problem-", _("Answer to a problem they reported")),
+    ("maker_invited-back-", _("Asked to sew again")),
+    ("kit_problem", _("A problem a maker reported")),
+    ("kit_staff", _("A kit for them")),
+    ("reminder", _("Reminder about a kit")),
+    ("weekly_summary", _("Weekly summary")),
+    ("delivery_thanks", _("Thanks for a delivery")),
+    ("run_planned", _("Their collection run")),
+    ("doorstep_visit", _("A driver's visit to their door")),
+    ("team_invitation", _("Invitation to the hub's team")),
+    ("maker_group_registered", _("Their group is registered")),
+    ("login_code", _("Sign-in code")),
+    ("password_reset", _("Choosing a new password")),
+    ("email_confirm", _("Checking their email address")),
+)
+# Kinds that carry a code or link with a short life: sent again later, they would not work.
+EXPIRING_KINDS = (
+    "maker_signin_",
+    "signin_link_refused",
+    "login_code",
+    "password_reset",
+    "email_confirm",
+    "unknown_account",
+    "account_already_exists",
+)
 
 
 class Message(models.Model):
@@ -69,6 +109,9 @@ class Message(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     # When the provider was last asked how the message went (receipts that never came).
     checked_at = models.DateTimeField(null=True, blank=True)
+    # Hub staff reached the person another way (a call) or decided nothing more is needed:
+    # the failure stays on record, but off the list of people we could not reach.
+    dealt_with_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +131,9 @@ class Message(models.Model):
                 name="message_awaiting_receipt_idx",
                 condition=Q(status="sent") & ~Q(provider_id=""),
             ),
+            # A person's messages by their address (one without an account has only that):
+            # their record's "Messages", and whether a later message reached them.
+            models.Index(fields=["to_address"], name="message_to_address_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -134,10 +180,61 @@ class Message(models.Model):
                 condition=~Q(provider_id=""),
                 name="message_provider_id_once",
             ),
+            # Only a failure is dealt with; sending again makes it a new attempt.
+            models.CheckConstraint(
+                condition=Q(dealt_with_at__isnull=True) | Q(status="failed"),
+                name="message_dealt_with_only_failed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_address} ({self.status})"
+
+    @property
+    def kind_in_words(self) -> str:
+        for start, words in KIND_WORDS:
+            if self.kind.startswith(start):
+                return str(words)
+        return self.subject
+
+    @property
+    def failure_in_words(self) -> str:
+        """Why it failed, as staff would say it to the person on the phone."""
+        by_phone = self.channel != self.Channel.EMAIL
+        reason = self.failure_reason
+        R = self.FailureReason
+        if reason == R.PERMANENT:
+            if by_phone:
+                return str(_("The number does not exist or is wrong"))
+            return str(_("The email address does not exist or is wrong"))
+        if reason == R.TEMPORARY:
+            if by_phone:
+                return str(_("Their phone was off or out of signal for too long"))
+            return str(_("Their inbox was full or not taking email"))
+        if reason == R.REJECTED:
+            notify_said = self.last_error.partition("GOV.UK Notify answered 400: ")
+            if notify_said[1]:
+                return str(_("Rejected by Notify: %(reason)s") % {"reason": notify_said[2]})
+            return str(_("Refused by the sender: %(reason)s") % {"reason": self.last_error})
+        if reason == R.NO_CHANNEL:
+            return str(_("We have no working phone number or email for them"))
+        if reason == R.CANCELLED:
+            return str(_("Not sent: their details were erased"))
+        if reason == R.TECHNICAL:
+            return str(_("A technical problem stopped it"))
+        return ""
+
+    @property
+    def status_in_words(self) -> str:
+        if self.status == self.Status.FAILED:
+            return str(_("Failed: %(why)s") % {"why": self.failure_in_words})
+        if self.channel == self.Channel.PHONE_LIST:
+            if self.status == self.Status.PENDING:
+                return str(_("Waiting for a call from the hub"))
+            return str(_("Phoned by the hub"))
+        if self.status == self.Status.PENDING:
+            return str(_("Trying again soon") if self.last_error else _("Waiting to send"))
+        return str(self.get_status_display())
 
 
 class OptOut(models.Model):

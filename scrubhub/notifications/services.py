@@ -15,7 +15,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from scrubhub.notifications.models import Message, OptOut
+from scrubhub.notifications.models import EXPIRING_KINDS, Message, OptOut
 from scrubhub.notifications.sms import SendRejected
 
 logger = logging.getLogger(__name__)
@@ -240,6 +240,7 @@ def message_resend(*, message: Message) -> Message:
                 delivered_at=None,
                 checked_at=None,
                 retry_at=None,
+                dealt_with_at=None,
             )
         )
         if not updated:
@@ -375,7 +376,6 @@ OPTIONAL_KINDS = frozenset({WEEKLY_SUMMARY})
 # Kinds stopped by another kind's link: a group leader's weekly summary stops with "stop
 # these weekly emails" like a maker's, so one address never needs two links.
 STOPPED_AS = {WEEKLY_SUMMARY_GROUP: WEEKLY_SUMMARY}
-
 
 
 @dataclass(frozen=True)
@@ -565,3 +565,115 @@ def message_mark_phoned(*, message: Message, actor) -> Message:
             raise MessageError("This message is not waiting for a phone call.")
     message.refresh_from_db()
     return message
+
+
+# --- People we could not reach: sent again on corrected details, or dealt with ------------
+
+# Older than this, a message is news no longer: after a correction it is not sent again.
+RESEND_WITHIN = timedelta(days=14)
+# Nor is a code or link that has run out, or a summary of a week that is over.
+NOT_SENT_AGAIN = (*EXPIRING_KINDS, WEEKLY_SUMMARY)
+# What did not reach a person: a failure nobody dealt with (never a cancelled one), or a
+# call still to make.
+_NOT_REACHED = (
+    Q(status=Message.Status.FAILED, dealt_with_at__isnull=True)
+    & ~Q(failure_reason=Message.FailureReason.CANCELLED)
+) | Q(channel=Message.Channel.PHONE_LIST, status=Message.Status.PENDING)
+
+
+@dataclass(frozen=True)
+class SentAgain:
+    resent: int = 0  # queued again as new attempts
+    left: int = 0  # too old, or no use any more: marked dealt with (or left to phone)
+    channel: str = ""
+    to_address: str = ""
+
+
+def _to_person(*, user_id: int | None, addresses: list[str]) -> Q:
+    to_them = Q(to_address__in=addresses) if addresses else Q(pk__in=[])
+    return (to_them | Q(recipient_id=user_id)) if user_id else to_them
+
+
+def person_messages_send_again(
+    *, hub, user_id: int | None, addresses: list[str], channel: str, to_address: str
+) -> SentAgain:
+    """Send again what did not reach a person (to their account or any of `addresses`),
+    now that hub staff corrected their details: each as a new attempt on `channel` to
+    `to_address` (the route their corrected details give). Call it inside the transaction
+    that corrected them, so a refused correction sends nothing.
+
+    A message that no longer makes sense is not sent: one older than RESEND_WITHIN, or a
+    kind in NOT_SENT_AGAIN. A failure of that sort is marked dealt with, so the person
+    leaves the list; a call of that sort stays on it for staff to make or dismiss."""
+    if not to_address:
+        raise MessageError("A message needs an address to go to.")
+    now = timezone.now()
+    # Locked: two staff pressing at once send each message once (the second finds none).
+    outstanding = list(
+        Message.objects.select_for_update()
+        .filter(_NOT_REACHED, _to_person(user_id=user_id, addresses=addresses), hub=hub)
+        .order_by("pk")
+    )
+    resent = left = 0
+    for message in outstanding:
+        if message.created_at < now - RESEND_WITHIN or message.kind.startswith(NOT_SENT_AGAIN):
+            left += 1
+            if message.status == Message.Status.FAILED:
+                Message.objects.filter(pk=message.pk).update(dealt_with_at=now)
+            continue
+        # A new address is a new message to the provider. The same address may have
+        # been taken by a provider that then did not answer (a technical failure): one
+        # attempt stays counted, so the first try asks it first rather than send twice.
+        same_route = (message.channel, message.to_address) == (channel, to_address)
+        attempts = 1 if same_route and message.attempts else 0
+        body, html_body = message.body, ""
+        if channel == Message.Channel.EMAIL:
+            if message.channel == Message.Channel.EMAIL and message.html_body:
+                html_body = message.html_body
+            else:
+                body, html_body = _with_hub_footer(body=message.body, hub=hub)
+        Message.objects.filter(pk=message.pk, status=message.status).update(
+            status=Message.Status.PENDING,
+            channel=channel,
+            to_address=to_address,
+            body=body,
+            html_body=html_body,
+            attempts=attempts,
+            last_error="",
+            failure_reason="",
+            provider_id="",
+            claimed_at=None,
+            retry_at=None,
+            sent_at=None,
+            delivered_at=None,
+            checked_at=None,
+            dealt_with_at=None,
+        )
+        resent += 1
+        if channel != Message.Channel.PHONE_LIST:
+            transaction.on_commit(lambda pk=message.pk: publish_delivery(pk))
+    return SentAgain(resent=resent, left=left, channel=channel, to_address=to_address)
+
+
+def person_mark_dealt_with(*, message: Message, actor) -> int:
+    """Hub staff reached the person this message is to another way (they phoned), or
+    decided nothing more is needed: their calls still to make count as made, and their
+    failures as dealt with (still on record as failed). Nothing is sent. Returns how
+    many messages that covered."""
+    now = timezone.now()
+    addresses = [message.to_address] if message.to_address != "erased" else []
+    with transaction.atomic():
+        theirs = Message.objects.filter(
+            _to_person(user_id=message.recipient_id, addresses=addresses), hub_id=message.hub_id
+        )
+        called = theirs.filter(
+            channel=Message.Channel.PHONE_LIST, status=Message.Status.PENDING
+        ).update(status=Message.Status.SENT, sent_at=now, last_error="")
+        dealt = (
+            theirs.filter(status=Message.Status.FAILED, dealt_with_at__isnull=True)
+            .exclude(failure_reason=Message.FailureReason.CANCELLED)
+            .update(dealt_with_at=now)
+        )
+    if not called + dealt:
+        raise MessageError("Nothing is waiting for this person: someone may have dealt with it.")
+    return called + dealt

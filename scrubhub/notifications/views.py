@@ -1,5 +1,6 @@
-"""The hub's outbox for staff, the "to phone" list, summary timing, the stop link, and the
-address GOV.UK Notify sends its delivery receipts to."""
+"""The hub's outbox for staff, the "to phone" list, the people we could not reach (their
+details corrected and messages sent again in one press), summary timing, the stop link,
+and the address GOV.UK Notify sends its delivery receipts to."""
 
 from __future__ import annotations
 
@@ -11,13 +12,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from makers.services import MakerError, maker_contact_correct
+from makers.staff_selectors import maker_for_staff
+from scrubhub import once
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.notifications import notify, selectors, services
-from scrubhub.notifications.forms import MessageFilterForm, SummarySettingsForm
+from scrubhub.notifications.forms import (
+    ContactCorrectForm,
+    MessageFilterForm,
+    SummarySettingsForm,
+)
 from scrubhub.notifications.models import Message
 
 
@@ -135,3 +145,119 @@ def notify_receipt(request: HttpRequest) -> HttpResponse:
         sent_at=report.sent_at,
     )
     return JsonResponse({"changed": changed})
+
+
+def _unreachable_page(
+    request: HttpRequest, *, bound: ContactCorrectForm | None = None, status: int = 200
+) -> HttpResponse:
+    people = selectors.unreachable_for_hub(hub=request.hub)
+    for person in people:
+        if person.maker is None:
+            continue
+        if bound is not None and bound.maker.pk == person.maker.pk:
+            person.form, bound = bound, None
+        else:
+            person.form = ContactCorrectForm(maker=person.maker)
+    if bound is not None:
+        # Refused for someone no longer on the list (another member of staff dealt with
+        # them meanwhile): their form still shows, with what was wrong.
+        maker = bound.maker
+        people.insert(
+            0,
+            selectors.Unreachable(
+                key=f"m{maker.pk}",
+                messages=[],
+                maker=maker,
+                name=maker.name,
+                phone=maker.phone,
+                email=maker.email,
+                form=bound,
+            ),
+        )
+    return render(
+        request,
+        "notifications/unreachable.html",
+        {
+            "people": people,
+            "shown": selectors.UNREACHABLE_SHOWN,
+            "resend_days": services.RESEND_WITHIN.days,
+            "hub": request.hub,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@hub_staff_required
+def unreachable(request: HttpRequest) -> HttpResponse:
+    return _unreachable_page(request)
+
+
+@require_POST
+@hub_staff_required
+def contact_correct(request: HttpRequest, maker_id: int) -> HttpResponse:
+    """Save a maker's corrected phone or email and send again what did not reach them."""
+    maker = maker_for_staff(hub=request.hub, pk=maker_id)
+    if maker is None:
+        raise Http404
+    form = ContactCorrectForm(request.POST, maker=maker)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with once.claim(form) as sent:
+                done = maker_contact_correct(
+                    maker=maker,
+                    actor=request.user,
+                    email=data["email"],
+                    phone=data["phone"],
+                    preferred_channel=data["preferred_channel"],
+                )
+                sent.done_url = reverse("notifications:unreachable")
+        except once.AlreadySent as repeat:
+            return repeat.redirect(request)
+        except MakerError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _contact_corrected_words(done))
+            return redirect("notifications:unreachable")
+    return _unreachable_page(request, bound=form, status=400)
+
+
+def _contact_corrected_words(done) -> str:
+    name = done.maker.name
+    if not done.resent and not done.left:
+        return _("%(name)s's details are saved. Nothing was waiting to be sent.") % {"name": name}
+    if done.channel == Message.Channel.PHONE_LIST:
+        said = ngettext(
+            "%(name)s's details are saved. %(n)s message is on the list to phone them with.",
+            "%(name)s's details are saved. %(n)s messages are on the list to phone them with.",
+            done.resent,
+        )
+    else:
+        said = ngettext(
+            "%(name)s's details are saved. %(n)s message will be sent again to %(to)s.",
+            "%(name)s's details are saved. %(n)s messages will be sent again to %(to)s.",
+            done.resent,
+        )
+    said = said % {"name": name, "n": done.resent, "to": done.to_address}
+    if done.left:
+        said += " " + ngettext(
+            "%(n)s was too old, or a code that has run out, so it was not sent again.",
+            "%(n)s were too old, or codes that have run out, so they were not sent again.",
+            done.left,
+        ) % {"n": done.left}
+    return said
+
+
+@require_POST
+@hub_staff_required
+def dealt_with(request: HttpRequest, message_id: int) -> HttpResponse:
+    """We phoned them, or there is nothing more to do: off the list, nothing sent."""
+    message = _message_or_404(request, message_id)
+    try:
+        services.person_mark_dealt_with(message=message, actor=request.user)
+    except services.MessageError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Marked as dealt with: %(to)s.") % {"to": message.to_address})
+    return redirect("notifications:unreachable")

@@ -1,4 +1,4 @@
-"""The dashboard also points staff at deliveries to sort out and messages that need a person."""
+"""The dashboard also points staff at deliveries to sort out and people messages did not reach."""
 
 from __future__ import annotations
 
@@ -7,23 +7,26 @@ from django.urls import reverse
 from scrubhub.notifications.models import Message
 
 
-def test_people_to_phone_and_failed_messages_show_with_links(client_for, world):
-    for n, (channel, status) in enumerate([("phone", "pending"), ("email", "failed")]):
+def test_people_we_could_not_reach_and_failed_messages_show_with_links(client_for, world):
+    # One person to phone, and one whose email failed for a while (technical): counted apart.
+    for n, (channel, status, to) in enumerate(
+        [("phone", "pending", "01382 000000"), ("email", "failed", "maker@example.org")]
+    ):
         Message.objects.create(
             hub=world.hub,
             idempotency_key=f"dash-{n}",
-            to_address="01382 000000",
+            to_address=to,
             subject="Kit ready",
             body="Your kit is ready.",
             kind="kit_ready",
             channel=channel,
             status=status,
-            failure_reason="permanent" if status == "failed" else "",
+            failure_reason="technical" if status == "failed" else "",
         )
     page = client_for("hub_staff").get(reverse("hubs:dashboard")).content.decode()
-    assert "person to phone with a message" in page
-    assert reverse("notifications:phone_list") in page
-    assert "message that could not be sent" in page
+    assert "person we could not reach" in page
+    assert reverse("notifications:unreachable") in page
+    assert "message that could not be sent for a while" in page
     assert reverse("notifications:list") + "?status=failed" in page
 
 
@@ -38,4 +41,4 @@ def test_another_hubs_messages_do_not_count(client_for, world):
         channel="phone",
     )
     page = client_for("hub_staff").get(reverse("hubs:dashboard")).content.decode()
-    assert "person to phone with a message" not in page
+    assert "person we could not reach" not in page
