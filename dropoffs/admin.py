@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from dropoffs.models import DoorstepAddress, Handover, OpeningHours, Point, Run, RunStop
+from scrubhub.admin_site import ReadOnlyAdmin
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -34,12 +35,14 @@ class HandoverAdmin(admin.ModelAdmin):
 
 
 @admin.register(DoorstepAddress)
-class DoorstepAddressAdmin(admin.ModelAdmin):
+class DoorstepAddressAdmin(ReadOnlyAdmin):
+    """Kept only with the maker's consent (dropoffs.services.doorstep_set): set by the maker
+    or by hub staff on the maker's doorstep page."""
+
     list_display = ("maker", "hub", "postcode", "consent_given_at")
     list_filter = ("hub",)
     search_fields = ("postcode", "maker__name")
     list_select_related = ("maker", "hub")
-    raw_id_fields = ("maker",)
 
 
 class RunStopInline(admin.TabularInline):

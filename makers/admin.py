@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from makers.models import Consent, KitProblem, Maker, MakerEvent, MakerGroup, ReturnPlan
+from scrubhub.admin_site import ReadOnlyAdmin
 
 
 class MakerEventInline(admin.TabularInline):
@@ -28,24 +29,26 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Maker)
-class MakerAdmin(admin.ModelAdmin):
+class MakerAdmin(ReadOnlyAdmin):
+    """Makers join, are signed up by staff and change through makers.services (consents,
+    guardians, the audit trail); staff change them on /hub/volunteers/."""
+
     list_display = ("name", "hub", "status", "age_band", "experience", "postcode", "created_at")
     list_filter = ("status", "hub", "age_band", "experience", "preferred_channel")
     search_fields = ("name", "email", "phone", "postcode")
     list_select_related = ("hub",)
-    autocomplete_fields = ("user", "preferred_point")
-    # Status changes go through the services so they leave their history.
-    readonly_fields = ("status", "status_changed_at", "erased_at", "created_at")
     inlines = [ConsentInline, MakerEventInline]
 
 
 @admin.register(MakerGroup)
-class MakerGroupAdmin(admin.ModelAdmin):
+class MakerGroupAdmin(ReadOnlyAdmin):
+    """Groups register on the hub's page; staff change, pause and close them on
+    /hub/volunteers/groups/ (makers.services, with the leader's role and an audit row)."""
+
     list_display = ("name", "hub", "kind", "leader_name", "member_count", "capacity_sets_per_week")
     list_filter = ("status", "kind", "hub")
     search_fields = ("name", "leader_name", "leader_contact")
     list_select_related = ("hub",)
-    autocomplete_fields = ("leader",)
 
 
 @admin.register(ReturnPlan)

@@ -41,6 +41,26 @@ def groups_led_by(*, user) -> QuerySet[MakerGroup]:
     return MakerGroup.objects.filter(leader=user).exclude(status=MakerGroup.Status.CLOSED)
 
 
+GROUP_VIEWS = {
+    "": [MakerGroup.Status.ACTIVE, MakerGroup.Status.PAUSED],
+    "paused": [MakerGroup.Status.PAUSED],
+    "closed": [MakerGroup.Status.CLOSED],
+    "all": MakerGroup.Status.values,
+}
+
+
+def groups_for_staff(*, hub, show: str = "") -> QuerySet[MakerGroup]:
+    """The hub's groups for its staff, by name: the ones it works with now unless `show`
+    asks for paused, closed or all. Kits held come from the group's own counter."""
+    return MakerGroup.objects.filter(
+        hub=hub, status__in=GROUP_VIEWS.get(show, GROUP_VIEWS[""])
+    ).order_by("name", "pk")
+
+
+def group_for_staff(*, hub, pk: int) -> MakerGroup | None:
+    return MakerGroup.objects.filter(hub=hub, pk=pk).select_related("leader", "hub").first()
+
+
 # --- The maker's own pages and the public hub page (issue 5) -----------------------------
 
 HANDED_IN_PLACES = ("at_point", "in_transit", "awaiting_check", "passed", "reserved", "delivered")

@@ -465,8 +465,10 @@ def maker_group_close(*, group: MakerGroup, actor) -> MakerGroup:
             raise MakerError("This group is already closed.")
         if KitAssignment.objects.filter(group=group, ended_at__isnull=True).exists():
             raise MakerError("This group still has a kit. Take it back or close it first.")
+        old = group.status
         group.status = MakerGroup.Status.CLOSED
         group.save(update_fields=["status"])
+        _group_audit(group=group, actor=actor, detail=f"Group {old} → closed")
         if (
             group.leader_id
             and not MakerGroup.objects.filter(hub=group.hub, leader_id=group.leader_id)
@@ -477,6 +479,141 @@ def maker_group_close(*, group: MakerGroup, actor) -> MakerGroup:
                 user_id=group.leader_id, role=Role.GROUP_LEADER, hub=group.hub
             ).delete()
     return group
+
+
+def _group_audit(*, group: MakerGroup, actor, detail: str) -> None:
+    from scrubhub.audit.models import AuditEvent
+    from scrubhub.audit.services import audit_record
+
+    audit_record(
+        actor=actor, hub=group.hub, action=AuditEvent.Action.CHANGED, subject=group, detail=detail
+    )
+
+
+def _leader_contact(text: str) -> str:
+    """The leader's phone number or email as we keep them ("07700 900123", "pat@x.org")."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    text = text.strip()
+    if "@" in text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            pass
+        else:
+            return text.lower()
+    elif phone := normalise_phone(text):
+        return format_phone(phone)
+    raise MakerError(
+        "Give the leader's phone number (like 07700 900123) or email address, so the hub "
+        "can reach them.",
+        field="leader_contact",
+    )
+
+
+GROUP_FIELDS = (
+    "name",
+    "kind",
+    "leader_name",
+    "leader_contact",
+    "member_count",
+    "capacity_sets_per_week",
+)
+
+
+def maker_group_update(
+    *,
+    group: MakerGroup,
+    actor,
+    name: str,
+    kind: str,
+    leader_name: str,
+    leader_contact: str,
+    member_count: int,
+    capacity_sets_per_week: int,
+) -> MakerGroup:
+    """Hub staff change a group's details and how to reach its leader. The audit row says
+    which details changed, never what they are now."""
+    wanted = {
+        "name": " ".join(name.split()),
+        "kind": kind,
+        "leader_name": " ".join(leader_name.split()),
+        "leader_contact": _leader_contact(leader_contact),
+        "member_count": member_count,
+        "capacity_sets_per_week": capacity_sets_per_week,
+    }
+    if not wanted["name"]:
+        raise MakerError("Please give the group a name.", field="name")
+    if kind not in MakerGroup.Kind.values:
+        raise MakerError("Choose what kind of group it is.", field="kind")
+    if not wanted["leader_name"]:
+        raise MakerError("Give the name of the group's leader.", field="leader_name")
+    if member_count < 1:
+        raise MakerError("A group needs at least one member.", field="member_count")
+    if capacity_sets_per_week < 0:
+        raise MakerError("Give the sets a week as 0 or more.", field="capacity_sets_per_week")
+    with transaction.atomic():
+        group = MakerGroup.objects.select_for_update().get(pk=group.pk)
+        if group.status == MakerGroup.Status.CLOSED:
+            raise MakerError("This group is closed. A closed group's record is kept as it was.")
+        taken = MakerGroup.objects.filter(hub_id=group.hub_id, name__iexact=wanted["name"])
+        if taken.exclude(pk=group.pk).exists():
+            raise MakerError(
+                f"There is already a group called {wanted['name']} in this hub.", field="name"
+            )
+        changed = [field for field in GROUP_FIELDS if getattr(group, field) != wanted[field]]
+        if not changed:
+            return group
+        for field in changed:
+            setattr(group, field, wanted[field])
+        try:
+            # Two renaming to the same name at once both pass the check; the index decides.
+            with transaction.atomic():
+                group.save(update_fields=changed)
+        except IntegrityError:
+            raise MakerError(
+                f"There is already a group called {wanted['name']} in this hub.", field="name"
+            ) from None
+        _group_audit(
+            group=group,
+            actor=actor,
+            detail="Group details changed: " + ", ".join(f.replace("_", " ") for f in changed),
+        )
+    return group
+
+
+GROUP_ALLOWED = {
+    MakerGroup.Status.ACTIVE: {MakerGroup.Status.PAUSED},
+    MakerGroup.Status.PAUSED: {MakerGroup.Status.ACTIVE},
+    MakerGroup.Status.CLOSED: set(),
+}
+
+
+def _group_status_set(*, group: MakerGroup, to: str, actor) -> MakerGroup:
+    with transaction.atomic():
+        # Two staff may click at once; the second sees the first one's status.
+        group = MakerGroup.objects.select_for_update().get(pk=group.pk)
+        if to not in GROUP_ALLOWED[group.status]:
+            raise MakerError(
+                f"{group.name} is {group.get_status_display().lower()}, so it cannot be "
+                f"{'paused' if to == MakerGroup.Status.PAUSED else 'started again'}."
+            )
+        old = group.status
+        group.status = to
+        group.save(update_fields=["status"])
+        _group_audit(group=group, actor=actor, detail=f"Group {old} → {to}")
+    return group
+
+
+def maker_group_pause(*, group: MakerGroup, actor) -> MakerGroup:
+    """The group takes a break (school holidays): it is offered no new kits, and keeps the
+    kits it has. Its leader still signs in to hand them in."""
+    return _group_status_set(group=group, to=MakerGroup.Status.PAUSED, actor=actor)
+
+
+def maker_group_resume(*, group: MakerGroup, actor) -> MakerGroup:
+    return _group_status_set(group=group, to=MakerGroup.Status.ACTIVE, actor=actor)
 
 
 # --- Joining, signing in and the maker's own pages (issue 5) -----------------------------

@@ -3,6 +3,7 @@ names live in the "makers" namespace (makers:staff_roster, makers:staff_applican
 
 from django.urls import path
 
+from makers import staff_group_views
 from makers import staff_views as views
 
 urlpatterns = [
@@ -18,6 +19,9 @@ urlpatterns = [
     path("<int:pk>/kits/<str:code>/progress/", views.maker_progress, name="staff_maker_progress"),
     path("<int:pk>/merge/", views.maker_merge, name="staff_maker_merge"),
     path("<int:pk>/erase/", views.maker_erase, name="staff_maker_erase"),
+    path("groups/", staff_group_views.groups, name="staff_groups"),
+    path("groups/<int:pk>/", staff_group_views.group, name="staff_group"),
+    path("groups/<int:pk>/status/", staff_group_views.group_status, name="staff_group_status"),
     path("standby/", views.standby, name="staff_standby"),
     path("problems/", views.problems, name="staff_problems"),
     path("problems/<int:pk>/", views.problem, name="staff_problem"),

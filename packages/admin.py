@@ -4,6 +4,7 @@ Garment counts, movements and allocations are read-only here: they change only t
 services, which keep every count, tally and movement row in step.
 """
 
+from django import forms
 from django.contrib import admin
 
 from packages.models import (
@@ -26,6 +27,8 @@ from packages.models import (
     QualityCheck,
     qty_field,
 )
+from packages.services import PatternError, pattern_check, pattern_save
+from scrubhub.admin_site import ReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -73,7 +76,10 @@ class QualityCheckInline(ReadOnlyInline):
 
 
 @admin.register(Kit)
-class KitAdmin(admin.ModelAdmin):
+class KitAdmin(ReadOnlyAdmin):
+    """Kits are made up, given out and moved on the hub's pages; even where one waits
+    (its point) is part of giving it out, so nothing here changes."""
+
     list_display = ("code", "hub", "garment_type", "size", "garment_count", "status", "created_at")
     list_filter = ("status", "hub", "garment_type", "size", "source")
     search_fields = ("code",)
@@ -99,9 +105,6 @@ class KitAdmin(admin.ModelAdmin):
     fields = ["collection_point", *readonly_fields]
     inlines = [KitAssignmentInline, GarmentMovementInline, KitEventInline, QualityCheckInline]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Donation)
 class DonationAdmin(admin.ModelAdmin):
@@ -113,7 +116,10 @@ class DonationAdmin(admin.ModelAdmin):
 
 
 @admin.register(FabricLot)
-class FabricLotAdmin(admin.ModelAdmin):
+class FabricLotAdmin(ReadOnlyAdmin):
+    """Stock comes in through Goods in on the hub's pages and is drawn by preparing kits,
+    which keep the metres left in step."""
+
     list_display = ("supplier", "colour", "metres_received", "metres_available", "hub")
     list_filter = ("hub", "approved_for_hospital_washing")
     search_fields = ("supplier", "colour")
@@ -122,7 +128,9 @@ class FabricLotAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrecutStock)
-class PrecutStockAdmin(admin.ModelAdmin):
+class PrecutStockAdmin(ReadOnlyAdmin):
+    """Pre-cut pieces come in through Goods in and are drawn by preparing kits."""
+
     list_display = (
         "garment_type",
         "size",
@@ -137,11 +145,69 @@ class PrecutStockAdmin(admin.ModelAdmin):
     readonly_fields = ("quantity_available",)
 
 
+class PatternAdminForm(forms.ModelForm):
+    """The admin builds the fields; the service's own checks say what is wrong."""
+
+    class Meta:
+        model = Pattern
+        fields = [
+            "hub",
+            "garment_type",
+            "size",
+            "name",
+            "metres_per_garment",
+            "instructions_text",
+            "instructions_url",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        instance = self.instance
+        try:
+            pattern_check(
+                garment_type=data.get("garment_type", instance.garment_type),
+                size=data.get("size", instance.size),
+                name=data.get("name") or "",
+                metres_per_garment=data.get("metres_per_garment") or 0,
+                instructions_text=data.get("instructions_text") or "",
+                instructions_url=data.get("instructions_url") or "",
+            )
+        except PatternError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+
 @admin.register(Pattern)
 class PatternAdmin(admin.ModelAdmin):
+    """Saved through packages.services.pattern_save, as on the hub's patterns page: a hub
+    keeps one current pattern a garment and size, with an audit row per change. The
+    shared patterns (no hub) are the ones operators look after here."""
+
+    form = PatternAdminForm
     list_display = ("name", "garment_type", "size", "metres_per_garment", "hub", "is_current")
     list_filter = ("garment_type", "size", "is_current", "hub")
     search_fields = ("name",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which pattern it is stays put: another garment or size is another pattern.
+        return ("hub", "garment_type", "size", "is_current") if obj else ("is_current",)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = pattern_save(
+            hub=obj.hub,
+            garment_type=obj.garment_type,
+            size=obj.size,
+            name=obj.name,
+            metres_per_garment=obj.metres_per_garment,
+            instructions_text=obj.instructions_text,
+            instructions_url=obj.instructions_url,
+            actor=request.user,
+        )
+        # The admin's own history and its next page need the row the service kept.
+        obj.pk, obj.is_current = saved.pk, saved.is_current
 
 
 @admin.register(HubTally)

@@ -700,3 +700,34 @@ def pack_rows(*, delivery: Delivery) -> list[PackRow]:
                 )
             )
     return rows
+
+
+# --- Patterns -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatternRow:
+    """One garment and size on the hub's patterns page: the pattern it is made with (the
+    hub's own, the shared one, or none yet)."""
+
+    garment_type: str
+    size: str
+    pattern: object | None
+
+    @property
+    def own(self) -> bool:
+        return self.pattern is not None and self.pattern.hub_id is not None
+
+
+def pattern_rows(*, hub) -> list[tuple[str, list[PatternRow]]]:
+    """Every garment type, each with a row per size in size order: one query."""
+    from packages.planning import current_patterns
+
+    patterns = current_patterns(hub=hub)
+    return [
+        (
+            garment_type,
+            [PatternRow(garment_type, size, patterns.get((garment_type, size))) for size in Size],
+        )
+        for garment_type in GarmentType
+    ]

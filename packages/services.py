@@ -597,25 +597,17 @@ def _pattern_metres(value) -> Decimal:
     return metres
 
 
-def pattern_save(
+def pattern_check(
     *,
-    hub: Hub | None,
     garment_type: str,
     size: str,
     name: str,
-    metres_per_garment: Decimal,
-    actor,
+    metres_per_garment,
     instructions_text: str = "",
     instructions_url: str = "",
-) -> Pattern:
-    """The pattern a hub makes one garment type and size with: its current one is changed,
-    or made if the hub has none (a hub using the shared pattern gets its own copy, and other
-    hubs keep theirs). Kits already made keep their link; their fabric was counted when
-    they were made, so a new figure changes only kits made from now on. Saving the same
-    again changes nothing, so a setup page may save each step as often as it likes.
-
-    With no hub it is the shared pattern every hub without its own falls back to (the
-    operators' admin); only a hub's own changes go in its audit trail."""
+) -> dict:
+    """What pattern_save would keep for these answers (name, metres and instructions), or
+    the PatternError it would raise: for forms that must say so before saving."""
     if garment_type not in GarmentType.values:
         raise PatternError("Choose the garment: scrub top or scrub trousers.")
     if size not in Size.values:
@@ -641,12 +633,41 @@ def pattern_save(
                 "The instructions' web address should start https:// (copy it from the "
                 "browser's address bar)."
             ) from None
-    wanted = {
+    return {
         "name": name,
         "metres_per_garment": metres,
         "instructions_text": instructions_text,
         "instructions_url": instructions_url,
     }
+
+
+def pattern_save(
+    *,
+    hub: Hub | None,
+    garment_type: str,
+    size: str,
+    name: str,
+    metres_per_garment: Decimal,
+    actor,
+    instructions_text: str = "",
+    instructions_url: str = "",
+) -> Pattern:
+    """The pattern a hub makes one garment type and size with: its current one is changed,
+    or made if the hub has none (a hub using the shared pattern gets its own copy, and other
+    hubs keep theirs). Kits already made keep their link; their fabric was counted when
+    they were made, so a new figure changes only kits made from now on. Saving the same
+    again changes nothing, so a setup page may save each step as often as it likes.
+
+    With no hub it is the shared pattern every hub without its own falls back to (the
+    operators' admin); only a hub's own changes go in its audit trail."""
+    wanted = pattern_check(
+        garment_type=garment_type,
+        size=size,
+        name=name,
+        metres_per_garment=metres_per_garment,
+        instructions_text=instructions_text,
+        instructions_url=instructions_url,
+    )
     label = f"{GarmentType(garment_type).label} {size}"
     with transaction.atomic():
         if hub is not None:
@@ -683,6 +704,36 @@ def pattern_save(
                 detail=change.replace("_", " "),
             )
     return current
+
+
+def patterns_save(
+    *,
+    hub: Hub,
+    garment_type: str,
+    name: str,
+    metres_by_size: dict[str, Decimal],
+    actor,
+    instructions_text: str = "",
+    instructions_url: str = "",
+) -> list[Pattern]:
+    """One pattern in several sizes, each with the fabric it takes (pattern_save for each):
+    all of them are saved, or none."""
+    if not metres_by_size:
+        raise PatternError("Fill in the fabric for at least one size: the sizes it makes.")
+    with transaction.atomic():
+        return [
+            pattern_save(
+                hub=hub,
+                garment_type=garment_type,
+                size=size,
+                name=name,
+                metres_per_garment=metres,
+                instructions_text=instructions_text,
+                instructions_url=instructions_url,
+                actor=actor,
+            )
+            for size, metres in metres_by_size.items()
+        ]
 
 
 # --- Kits -----------------------------------------------------------------------------------

@@ -51,3 +51,34 @@ class OperatorAdminSite(admin.AdminSite):
 
 class OperatorAdminConfig(AdminConfig):
     default_site = "scrubhub.admin_site.OperatorAdminSite"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only a service may add, change or remove (with its rules, its locks
+    and its audit row): operators look, search and open them here, and change them on
+    the hub's own pages. An add or change sent to the admin anyway is refused (403)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline of rows that only a service may add, change or remove (see ReadOnlyAdmin)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

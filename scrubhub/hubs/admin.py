@@ -3,17 +3,19 @@
 from django import forms
 from django.contrib import admin
 
+from scrubhub.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from scrubhub.hubs.models import Hospital, Hub, Invitation, KitBatch, Membership, ShiftNote
 from scrubhub.hubs.team_services import StandDownError, hub_erasure_dates_set, stand_down_check
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
+    """Roles are given by invitation (and the first coordinator by starting the hub) and
+    taken away on the team page, which ends the person's sessions and keeps an audit row."""
+
     model = Membership
     fk_name = "hub"
-    extra = 0
-    autocomplete_fields = ("user", "point")
     fields = ("user", "role", "point", "created_at")
-    readonly_fields = ("created_at",)
+    readonly_fields = fields
 
 
 ERASURE_DATES = ("stand_down_on", "retention_days")
@@ -70,11 +72,12 @@ class HospitalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
+    """Read-only, for the reason MembershipInline gives."""
+
     list_display = ("user", "role", "hub", "hospital", "point", "created_at")
     list_filter = ("role", "hub", "hospital")
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
-    autocomplete_fields = ("user", "hub", "hospital", "point")
     list_select_related = ("user", "hub", "hospital", "point")
 
 

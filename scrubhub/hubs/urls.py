@@ -3,7 +3,7 @@ deliveries) but are defined in their own apps."""
 
 from django.urls import path
 
-from scrubhub.hubs import allocation_views, quality_views, team_views, views
+from scrubhub.hubs import allocation_views, pattern_views, quality_views, team_views, views
 
 app_name = "hubs"
 urlpatterns = [
@@ -27,6 +27,14 @@ urlpatterns = [
     path("kits/batches/<int:pk>/labels/", views.batch_labels, name="batch_labels"),
     path("kits/<str:code>/label/", views.kit_label, name="kit_label"),
     path("instructions/<str:garment_type>/<str:size>/", views.instructions, name="instructions"),
+    # Patterns and sewing instructions, per garment and size.
+    path("patterns/", pattern_views.patterns, name="patterns"),
+    path("patterns/new/", pattern_views.pattern_new, name="pattern_new"),
+    path(
+        "patterns/<str:garment_type>/<str:size>/",
+        pattern_views.pattern_edit,
+        name="pattern_edit",
+    ),
     # The team and the hub's settings (team_views).
     path("team/", team_views.team, name="team"),
     path("team/invite/", team_views.team_invite, name="team_invite"),

@@ -265,3 +265,18 @@ ROUTES += [
         kwargs=lambda w: {"code": _kit_at(w, "awaiting_check").code},
     ),
 ]
+
+
+# --- Patterns and sewing instructions (issue 23) --------------------------------------------
+# Any staff member edits their own hub's patterns; there is nothing of another hub to reach
+# (a garment and size are the same words everywhere: each hub sees its own pattern).
+
+ROUTES += [
+    Route("hubs:patterns", only(STAFF_200)),
+    Route("hubs:pattern_new", only(STAFF_200)),
+    Route(
+        "hubs:pattern_edit",
+        only(STAFF_200),
+        kwargs=lambda w: {"garment_type": "trousers", "size": "2XL"},
+    ),
+]

@@ -182,3 +182,27 @@ ROUTES += [
         html=False,
     ),
 ]
+
+
+# --- Maker groups (issue 23): any staff member of the group's hub; another hub's is a 404.
+
+
+def _group(world):
+    from makers.models import MakerGroup
+
+    return MakerGroup.objects.get(hub=world.hub, leader=world.user("group_leader"))
+
+
+ROUTES += [
+    Route("makers:staff_groups", only(STAFF_200)),
+    Route("makers:staff_group", only(OWN_HUB_ONLY), kwargs=lambda w: {"pk": _group(w).pk}),
+    Route(
+        "makers:staff_group_status",
+        only(OWN_HUB_REDIRECT),
+        method="post",
+        kwargs=lambda w: {"pk": _group(w).pk},
+        data=lambda w: {"to": "nonsense"},
+        html=False,
+        note="an unknown change is refused with a message, nothing changes",
+    ),
+]
