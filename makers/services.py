@@ -1452,12 +1452,10 @@ def maker_export_csv(*, maker: Maker) -> str:
     return out.getvalue()
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    # A cell starting with these runs as a formula in a spreadsheet.
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+def _csv_value(value):
+    from scrubhub.exports import csv_cell  # the one rule for every download
+
+    return csv_cell(value)
 
 
 def maker_delete_account(*, maker: Maker, actor) -> Maker:

@@ -9,7 +9,6 @@ person's record are recorded in the audit trail."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from urllib.parse import urlencode
 
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from makers import selectors, services, staff_selectors
 from makers.models import KitProblem, Maker
-from makers.services import MAKER_ALLOWED, MakerError, MakerRowError, _csv_value
+from makers.services import MAKER_ALLOWED, MakerError, MakerRowError
 from makers.staff_forms import (
     AnswerForm,
     ApplicantFilterForm,
@@ -52,6 +51,7 @@ from scrubhub import once
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
 from scrubhub.counting import CappedPaginator
+from scrubhub.exports import Column, csv_response
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.notifications.selectors import messages_to_maker
 
@@ -273,11 +273,6 @@ def roster(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 CSV_COLUMNS = [
     ("Record", lambda m: m.pk),
     ("Name", lambda m: m.name),
@@ -313,18 +308,11 @@ def roster_csv(request: HttpRequest) -> StreamingHttpResponse:
         subject=request.hub,
         detail=f"Roster CSV of {found.count()} makers",
     )
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow([title for title, _get in CSV_COLUMNS])
-        for maker in found.iterator(chunk_size=500):
-            yield writer.writerow([_csv_value(get(maker)) for _title, get in CSV_COLUMNS])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="makers-{day}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_response(
+        filename="makers",
+        columns=[Column(title, get) for title, get in CSV_COLUMNS],
+        rows=found.iterator(chunk_size=500),
+    )
 
 
 # --- One maker ------------------------------------------------------------------------------

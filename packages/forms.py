@@ -3,13 +3,17 @@ typed; the rules themselves live in the services."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from packages.models import GARMENT_PLURALS, DemandLine, GarmentType, Size, WashFailure
 from packages.services import DEMAND_MAX_PER_SIZE, THANK_YOU_NOTE_MAX
 from scrubhub.once import OnceForm
+from scrubhub.query import QueryForm
 
 NOT_NEGATIVE = _("Enter 0 or more.")
 AT_LEAST_ONE = _("Enter 1 or more.")
@@ -374,3 +378,33 @@ class PackForm(OnceForm, forms.Form):
             (row.garment_type, row.size): self.cleaned_data.get(f"count_{row.key}") or 0
             for row in self.rows
         }
+
+
+# --- Reports and downloads -------------------------------------------------------------------
+
+# Dates outside these are typing mistakes (or junk in the address): left out, never an
+# error, and never so far out that a time zone's offset runs off the calendar.
+REPORT_FIRST_DAY = date(2000, 1, 1)
+REPORT_LAST_DAY = date(2100, 12, 31)
+
+
+def _report_day(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        validators=[MinValueValidator(REPORT_FIRST_DAY), MaxValueValidator(REPORT_LAST_DAY)],
+    )
+
+
+class ReportQuery(QueryForm):
+    """The dates a report or a download covers (`start`, `end`, both optional)."""
+
+    start = _report_day(_("From"))
+    end = _report_day(_("To"))
+
+    @classmethod
+    def dates(cls, request):
+        from packages.reports import DateRange
+
+        values = cls.read(request)
+        return DateRange.of(values["start"], values["end"])

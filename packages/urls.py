@@ -1,6 +1,6 @@
 from django.urls import path
 
-from packages import views
+from packages import report_views, views
 
 app_name = "packages"
 urlpatterns = [
@@ -31,6 +31,18 @@ urlpatterns = [
         "laundry/deliveries/<int:pk>/wash-failures/",
         views.wash_failure_new,
         name="laundry_wash_failure",
+    ),
+    # The laundry's report on paper and its downloads (issue 23).
+    path("laundry/report/", report_views.laundry_report, name="laundry_report"),
+    path(
+        "laundry/report/deliveries.csv",
+        report_views.laundry_export_deliveries,
+        name="laundry_export_deliveries",
+    ),
+    path(
+        "laundry/report/demand.csv",
+        report_views.laundry_export_demand,
+        name="laundry_export_demand",
     ),
     # The hub's side of deliveries.
     path("hub/deliveries/", views.hub_deliveries, name="hub_deliveries"),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from packages.forms import ReportQuery
 from packages.models import (
     DONATION_DESCRIPTION_MAX,
     Donation,
@@ -17,6 +18,7 @@ from packages.models import (
     Size,
 )
 from packages.planning import current_patterns
+from packages.reports import PERIODS
 from scrubhub.hubs.selectors import KIT_VIEWS, stock_options
 from scrubhub.hubs.services import (
     MAX_GARMENTS_PER_KIT,
@@ -402,3 +404,17 @@ class PrepareLinkQuery(QueryForm):
 
 class PlanQuery(QueryForm):
     per_kit = forms.IntegerField(required=False, initial=5)
+
+
+class HubReportQuery(ReportQuery):
+    """The hub report's and the impact download's dates, and whether by week or month."""
+
+    period = forms.ChoiceField(choices=list(PERIODS.items()), required=False, initial="month")
+
+
+class KitsExportQuery(ReportQuery):
+    """The kits download: one of the kits list's views (what the list shows), or every kit."""
+
+    show = forms.ChoiceField(
+        choices=[(v, v) for v in ["all", *KIT_VIEWS]], required=False, initial="all"
+    )

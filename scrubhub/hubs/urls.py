@@ -3,7 +3,14 @@ deliveries) but are defined in their own apps."""
 
 from django.urls import path
 
-from scrubhub.hubs import allocation_views, pattern_views, quality_views, team_views, views
+from scrubhub.hubs import (
+    allocation_views,
+    pattern_views,
+    quality_views,
+    report_views,
+    team_views,
+    views,
+)
 
 app_name = "hubs"
 urlpatterns = [
@@ -54,6 +61,13 @@ urlpatterns = [
     path("kits/<str:code>/reallocate/", allocation_views.kit_reallocate, name="kit_reallocate"),
     path("kits/<str:code>/take-back/", allocation_views.kit_take_back, name="kit_take_back"),
     path("kits/<str:code>/lost/", allocation_views.kit_lost, name="kit_lost"),
+    # The hub report on paper, and the downloads as spreadsheets (issue 23).
+    path("report/", report_views.report, name="report"),
+    path("report/deliveries.csv", report_views.export_deliveries, name="export_deliveries"),
+    path("report/demand.csv", report_views.export_demand, name="export_demand"),
+    path("report/stock.csv", report_views.export_stock, name="export_stock"),
+    path("report/kits.csv", report_views.export_kits, name="export_kits"),
+    path("report/impact.csv", report_views.export_impact, name="export_impact"),
     # The quality check (issue 7).
     path("checks/", quality_views.checks, name="checks"),
     path("checks/<str:code>/", quality_views.check_kit, name="check_kit"),

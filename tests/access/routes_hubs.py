@@ -280,3 +280,17 @@ ROUTES += [
         kwargs=lambda w: {"garment_type": "trousers", "size": "2XL"},
     ),
 ]
+
+
+# --- The hub report and the downloads (issue 23) --------------------------------------------
+# Each is the staff member's own hub's (request.hub): another hub's staff get their own
+# hub's figures, never hub A's (tests/packages/test_exports.py reads what is in them).
+
+ROUTES += [
+    Route("hubs:report", only(STAFF_200)),
+    Route("hubs:export_deliveries", only(STAFF_200), html=False),
+    Route("hubs:export_demand", only(STAFF_200), html=False),
+    Route("hubs:export_stock", only(STAFF_200), html=False),
+    Route("hubs:export_kits", only(STAFF_200), html=False, note="audited: it names makers"),
+    Route("hubs:export_impact", only(STAFF_200), html=False),
+]

@@ -183,3 +183,14 @@ ROUTES = [
         },
     ),
 ]
+
+
+# --- The laundry's report and downloads (issue 23) ------------------------------------------
+# Each laundry reads its own hospital's; no maker's personal data in any of them
+# (tests/packages/test_exports.py scans them).
+
+ROUTES += [
+    Route("packages:laundry_report", only(LAUNDRY_BOTH)),
+    Route("packages:laundry_export_deliveries", only(LAUNDRY_BOTH), html=False),
+    Route("packages:laundry_export_demand", only(LAUNDRY_BOTH), html=False),
+]

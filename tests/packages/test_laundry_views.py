@@ -334,7 +334,9 @@ def _context_objects(value, depth=0):
 
 
 def _assert_private(response, markers, where):
-    text = response.content.decode().lower()
+    # A download (the laundry's CSVs) is streamed: read it to its last line.
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode().lower()
     found = [m for m in markers if m in text]
     assert not found, f"{where}: maker data {found[:3]} in the page"
     for context in response.context or []:
