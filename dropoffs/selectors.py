@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from packages.models import (
     PointHolding,
     garment_size_order,
 )
+from packages.selectors import wash_failures_for_kits
 
 
 def points_for_hub(*, hub, active_only: bool = False) -> QuerySet[Point]:
@@ -599,6 +600,7 @@ class KitTrace:
     holders: list[KitAssignment]
     handovers: list[Handover]
     fabric_lot: FabricLot | None
+    wash_failures: list = field(default_factory=list)  # in any delivery, oldest first
 
 
 def _kit_traces(kit_counts: list[tuple[Kit, int]]) -> list[KitTrace]:
@@ -617,6 +619,7 @@ def _kit_traces(kit_counts: list[tuple[Kit, int]]) -> list[KitTrace]:
         .order_by("created_at", "pk")
     ):
         handovers.setdefault(m.kit_id, {}).setdefault(m.handover_id, m.handover)
+    failures = wash_failures_for_kits(kit_ids=kit_ids)
     return [
         KitTrace(
             kit=kit,
@@ -624,6 +627,7 @@ def _kit_traces(kit_counts: list[tuple[Kit, int]]) -> list[KitTrace]:
             holders=holders.get(kit.pk, []),
             handovers=list(handovers.get(kit.pk, {}).values()),
             fabric_lot=_lot_of(kit),
+            wash_failures=failures.get(kit.pk, []),
         )
         for kit, count in kit_counts
     ]
@@ -653,6 +657,7 @@ class LotTrace:
     kits: list[Kit]
     deliveries: list[DeliveryAllocation]
     totals: dict
+    wash_failures: list = field(default_factory=list)  # on its kits, oldest first
 
 
 def fabric_lot_trace(*, lot: FabricLot) -> LotTrace:
@@ -684,7 +689,14 @@ def fabric_lot_trace(*, lot: FabricLot) -> LotTrace:
         "written_off": sum(k.qty_written_off for k in kits),
         "back_in_stock": sum(k.qty_returned_to_stock for k in kits),
     }
-    return LotTrace(kits=kits, deliveries=deliveries, totals=totals)
+    failures = wash_failures_for_kits(kit_ids=[k.pk for k in kits])
+    for kit in kits:
+        kit.washes_failed = sum(f.count for f in failures.get(kit.pk, []))
+    totals["failed_in_wash"] = sum(k.washes_failed for k in kits)
+    wash_failures = sorted(
+        (f for found in failures.values() for f in found), key=lambda f: (f.reported_at, f.pk)
+    )
+    return LotTrace(kits=kits, deliveries=deliveries, totals=totals, wash_failures=wash_failures)
 
 
 def fabric_lots_for_hub(*, hub) -> QuerySet[FabricLot]:

@@ -884,7 +884,12 @@ def trace_line(request: HttpRequest, line_id: int) -> HttpResponse:
     return render(
         request,
         "dropoffs/trace_line.html",
-        {"line": line, "traces": selectors.delivery_line_trace(line=line)},
+        {
+            "line": line,
+            "traces": selectors.delivery_line_trace(line=line),
+            # Reported without naming a kit: they belong to the line, not to one maker.
+            "kitless_failures": list(line.wash_failures.filter(kit__isnull=True)),
+        },
     )
 
 

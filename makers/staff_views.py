@@ -46,6 +46,7 @@ from makers.staff_forms import (
     paper_formset,
 )
 from packages.models import Kit
+from packages.selectors import wash_failures_for_maker
 from packages.services import PackagesError
 from scrubhub import once
 from scrubhub.audit.models import AuditEvent
@@ -360,6 +361,7 @@ def _maker_page(request, maker: Maker, *, progress_form=None, status: int = 200)
             "impact": selectors.maker_impact(maker=maker),
             "progress_forms": forms,
             "problems": list(maker.kit_problems.select_related("kit").order_by("-created_at")),
+            "wash_failures": wash_failures_for_maker(maker=maker),
             "consents": list(maker.consents.all()),
             "events": events,
             "messages_to_them": messages_to_maker(maker=maker),

@@ -341,11 +341,24 @@ class CirculationRecordAdmin(admin.ModelAdmin):
 
 @admin.register(WashFailure)
 class WashFailureAdmin(admin.ModelAdmin):
-    list_display = ("delivery", "line", "kit", "count", "reason", "reported_at")
-    list_filter = ("reason",)
+    list_display = ("delivery", "line", "kit", "count", "reason", "reported_at", "status")
+    list_filter = ("reason", "status")
     search_fields = ("note", "kit__code")
     list_select_related = ("delivery", "line", "kit")
-    readonly_fields = ("delivery", "line", "kit", "count", "reason", "note", "reported_by")
+    # Looked at only through services.wash_failure_look_at (it keeps the audit row).
+    readonly_fields = (
+        "delivery",
+        "line",
+        "kit",
+        "count",
+        "reason",
+        "note",
+        "reported_by",
+        "status",
+        "looked_at_at",
+        "looked_at_by",
+        "looked_at_note",
+    )
 
     def has_add_permission(self, request):
         return False

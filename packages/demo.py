@@ -84,7 +84,8 @@ def extend_demo(demo, rng: random.Random) -> None:
     if earlier is not None:
         line = earlier.lines.filter(count_received__gte=3).order_by("pk").first()
         if line is not None:
-            allocation = line.allocations.order_by("pk").first()
+            # A kit that had at least the two garments reported.
+            allocation = line.allocations.filter(count__gte=2).order_by("pk").first()
             services.wash_failure_report(
                 delivery=earlier,
                 line=line,
@@ -94,8 +95,13 @@ def extend_demo(demo, rng: random.Random) -> None:
                 kit_code=allocation.kit.code if allocation else "",
                 actor=laundry,
             )
-            services.wash_failure_report(
+            label = services.wash_failure_report(
                 delivery=earlier, line=line, count=1, reason="label", actor=laundry
+            )
+            services.wash_failure_look_at(
+                failure=label,
+                actor=staff,
+                note="Labels were in the side seam; makers told to sew them in the back.",
             )
 
     # Passed garments go out in two deliveries: one arrives today (thanked), one is on its way.

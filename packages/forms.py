@@ -180,6 +180,16 @@ class ResolveForm(forms.Form):
     )
 
 
+class WashFailureLookForm(forms.Form):
+    note = forms.CharField(
+        label=_("What did you find or do? (optional)"),
+        help_text=_("For example: spoke to the maker about the seams."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class CirculationForm(OnceForm, forms.Form):
     """Each count is kept as history: sent twice, it is kept once."""
 
@@ -278,10 +288,24 @@ class ConfirmDeliveryForm(forms.Form):
 
 
 class WashFailureForm(OnceForm, forms.Form):
+    """Which garments failed and why. The kit can be picked from the ones in the delivery
+    (code, garment and size: the laundry never sees who sewed it) or typed off the label."""
+
     line = forms.ChoiceField(
         label=_("Which garments?"),
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose which garments failed.")},
+        required=False,
+    )
+    kit = forms.ChoiceField(
+        label=_("Which kit were they from? (optional)"),
+        required=False,
+        help_text=_("The kit code is on the label sewn into each garment."),
+    )
+    kit_code = forms.CharField(
+        label=_("Not in the list? Type the kit code from the label (optional)"),
+        required=False,
+        max_length=20,
+        help_text=_("It looks like 7KQ-2M4P."),
     )
     count = count_field(label=_("How many failed?"), required=True, min_value=1)
     reason = forms.ChoiceField(
@@ -296,16 +320,11 @@ class WashFailureForm(OnceForm, forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    kit_code = forms.CharField(
-        label=_("Kit code on the label (optional)"),
-        required=False,
-        max_length=20,
-        help_text=_("If the label shows a code like 7KQ-2M4P, type it here."),
-    )
 
-    def __init__(self, *args, lines, **kwargs):
+    def __init__(self, *args, lines, kits=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = {str(line.pk): line for line in lines}
+        self.kits = {kit.code: kit for kit in kits if str(kit.line_id) in self.lines}
         self.fields["line"].choices = [
             (
                 str(line.pk),
@@ -320,6 +339,19 @@ class WashFailureForm(OnceForm, forms.Form):
         ]
         if len(lines) == 1:
             self.fields["line"].initial = str(lines[0].pk)
+        if self.kits:
+            self.fields["kit"].choices = [("", _("I don't know, or it is not here"))] + [
+                (
+                    kit.code,
+                    _("%(code)s: %(garment)s, size %(size)s")
+                    % {"code": kit.display_code, "garment": kit.garment, "size": kit.size},
+                )
+                for kit in self.kits.values()
+            ]
+        else:
+            # Nothing to pick from (garments packed before kits were traced): type it.
+            del self.fields["kit"]
+            self.fields["kit_code"].label = _("Kit code on the label (optional)")
 
     def clean(self):
         cleaned = super().clean()
@@ -328,6 +360,51 @@ class WashFailureForm(OnceForm, forms.Form):
             and not cleaned.get("note", "").strip()
         ):
             self.add_error("note", _("Please say what went wrong."))
+        picked = cleaned.get("kit") or ""
+        typed = cleaned.get("kit_code", "").strip()
+        code = picked
+        if typed:
+            from packages.services import normalise_kit_code
+
+            normal = normalise_kit_code(typed)
+            if picked and normal != picked:
+                self.add_error(
+                    "kit_code",
+                    _(
+                        "You picked kit %(code)s from the list. Leave this box empty, or pick "
+                        "“I don't know” above."
+                    )
+                    % {"code": self.kits[picked].display_code},
+                )
+                return cleaned
+            if normal not in self.kits and self.kits:
+                self.add_error(
+                    "kit_code",
+                    _(
+                        "That kit code was not in this delivery. Check the label, or leave the "
+                        "box empty."
+                    ),
+                )
+                return cleaned
+            code = normal if normal in self.kits else ""
+        kit = self.kits.get(code)
+        line = cleaned.get("line")
+        if not line and kit is None:
+            if "line" not in self.errors:
+                self.add_error("line", _("Choose which garments failed."))
+        elif line and kit is not None and str(kit.line_id) != line:
+            self.add_error(
+                "kit_code" if typed else "kit",
+                _(
+                    "Kit %(code)s was %(garment)s, size %(size)s. Choose those garments above, "
+                    "or another kit."
+                )
+                % {"code": kit.display_code, "garment": kit.garment.lower(), "size": kit.size},
+            )
+        elif not line:
+            cleaned["line"] = str(kit.line_id)
+        if kit is not None:
+            cleaned["kit_code"] = kit.code
         return cleaned
 
     def chosen_line(self):

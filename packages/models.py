@@ -937,6 +937,10 @@ class WashFailure(models.Model):
         LABEL = "label", _("Size label missing or unreadable")
         OTHER = "other", _("Something else")
 
+    class Status(models.TextChoices):
+        TO_LOOK_AT = "to_look_at", _("To look at")
+        LOOKED_AT = "looked_at", _("Looked at")
+
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="wash_failures")
     line = models.ForeignKey(DeliveryLine, on_delete=models.CASCADE, related_name="wash_failures")
     kit = models.ForeignKey(
@@ -945,7 +949,7 @@ class WashFailure(models.Model):
         null=True,
         blank=True,
         related_name="wash_failures",
-        help_text=_("Set when the laundry could read the kit code on the label."),
+        help_text=_("Set when the laundry picked the kit or read its code on the label."),
     )
     count = models.PositiveIntegerField()
     reason = models.CharField(max_length=10, choices=Reason.choices)
@@ -954,16 +958,44 @@ class WashFailure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reported_at = models.DateTimeField(auto_now_add=True)
+    # Each report waits on the hub's dashboard until someone has looked at how it was made.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TO_LOOK_AT)
+    looked_at_at = models.DateTimeField(null=True, blank=True)
+    looked_at_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    looked_at_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-reported_at", "-pk"]
-        indexes = [models.Index(fields=["delivery", "line"])]
+        indexes = [
+            models.Index(fields=["delivery", "line"]),
+            models.Index(
+                fields=["delivery"],
+                condition=Q(status="to_look_at"),
+                name="wash_failure_to_look_at_idx",
+            ),
+            models.Index(fields=["reported_at"], name="wash_failure_reported_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(count__gte=1), name="wash_failure_count_positive"),
             models.CheckConstraint(
                 condition=~Q(reason="other") | ~Q(note=""), name="wash_failure_other_has_note"
             ),
+            models.CheckConstraint(
+                condition=Q(status="to_look_at", looked_at_at__isnull=True)
+                | Q(status="looked_at", looked_at_at__isnull=False),
+                name="wash_failure_looked_at_has_when",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.count} failed in the wash ({self.reason})"
+
+    @property
+    def what_failed(self) -> str:
+        """ "2 scrub tops, size M" (needs `line`)."""
+        return _("%(garments)s, size %(size)s") % {
+            "garments": garments_text(self.line.garment_type, self.count),
+            "size": self.line.size,
+        }

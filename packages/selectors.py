@@ -18,6 +18,7 @@ from packages.models import (
     KitAssignment,
     PointHolding,
     Size,
+    garment_size_key,
     garment_size_order,
     qty_field,
     sets,
@@ -536,6 +537,97 @@ def wash_failures_for_hub(*, hub):
     return WashFailure.objects.filter(delivery__hub=hub).select_related(
         "delivery", "delivery__hospital", "line", "kit"
     )
+
+
+def wash_failures_to_look_at(*, hub) -> QuerySet:
+    """The hub's wash failures no one has looked at yet, oldest first (the dashboard's to-do
+    counts them on a partial index)."""
+    from packages.models import WashFailure
+
+    return (
+        wash_failures_for_hub(hub=hub)
+        .filter(status=WashFailure.Status.TO_LOOK_AT)
+        .order_by("reported_at", "pk")
+    )
+
+
+def wash_failure_makers(failures: list) -> dict[int, object]:
+    """{kit id: the maker or group who sewed it (its latest holder)} for these failures'
+    kits, in one query, for hub staff only."""
+    kit_ids = {f.kit_id for f in failures if f.kit_id}
+    holders: dict[int, object] = {}
+    for assignment in (
+        KitAssignment.objects.filter(kit_id__in=kit_ids)
+        .select_related("maker", "group")
+        .order_by("kit_id", "-assigned_at", "-pk")
+    ):
+        holders.setdefault(assignment.kit_id, assignment)
+    return holders
+
+
+def wash_failures_for_maker(*, maker) -> list:
+    """Wash failures on kits this maker sewed (she is the kit's latest holder, as on the
+    delivery's trace), newest first, with the delivery, hospital and kit: one query."""
+    from packages.models import WashFailure
+
+    later = KitAssignment.objects.filter(kit=OuterRef("kit_id"), pk__gt=OuterRef("pk"))
+    theirs = KitAssignment.objects.filter(maker=maker).exclude(Exists(later)).values("kit_id")
+    return list(
+        WashFailure.objects.filter(kit_id__in=theirs)
+        .select_related("delivery__hospital", "line", "kit")
+        .order_by("-reported_at", "-pk")
+    )
+
+
+def wash_failures_for_kits(*, kit_ids) -> dict[int, list]:
+    """{kit id: its wash failures, oldest first}, with delivery and hospital: one query."""
+    from packages.models import WashFailure
+
+    found: dict[int, list] = {}
+    for failure in (
+        WashFailure.objects.filter(kit_id__in=kit_ids)
+        .select_related("delivery__hospital", "line")
+        .order_by("reported_at", "pk")
+    ):
+        found.setdefault(failure.kit_id, []).append(failure)
+    return found
+
+
+@dataclass(frozen=True)
+class LaundryKit:
+    """A kit as the laundry may see it: its code, garment and size, nothing of who sewed
+    it."""
+
+    code: str
+    display_code: str
+    line_id: int
+    garment: str
+    size: str
+    count: int
+
+
+def delivery_kits_for_laundry(*, delivery: Delivery) -> list[LaundryKit]:
+    """The kits whose garments went into a delivery, for the laundry to say which one failed
+    in the wash: codes, garments and sizes only (never a maker). One query."""
+    from packages.models import DeliveryAllocation
+
+    rows = sorted(
+        DeliveryAllocation.objects.filter(
+            line__delivery=delivery, line__count_received__gt=0
+        ).values_list("kit__code", "line_id", "line__garment_type", "line__size", "count"),
+        key=lambda row: (garment_size_key(row[2], row[3]), row[0]),
+    )
+    return [
+        LaundryKit(
+            code=code,
+            display_code=Kit(code=code).display_code,
+            line_id=line_id,
+            garment=str(GarmentType(garment_type).label),
+            size=size,
+            count=count,
+        )
+        for code, line_id, garment_type, size, count in rows
+    ]
 
 
 def quality_requirements_for_hospital(*, hospital) -> QuerySet:

@@ -2051,6 +2051,29 @@ def wash_failure_report(
                     )
                 )
             kit = allocation.kit
+            kit_already = line.wash_failures.filter(kit=kit).aggregate(n=Sum("count"))["n"] or 0
+            if kit_already + count > allocation.count:
+                raise LaundryError(
+                    ngettext(
+                        "Kit %(code)s had %(sent)s garment in this delivery and %(already)s "
+                        "already reported, so %(count)s more cannot have failed.",
+                        "Kit %(code)s had %(sent)s garments in this delivery and %(already)s "
+                        "already reported, so %(count)s more cannot have failed.",
+                        allocation.count,
+                    )
+                    % {
+                        "code": kit.display_code,
+                        "sent": allocation.count,
+                        "already": kit_already,
+                        "count": count,
+                    }
+                )
+        else:
+            # When every garment of the size came from one kit, the failed ones did too: the
+            # report then reaches that kit's maker without the laundry naming it.
+            only = list(DeliveryAllocation.objects.filter(line=line).select_related("kit")[:2])
+            if len(only) == 1:
+                kit = only[0].kit
         return WashFailure.objects.create(
             delivery=delivery,
             line=line,
@@ -2060,3 +2083,33 @@ def wash_failure_report(
             note=note.strip(),
             reported_by=actor,
         )
+
+
+def wash_failure_look_at(*, failure: WashFailure, actor, note: str = "") -> WashFailure:
+    """Hub staff say they have looked at a wash failure (the kit, how it was made, a word
+    with the maker): it leaves the dashboard's to-dos. Once only; kept in the audit trail."""
+    from scrubhub.audit.models import AuditEvent
+    from scrubhub.audit.services import audit_record
+
+    with transaction.atomic():
+        # Two staff may clear the same to-do at once: the second is told, not recorded twice.
+        failure = (
+            WashFailure.objects.select_for_update(of=("self",))
+            .select_related("delivery")
+            .get(pk=failure.pk)
+        )
+        if failure.status == WashFailure.Status.LOOKED_AT:
+            raise DeliveryError(gettext("Someone has already looked at this wash failure."))
+        failure.status = WashFailure.Status.LOOKED_AT
+        failure.looked_at_at = timezone.now()
+        failure.looked_at_by = actor
+        failure.looked_at_note = note.strip()
+        failure.save(update_fields=["status", "looked_at_at", "looked_at_by", "looked_at_note"])
+        audit_record(
+            actor=actor,
+            hub=failure.delivery.hub,
+            action=AuditEvent.Action.CHANGED,
+            subject=failure,
+            detail="Wash failure marked as looked at",
+        )
+    return failure

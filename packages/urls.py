@@ -60,4 +60,6 @@ urlpatterns = [
     path(
         "hub/deliveries/<int:pk>/resolve/", views.hub_delivery_resolve, name="hub_delivery_resolve"
     ),
+    path("hub/wash-failures/", views.hub_wash_failures, name="hub_wash_failures"),
+    path("hub/wash-failures/<int:pk>/", views.hub_wash_failure, name="hub_wash_failure"),
 ]

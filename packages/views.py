@@ -32,16 +32,19 @@ from packages.forms import (
     ResolveForm,
     SizeRunForm,
     WashFailureForm,
+    WashFailureLookForm,
 )
 from packages.models import (
     Delivery,
     DeliveryLine,
     DemandLine,
     QualityRequirement,
+    WashFailure,
     garment_size_order,
 )
 from packages.services import PackagesError
 from scrubhub import once
+from scrubhub.counting import CappedPaginator
 from scrubhub.hubs.permissions import hub_staff_required, laundry_hospitals
 
 PAGE_SIZE = 50
@@ -482,7 +485,8 @@ def wash_failure_new(request: HttpRequest, pk: int) -> HttpResponse:
         for line in selectors.delivery_lines_for_laundry(delivery=delivery)
         if line.count_received
     ]
-    form = WashFailureForm(_posted(request), lines=lines)
+    kits = selectors.delivery_kits_for_laundry(delivery=delivery)
+    form = WashFailureForm(_posted(request), lines=lines, kits=kits)
     if request.method == "POST" and form.is_valid():
         try:
             with once.claim(form) as sent:
@@ -705,4 +709,67 @@ def hub_delivery_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "lines": list(delivery.lines.order_by(*garment_size_order())),
         },
+    )
+
+
+# --- Wash failures the laundry reported (the hub's side) ------------------------------------
+
+
+def _with_makers(failures: list) -> list:
+    """Each failure with `sewn_by`: the assignment of the maker or group who sewed its kit."""
+    holders = selectors.wash_failure_makers(failures)
+    for failure in failures:
+        failure.sewn_by = holders.get(failure.kit_id)
+    return failures
+
+
+@require_GET
+@hub_staff_required
+def hub_wash_failures(request: HttpRequest) -> HttpResponse:
+    failures = selectors.wash_failures_for_hub(hub=request.hub)
+    page = CappedPaginator(
+        failures.filter(status=WashFailure.Status.LOOKED_AT)
+        .select_related("looked_at_by")
+        .order_by("-looked_at_at", "-pk"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    _with_makers(page.object_list)
+    return render(
+        request,
+        "packages/hub_wash_failures.html",
+        {
+            "hub": request.hub,
+            "to_look_at": _with_makers(
+                list(selectors.wash_failures_to_look_at(hub=request.hub)[:PAGE_SIZE])
+            ),
+            "page": page,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@hub_staff_required
+def hub_wash_failure(request: HttpRequest, pk: int) -> HttpResponse:
+    failure = get_object_or_404(
+        selectors.wash_failures_for_hub(hub=request.hub).select_related(
+            "looked_at_by", "reported_by"
+        ),
+        pk=pk,
+    )
+    form = WashFailureLookForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wash_failure_look_at(
+                failure=failure, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except PackagesError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(request, _("Marked as looked at."))
+        return redirect("packages:hub_wash_failures")
+    (failure,) = _with_makers([failure])
+    return render(
+        request,
+        "packages/hub_wash_failure.html",
+        {"failure": failure, "form": form},
     )

@@ -37,6 +37,7 @@ from packages.selectors import (
     delivered_figures,
     deliveries_with_discrepancy,
     points_holding_garments_count,
+    wash_failures_to_look_at,
 )
 from scrubhub.counting import FIGURE_COUNT_CAP, TODO_COUNT_CAP, count_up_to
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
@@ -351,6 +352,9 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine], today: date | None = None) 
     todos.append(Todo("points", points, "dropoffs:staff_points"))
     discrepancies = deliveries_with_discrepancy(hub=hub).count()
     todos.append(Todo("discrepancies", discrepancies, "packages:hub_deliveries"))
+    # Wash failures the laundry reported that no one at the hub has looked at yet.
+    wash = count_up_to(wash_failures_to_look_at(hub=hub), TODO_COUNT_CAP)
+    todos.append(Todo("wash_failures", wash.value, "packages:hub_wash_failures", more=wash.more))
     # Only the messages staff must act on (an index holds just those), in one query: people
     # (not messages) we could not reach, with those to phone; and messages that failed for
     # a reason that sending again may mend.

@@ -10,7 +10,7 @@ aggregate query per batch, so a 70,000-maker hub runs in bounded memory.
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
@@ -34,7 +34,12 @@ from packages.models import (
     garment_size_order,
 )
 from packages.planning import plan_for_hub, plan_sets
-from packages.selectors import DeliveredFigures, delivered_figures, points_holding_garments
+from packages.selectors import (
+    DeliveredFigures,
+    delivered_figures,
+    points_holding_garments,
+    wash_failures_for_hub,
+)
 from scrubhub.hubs.models import STAFF_ROLES, Hospital, Hub, Membership, Role
 from scrubhub.notifications.contacts import group_leader_contact
 from scrubhub.notifications.models import HubMessageSettings
@@ -95,6 +100,13 @@ class HubWeek:
     points_holding: list[tuple[str, int]]
     problems_open: int
     discrepancies: list[Delivery]
+    # Reported by the laundry that week: how many reports, and the first WEEK_LIST_MAX.
+    wash_failures_count: int = 0
+    wash_failures: list = field(default_factory=list)
+
+    @property
+    def wash_failures_more(self) -> int:
+        return self.wash_failures_count - len(self.wash_failures)
 
 
 def _moved_in_week(hub: Hub, start: datetime, end: datetime, **where) -> int:
@@ -184,7 +196,19 @@ def hub_week(*, hub: Hub, start: datetime, end: datetime, now: datetime) -> HubW
             .exclude(discrepancy_note="")
             .select_related("hospital")
         ),
+        **_wash_failures_in_week(hub, start, end),
     )
+
+
+WEEK_LIST_MAX = 20
+
+
+def _wash_failures_in_week(hub: Hub, start: datetime, end: datetime) -> dict:
+    reported = wash_failures_for_hub(hub=hub).filter(reported_at__gte=start, reported_at__lt=end)
+    return {
+        "wash_failures_count": reported.count(),
+        "wash_failures": list(reported.order_by("reported_at", "pk")[:WEEK_LIST_MAX]),
+    }
 
 
 def _queued(message) -> int:

@@ -182,7 +182,25 @@ ROUTES = [
             "pk": _delivery(w, "received", received=[4], discrepancy_note="One short").pk
         },
     ),
+    # Wash failures the laundry reported, for the hub to look at.
+    Route("packages:hub_wash_failures", only(STAFF_200)),
+    Route(
+        "packages:hub_wash_failure",
+        only(STAFF_OWN),
+        kwargs=lambda w: {"pk": _wash_failure(w).pk},
+        note="the page to mark it looked at; what a POST does: test_wash_failures.py",
+    ),
 ]
+
+
+def _wash_failure(w):
+    from packages import services
+
+    delivery = _delivery(w, "received")
+    line = delivery.lines.get()
+    return services.wash_failure_report(
+        delivery=delivery, line=line, count=1, reason="seams", actor=w.user("laundry")
+    )
 
 
 # --- The laundry's report and downloads (issue 23) ------------------------------------------

@@ -146,8 +146,21 @@ def test_laundry_reports_wash_failures(page_for, world, axe):
     assert not WashFailure.objects.exists()
     axe(page)
 
+    # A code typed that is not in the delivery is refused beside the box.
     page.get_by_label("How many failed?").fill("2")
-    page.get_by_label("Kit code on the label (optional)").fill(kit.display_code.lower())
+    page.get_by_label("Not in the list? Type the kit code from the label (optional)").fill(
+        "zzz-zzzz"
+    )
+    page.get_by_role("button", name="Send the report").click()
+    assert "not in this delivery" in page.locator("#error_1_id_kit_code").inner_text()
+    assert not WashFailure.objects.exists()
+    axe(page)
+
+    # Picked from the delivery's kits instead: code, garment and size.
+    page.get_by_label("Not in the list? Type the kit code from the label (optional)").fill("")
+    page.get_by_label("Which kit were they from? (optional)").select_option(
+        label=f"{kit.display_code}: Scrub top, size L"
+    )
     page.get_by_role("button", name="Send the report").click()
     page.wait_for_url(f"**/laundry/deliveries/{delivery.pk}/")
     axe(page)
@@ -156,3 +169,18 @@ def test_laundry_reports_wash_failures(page_for, world, axe):
     assert (failure.count, failure.reason, failure.kit) == (2, "seams", kit)
     row = page.get_by_role("row", name="Scrub top, L")
     assert row.get_by_role("cell").nth(2).inner_text() == "2"
+
+    # The hub sees it on the dashboard, looks at it, and the to-do goes.
+    hub = page_for("hub_staff")
+    hub.goto("/hub/")
+    hub.get_by_role("link", name="Look at them").click()
+    axe(hub)
+    shot(hub, "wash-failures-hub")
+    hub.get_by_role("link", name="Look at it").click()
+    axe(hub)
+    hub.get_by_label("What did you find or do? (optional)").fill("Spoke to the maker")
+    hub.get_by_role("button", name="Mark as looked at").click()
+    hub.wait_for_url("**/hub/wash-failures/")
+    assert "Nothing to look at." in hub.content()
+    failure.refresh_from_db()
+    assert (failure.status, failure.looked_at_note) == ("looked_at", "Spoke to the maker")
