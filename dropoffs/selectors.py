@@ -56,8 +56,11 @@ def handovers_for_hub(*, hub) -> QuerySet[Handover]:
 
 
 def public_points(*, hub=None) -> QuerySet[Point]:
-    """Open points of active hubs (or of one hub), with their hub and opening hours."""
-    points = Point.objects.filter(status=Point.Status.ACTIVE, hub__is_active=True)
+    """Open points of active hubs that are open (or of one hub), with their hub and opening
+    hours. A hub still waiting for an operator's approval shows none."""
+    points = Point.objects.filter(
+        status=Point.Status.ACTIVE, hub__is_active=True, hub__approval="approved"
+    )
     if hub is not None:
         points = points.filter(hub=hub)
     return points.select_related("hub").prefetch_related("hours")

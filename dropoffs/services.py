@@ -414,6 +414,26 @@ def point_update(
     return point
 
 
+def point_hours_set(*, point: Point, actor, opening_hours: str, hours: Hours) -> Point:
+    """Change only when a point is open: the words people read and the times for each
+    day (a point with no times takes any day)."""
+    for weekday, opens, closes in hours:
+        if not 0 <= weekday <= 6:
+            raise PointError("A week has seven days.")
+        if closes <= opens:
+            raise PointError(
+                f"On {OpeningHours.Weekday(weekday).label} the point closes before it opens."
+            )
+    with transaction.atomic():
+        point = Point.objects.select_for_update().get(pk=point.pk)
+        if point.status == Point.Status.CLOSED:
+            raise PointError(f"{point.name} is closed. Closed points are kept as they were.")
+        point.opening_hours = opening_hours.strip()
+        point.save(update_fields=["opening_hours"])
+        _hours_set(point=point, hours=hours)
+    return point
+
+
 POINT_ALLOWED = {
     Point.Status.ACTIVE: {Point.Status.PAUSED, Point.Status.CLOSED},
     Point.Status.PAUSED: {Point.Status.ACTIVE, Point.Status.CLOSED},

@@ -396,10 +396,12 @@ def agreements_for_maker(*, maker: Maker) -> Agreements:
 
 
 def hubs_to_join(*, query: str = "") -> QuerySet:
-    """Hubs taking volunteers, by name or area."""
+    """Hubs taking volunteers, by name or area (a hub waiting to be approved takes none)."""
     from scrubhub.hubs.models import Hub
 
-    hubs = Hub.objects.filter(is_active=True, stand_down_on__isnull=True).order_by("name")
+    hubs = Hub.objects.filter(
+        is_active=True, stand_down_on__isnull=True, approval=Hub.Approval.APPROVED
+    ).order_by("name")
     query = query.strip()
     if query:
         hubs = hubs.filter(Q(name__icontains=query) | Q(area__icontains=query))

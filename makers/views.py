@@ -105,6 +105,8 @@ def join_start(request: HttpRequest) -> HttpResponse:
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     hub = _hub_or_404(slug)
     _show_hub(request, hub)
+    if not hub.is_open:
+        return _not_open(request, hub)
     if request.user.is_authenticated and selectors.maker_for_user(user=request.user):
         messages.info(request, _("You have already joined. This is your page."))
         return redirect("makers:me")
@@ -153,6 +155,11 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(done)
 
 
+def _not_open(request: HttpRequest, hub: Hub) -> HttpResponse:
+    """A hub still being set up, or waiting for an operator to approve it, takes nobody yet."""
+    return render(request, "makers/join_not_open.html", {"hub": hub})
+
+
 def _join_page(request: HttpRequest, hub: Hub, form: JoinForm) -> HttpResponse:
     return render(request, "makers/join.html", {"hub": hub, "form": form})
 
@@ -185,6 +192,8 @@ def group_register(request: HttpRequest, slug: str) -> HttpResponse:
     """A group leader registers a group that sews together."""
     hub = _hub_or_404(slug)
     _show_hub(request, hub)
+    if not hub.is_open:
+        return _not_open(request, hub)
     form = GroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -260,6 +260,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         ("maker", "Volunteer maker", "/me/"),
         ("driver", "Driver", "/runs/"),
         ("helper", "Point helper", "/scan/"),
+        ("starter", "Coordinator of a new hub waiting to open", "/start/"),
         ("admin", "Platform operator", "/admin/"),
     ]
 

@@ -11,13 +11,17 @@ from django.views.decorators.http import require_GET
 
 from scrubhub.celery import app as celery_app
 from scrubhub.hubs.models import Hub, Role
-from scrubhub.hubs.permissions import roles
+from scrubhub.hubs.permissions import memberships, roles
 
 
 @login_not_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    hubs = Hub.objects.filter(is_active=True).only("name", "slug", "area").order_by("name")
+    hubs = (
+        Hub.objects.filter(is_active=True, approval=Hub.Approval.APPROVED)
+        .only("name", "slug", "area")
+        .order_by("name")
+    )
     return render(request, "home.html", {"hubs": hubs})
 
 
@@ -72,6 +76,11 @@ ROLE_HOMES = [
 
 @require_GET
 def role_home(request: HttpRequest) -> HttpResponse:
+    # Someone whose only hub is still being set up carries on with its setup.
+    mine = memberships(request.user)
+    setting_up = [m for m in mine if m.role == Role.COORDINATOR and not m.hub.is_open]
+    if setting_up and len(setting_up) == len(mine):
+        return redirect("start:overview", pk=setting_up[-1].hub_id)
     held = roles(request.user)
     for role, url_name in ROLE_HOMES:
         if role in held:

@@ -40,12 +40,20 @@ class HubAdminForm(forms.ModelForm):
 @admin.register(Hub)
 class HubAdmin(admin.ModelAdmin):
     form = HubAdminForm
-    list_display = ("name", "slug", "area", "phone", "auto_approve_makers", "is_active")
-    list_filter = ("is_active", "auto_approve_makers")
+    list_display = ("name", "slug", "area", "phone", "approval", "auto_approve_makers", "is_active")
+    list_filter = ("approval", "is_active", "auto_approve_makers")
     search_fields = ("name", "slug", "area", "email", "phone")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("hospitals",)
-    readonly_fields = ("erasure_dates_changed_at",)
+    # Hubs started at /start/ are opened or declined on /operator/hubs/ (start_services),
+    # which also sends the messages they held.
+    readonly_fields = (
+        "erasure_dates_changed_at",
+        "approval",
+        "approval_asked_at",
+        "approval_decided_at",
+        "approval_note",
+    )
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change):

@@ -41,8 +41,17 @@ class Hospital(models.Model):
 ERASURE_WAIT_AFTER_CHANGE = timedelta(days=7)
 
 
+class HubApproval(models.TextChoices):
+    SETTING_UP = "setting_up", _("Setting up")
+    WAITING = "waiting", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
 class Hub(models.Model):
     """A community scrub hub. One deployment hosts many; nobody sees another hub's data."""
+
+    Approval = HubApproval
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -76,6 +85,17 @@ class Hub(models.Model):
     )
     hospitals = models.ManyToManyField(Hospital, related_name="hubs", blank=True)
     is_active = models.BooleanField(default=True)
+    # A hub someone starts at /start/ sends nothing to the public until a platform operator
+    # approves it, so the service cannot be used to send spam. One an operator makes in the
+    # admin is approved as it is made (hence the default).
+    approval = models.CharField(
+        max_length=12, choices=HubApproval.choices, default=HubApproval.APPROVED
+    )
+    approval_asked_at = models.DateTimeField(null=True, blank=True)
+    approval_decided_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.CharField(
+        max_length=500, blank=True, help_text=_("Why the operator declined, for the coordinator.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +103,17 @@ class Hub(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(overdue_after_days__gte=1), name="hub_overdue_after_at_least_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(approval__in=HubApproval.values), name="hub_approval_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(approval=HubApproval.WAITING) | Q(approval_asked_at__isnull=False),
+                name="hub_waiting_was_asked",
+            ),
+            models.CheckConstraint(
+                condition=~Q(approval=HubApproval.DECLINED) | Q(approval_decided_at__isnull=False),
+                name="hub_declined_was_decided",
             ),
         ]
 
@@ -93,12 +124,49 @@ class Hub(models.Model):
         """The date where the hub is, which is what its people mean by "today"."""
         return localdate(now, timezone=ZoneInfo(self.timezone))
 
+    @property
+    def is_open(self) -> bool:
+        """Approved by an operator: it may take volunteers and send them messages."""
+        return self.approval == HubApproval.APPROVED
+
     def erasure_on(self, stand_down_on: date | None = None) -> date | None:
         """The day volunteers' details are erased, for the hub's stand-down date or another."""
         stand_down_on = stand_down_on or self.stand_down_on
         if stand_down_on is None:
             return None
         return stand_down_on + timedelta(days=self.retention_days)
+
+
+class SetupStepName(models.TextChoices):
+    HUB = "hub", _("The hub")
+    HOSPITALS = "hospitals", _("Hospitals")
+    GARMENTS = "garments", _("Garments and sizes")
+    POINTS = "points", _("Drop-off points")
+    HOURS = "hours", _("Opening hours")
+    SETTINGS = "settings", _("Kits, stand-down and keeping details")
+
+
+class SetupStep(models.Model):
+    """A step of starting a hub (/start/) that its coordinator has saved. The setup page
+    shows which are done; leaving and coming back carries on from there."""
+
+    Step = SetupStepName
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="setup_steps")
+    step = models.CharField(max_length=12, choices=SetupStepName.choices)
+    done_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["hub", "done_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "step"], name="setup_step_once_per_hub"),
+            models.CheckConstraint(
+                condition=Q(step__in=SetupStepName.values), name="setup_step_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub_id}: {self.step}"
 
 
 class Role(models.TextChoices):

@@ -469,3 +469,53 @@ def hub_settings_update(
             ]
         )
     return current
+
+
+RETENTION_DAYS_MAX = 3 * 365
+
+
+def hub_run_settings_set(
+    *,
+    hub: Hub,
+    actor,
+    overdue_after_days: int,
+    stand_down_on: date | None,
+    retention_days: int,
+    erasure_confirmed: bool = False,
+) -> Hub:
+    """A coordinator setting up a new hub (/start/) says how long a kit may stay with a
+    maker, when the hub stands down and how long volunteers' details are kept after that.
+    The same rules for the two erasure dates as everywhere (stand_down_check, and the
+    week's wait after a change)."""
+    if not 1 <= overdue_after_days <= 90:
+        raise TeamError(_("Please give a number of days from 1 to 90."))
+    if not 0 <= retention_days <= RETENTION_DAYS_MAX:
+        raise TeamError(
+            _("Please give a number of days from 0 to %(most)s.") % {"most": RETENTION_DAYS_MAX}
+        )
+    with transaction.atomic():
+        _require_coordinator(actor, hub)
+        current = Hub.objects.select_for_update().get(pk=hub.pk)
+        stand_down_check(
+            hub=current, stand_down_on=stand_down_on, erasure_confirmed=erasure_confirmed
+        )
+        fields = []
+        if current.overdue_after_days != overdue_after_days:
+            current.overdue_after_days = overdue_after_days
+            fields.append("overdue_after_days")
+            audit_record(
+                actor=actor,
+                hub=current,
+                action=AuditEvent.Action.CHANGED,
+                subject=current,
+                detail=f"Kits overdue after {overdue_after_days} days",
+            )
+        fields += _erasure_dates_apply(
+            current=current,
+            actor=actor,
+            stand_down_on=stand_down_on,
+            retention_days=retention_days,
+        )
+        if fields:
+            current.save(update_fields=fields)
+    return current

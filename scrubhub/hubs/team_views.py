@@ -87,11 +87,13 @@ def team_invite(request: HttpRequest) -> HttpResponse:
         except TeamError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(
-                request,
-                _("An invitation is on its way to %(email)s. The link works for %(days)s days.")
-                % {"email": sent.invitation.email, "days": team_services.INVITATION_DAYS},
-            )
+            said = _(
+                "An invitation is on its way to %(email)s. The link works for %(days)s days."
+            ) % {"email": sent.invitation.email, "days": team_services.INVITATION_DAYS}
+            if not request.hub.is_open:
+                said = _("The invitation to %(email)s is saved. It goes once the hub opens.")
+                said %= {"email": sent.invitation.email}
+            messages.success(request, said)
             return redirect("hubs:team")
     status = 400 if form.is_bound else 200
     return _render(request, "hubs/team_invite.html", {"form": form}, status)

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from scrubhub.hubs.models import Hub
 from scrubhub.notifications.models import EXPIRING_KINDS, Message, OptOut
 from scrubhub.notifications.sms import SendRejected
 
@@ -102,6 +103,17 @@ def publish_delivery(message_id: int) -> None:
         logger.warning("Could not publish message %s; the sweep will send it.", message_id)
 
 
+# A hub started at /start/ sends nothing until a platform operator approves it (so the
+# service cannot be used to send spam): its messages wait, pending, and go on approval
+# (messages_held_release). Messages of no hub (a password reset) always go.
+# A subquery over hubs, not a join: a join would make Django's UPDATE select its rows in a
+# subquery of the outbox itself, and two workers could then both claim one message (the
+# compare-and-set in _claim must test the row's own status as it updates it).
+MAY_GO = Q(hub__isnull=True) | Q(
+    hub_id__in=Subquery(Hub.objects.filter(approval="approved").order_by().values("pk"))
+)
+
+
 def _claim(message_id: int) -> bool:
     now = timezone.now()
     # Compare-and-set: only one worker turns a pending (or abandoned) row into "sending".
@@ -109,7 +121,7 @@ def _claim(message_id: int) -> bool:
         status=Message.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE
     )
     return bool(
-        Message.objects.filter(claimable, pk=message_id).update(
+        Message.objects.filter(claimable, MAY_GO, pk=message_id).update(
             status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
     )
@@ -217,10 +229,26 @@ def messages_due_for_sweep(*, older_than: timedelta = timedelta(seconds=30)) -> 
             & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
             | Q(status=Message.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
         )
+        .filter(MAY_GO)
         .exclude(channel=Message.Channel.PHONE_LIST)
         .order_by("created_at")
         .values_list("pk", flat=True)[:1000]
     )
+
+
+def messages_held_release(*, hub) -> int:
+    """The messages a hub queued while it waited for approval go, now it is approved (call
+    in the approval's transaction: they are published after it commits). Returns how many."""
+    held = list(
+        Message.objects.filter(hub=hub, status=Message.Status.PENDING)
+        .exclude(channel=Message.Channel.PHONE_LIST)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(held), 100):
+        chunk = held[start : start + 100]
+        transaction.on_commit(lambda chunk=chunk: publish_batch_delivery(chunk))
+    return len(held)
 
 
 def message_resend(*, message: Message) -> Message:

@@ -86,7 +86,11 @@
   var lng = document.getElementById("id_longitude");
   if (placeElement && window.L && lat && lng) {
     placeElement.hidden = false;
-    var start = [parseFloat(lat.value) || 56.46, parseFloat(lng.value) || -2.97];
+    // An empty form starts at the hub (data-start-lat/lng), else at Dundee.
+    var start = [
+      parseFloat(lat.value) || parseFloat(placeElement.getAttribute("data-start-lat")) || 56.46,
+      parseFloat(lng.value) || parseFloat(placeElement.getAttribute("data-start-lng")) || -2.97
+    ];
     var placeMap = baseMap(placeElement).setView(start, 13);
     var marker = L.circleMarker(start, { radius: 12, weight: 3, color: "#0b4f6c", fillColor: "#ffbf47", fillOpacity: 1 }).addTo(placeMap);
     placeMap.on("click", function (event) {

@@ -65,6 +65,7 @@ def collect_routes() -> list[Route]:
         routes_makers,
         routes_notifications,
         routes_packages,
+        routes_start,
     )
 
     modules = (
@@ -74,5 +75,6 @@ def collect_routes() -> list[Route]:
         routes_packages,
         routes_dropoffs,
         routes_notifications,
+        routes_start,
     )
     return [route for module in modules for route in module.ROUTES]

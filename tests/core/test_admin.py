@@ -25,6 +25,7 @@ NOT_IN_ADMIN = {
     "packages.DemandChange",
     "packages.DeliveryLine",
     "dropoffs.OpeningHours",
+    "hubs.SetupStep",  # which setup steps a new hub has done: shown on its setup page
     "dropoffs.RunStop",
     "dropoffs.RunStopKit",
 }
