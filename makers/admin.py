@@ -21,7 +21,7 @@ class ConsentInline(admin.TabularInline):
     model = Consent
     extra = 0
     can_delete = False
-    fields = ("purpose", "wording_version", "given_at", "withdrawn_at")
+    fields = ("purpose", "wording_version", "given_at", "given_by", "withdrawn_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

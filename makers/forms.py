@@ -19,7 +19,7 @@ from makers import signin
 from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
 from makers.selectors import points_for_makers
 from makers.services import RETURN_DAYS_AHEAD, UNDER_16
-from makers.validators import is_mobile, normalise_phone, normalise_postcode
+from makers.validators import is_mobile, normalise_contact, normalise_phone, normalise_postcode
 from scrubhub.once import OnceForm
 
 AGE_BANDS = [
@@ -121,6 +121,24 @@ def _clean_phone(value: str) -> str:
     return phone
 
 
+GUARDIAN_CONTACT_INVALID = _(
+    "Give a phone number, like 07700 900123, or an email address, like name@example.com. "
+    "We send them a message to agree."
+)
+
+
+def clean_guardian_contact(form, data: dict, *, missing: str) -> None:
+    """The guardian's contact must be a phone number or an email address: they are sent a
+    message with a link to agree (makers.guardian_services). Kept as we store it."""
+    contact = data.get("guardian_contact", "").strip()
+    if not contact:
+        form.add_error("guardian_contact", missing)
+    elif not normalise_contact(contact):
+        form.add_error("guardian_contact", GUARDIAN_CONTACT_INVALID)
+    else:
+        data["guardian_contact"] = normalise_contact(contact)
+
+
 class JoinForm(OnceForm, PlainForm):
     """One page, eight questions. The hub's points are the choices for the point."""
 
@@ -165,7 +183,10 @@ class JoinForm(OnceForm, PlainForm):
         label=_("Name of your parent or guardian"), required=False, max_length=200
     )
     guardian_contact = forms.CharField(
-        label=_("Their phone number or email"), required=False, max_length=200
+        label=_("Their phone number or email"),
+        required=False,
+        max_length=200,
+        help_text=_("We send them a message asking them to agree."),
     )
     experience = forms.ChoiceField(
         label=_("How much have you sewn before?"), choices=EXPERIENCE, widget=RadioSelect
@@ -233,10 +254,9 @@ class JoinForm(OnceForm, PlainForm):
         if data.get("age_band") == Maker.AgeBand.UNDER_18:
             if not data.get("guardian_name", "").strip():
                 self.add_error("guardian_name", _("Give the name of your parent or guardian."))
-            if not data.get("guardian_contact", "").strip():
-                self.add_error(
-                    "guardian_contact", _("Give your parent or guardian's phone number or email.")
-                )
+            clean_guardian_contact(
+                self, data, missing=_("Give your parent or guardian's phone number or email.")
+            )
         return data
 
 
@@ -533,6 +553,8 @@ class DetailsForm(PlainForm):
         super().__init__(*args, **kwargs)
         self.fields["preferred_point"].queryset = points_for_makers(hub=maker.hub)
         self.fields["preferred_point"].empty_label = _("No preference")
+        if maker.needs_guardian:
+            add_guardian_fields(self, name_label=_("Name of your parent or guardian"))
 
     def clean_postcode(self) -> str:
         return _clean_postcode(self.cleaned_data["postcode"])
@@ -554,7 +576,35 @@ class DetailsForm(PlainForm):
             self.add_error("phone", _("To hear from us by phone or text, give a phone number."))
         elif channel == Maker.Channel.SMS and not is_mobile(phone):
             self.add_error("phone", _("Texts need a mobile number (starting 07)."))
+        check_guardian_fields(self, data)
         return data
+
+
+def add_guardian_fields(form, *, name_label) -> None:
+    """The parent or guardian's name and contact, on the forms that change a young maker's
+    details (theirs, and hub staff's)."""
+    form.fields["guardian_name"] = forms.CharField(label=name_label, max_length=200)
+    form.fields["guardian_contact"] = forms.CharField(
+        label=_("Their phone number or email"),
+        max_length=200,
+        help_text=_(
+            "Until they agree, a new number or email gets a new message asking them, and "
+            "the old link stops working."
+        ),
+    )
+    form.fields["guardian_name"].widget.attrs["class"] = "form-control"
+    form.fields["guardian_contact"].widget.attrs["class"] = "form-control"
+    form.fields["guardian_name"].error_messages["required"] = _(
+        "Give the name of the parent or guardian."
+    )
+    form.fields["guardian_contact"].error_messages["required"] = _(
+        "Give the parent or guardian's phone number or email."
+    )
+
+
+def check_guardian_fields(form, data: dict) -> None:
+    if "guardian_contact" in form.fields and data.get("guardian_contact"):
+        clean_guardian_contact(form, data, missing="")
 
 
 AWAY_WEEKS = [1, 2, 3, 4, 6, 8, 12]
@@ -582,6 +632,32 @@ class ConfirmForm(PlainForm):
         super().__init__(*args, **kwargs)
         self.fields["confirm"].label = label
         self.fields["confirm"].error_messages["required"] = required_message
+
+
+class GuardianAgreeForm(OnceForm, PlainForm):
+    """A parent or guardian agrees, on the page their message's link opens."""
+
+    required_messages = {
+        "name": _("Type your full name."),
+        "agree": _("Tick the box to say you agree, or press “I do not agree” below."),
+    }
+    name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    agree = forms.BooleanField(label="")
+
+    def __init__(self, *args, maker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agree"].label = _(
+            "I am %(child)s's parent or guardian, and I agree that they may sew scrubs for "
+            "%(hub)s as this page says."
+        ) % {"child": maker.name, "hub": maker.hub.name}
+
+
+class GuardianRefuseForm(OnceForm, PlainForm):
+    """A parent or guardian says no: one button."""
 
 
 class GroupForm(OnceForm, PlainForm):

@@ -133,6 +133,12 @@ class Maker(HolderRecord):
                 condition=Q(wants_kit_since__isnull=False),
                 name="maker_asked_for_kit_idx",
             ),
+            # Young makers, for the dashboard's "waiting for a parent or guardian".
+            models.Index(
+                fields=["hub", "created_at"],
+                condition=Q(age_band="16_17") & ~Q(status__in=["declined", "withdrawn", "erased"]),
+                name="maker_young_idx",
+            ),
         ]
         constraints = [
             # Erased rows keep counts but no way to reach anyone.
@@ -175,6 +181,11 @@ class Maker(HolderRecord):
     def may_receive_kits(self) -> bool:
         return self.status in {self.Status.APPROVED, self.Status.ACTIVE}
 
+    @property
+    def needs_guardian(self) -> bool:
+        """16 and 17 year olds get no kit until a parent or guardian agrees."""
+        return self.age_band == self.AgeBand.UNDER_18
+
 
 class MakerEvent(models.Model):
     """One status change of a maker: who did it and when."""
@@ -204,11 +215,19 @@ class Consent(models.Model):
         CONTACT = "contact", _("Contact me about kits and collections")
         STANDBY = "standby", _("Ask me again if the hub starts up again")
         PHOTOS = "photos", _("Use photos of my work")
+        # Given by the parent or guardian of a maker aged 16 or 17, on the page their
+        # message links to (makers.guardian_services); until then no kit goes to the maker.
+        GUARDIAN = "guardian", _("A parent or guardian agreed that they may sew for the hub")
 
     maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     wording_version = models.CharField(max_length=40)
     given_at = models.DateTimeField()
+    given_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Who agreed, when it was not the maker: their parent or guardian."),
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -223,10 +242,54 @@ class Consent(models.Model):
                 condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
                 name="consent_withdrawn_after_given",
             ),
+            models.CheckConstraint(
+                condition=~Q(purpose="guardian") | ~Q(given_by=""),
+                name="consent_guardian_names_who_agreed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.wording_version})"
+
+
+class GuardianRequest(models.Model):
+    """The message asking a young maker's parent or guardian to agree, and its link. Only a
+    hash of the link's token is kept. The newest request is the one whose link works: a new
+    one (the message sent again, or another guardian contact) closes the one before, and an
+    answer closes it too. Erasing the maker deletes these."""
+
+    class Answer(models.TextChoices):
+        AGREED = "agreed", _("Agreed")
+        REFUSED = "refused", _("Did not agree")
+
+    maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="guardian_requests")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["maker"],
+                condition=Q(closed_at__isnull=True),
+                name="guardian_request_one_open_per_maker",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer="")
+                | Q(answer__in=["agreed", "refused"], closed_at__isnull=False),
+                name="guardian_request_answer_closes_it",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="guardian_request_expires_after_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Guardian request for maker {self.maker_id} ({self.created_at:%d %b %Y})"
 
 
 class MakerGroup(HolderRecord):

@@ -12,7 +12,15 @@ from __future__ import annotations
 HANDLING: dict[str, tuple[str, str]] = {
     "makers.Maker": ("details", "every personal field blanked; the row stays for the counts"),
     "makers.MakerEvent": ("status_history", "notes blanked; statuses and times kept"),
-    "makers.Consent": ("consents", "kept: purpose, wording version and times only"),
+    "makers.Consent": (
+        "consents",
+        "kept: purpose, wording version and times only; a parent or guardian's agreement "
+        "(it names them) deleted",
+    ),
+    "makers.GuardianRequest": (
+        "not shown (hashes of the links sent to a parent or guardian)",
+        "deleted, so the links stop working; the messages to the guardian erased",
+    ),
     "makers.ReturnPlan": ("return_plans", "notes blanked"),
     "makers.KitProblem": ("problems_reported", "text and answer blanked"),
     "makers.SigninCode": ("not shown (hashes of her last sign-in code only)", "deleted"),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from makers import signin
+from makers import guardian_services, signin
 from makers.models import (
     Consent,
     KitProblem,
@@ -29,7 +29,13 @@ from makers.models import (
     SigninCode,
 )
 from makers.selectors import makers_to_erase
-from makers.validators import format_phone, is_mobile, normalise_phone, normalise_postcode
+from makers.validators import (
+    format_phone,
+    is_mobile,
+    normalise_contact,
+    normalise_phone,
+    normalise_postcode,
+)
 from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE, Hub, Membership, Role
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import (
@@ -137,6 +143,15 @@ def _validate_contact(
         raise MakerError(
             "Makers aged 16 or 17 need a parent or guardian's name and phone number or email."
         )
+    if age_band == Maker.AgeBand.UNDER_18 and not normalise_contact(guardian_contact):
+        # Their parent or guardian is sent a message to agree: it needs somewhere to go.
+        raise MakerError(
+            _(
+                "Please give the parent or guardian's phone number (like 07700 900123) or "
+                "email address."
+            ),
+            field="guardian_contact",
+        )
     if preferred_channel == Maker.Channel.EMAIL and not email:
         raise MakerError("To hear from us by email, please give an email address.")
     if preferred_channel in {Maker.Channel.SMS, Maker.Channel.PHONE} and not phone:
@@ -170,6 +185,8 @@ def maker_apply(
     message, and approves at once when the hub does that automatically.
     """
     name, email, phone = name.strip(), email.strip(), phone.strip()
+    guardian_name = " ".join(guardian_name.split())
+    guardian_contact = normalise_contact(guardian_contact) or guardian_contact.strip()
     if not name:
         raise MakerError("Please tell us your name.")
     _validate_contact(
@@ -213,6 +230,8 @@ def maker_apply(
             maker=maker, old_status="", new_status=S.APPLIED, actor=actor or user
         )
         _consents_record_first(maker=maker, consents=consents, given_at=maker.created_at)
+        if maker.needs_guardian:
+            guardian_services.guardian_ask(maker=maker)
         if user is not None:
             _role_grant(user_id=user.pk, role=Role.MAKER, hub=hub)
         _message_maker(
@@ -221,8 +240,14 @@ def maker_apply(
             subject=f"Welcome to {hub.name}",
             body=(
                 f"Hello {maker.name},\n\nThank you for offering to sew scrubs with "
-                f"{hub.name}. We will be in touch soon.\n\nIf you have questions, call us on "
-                f"{hub.phone} or email {hub.email}."
+                f"{hub.name}. We will be in touch soon.\n\n"
+                + (
+                    f"We have sent {maker.guardian_name} a message asking them to agree. "
+                    "We can send you a kit when they have.\n\n"
+                    if maker.needs_guardian
+                    else ""
+                )
+                + f"If you have questions, call us on {hub.phone} or email {hub.email}."
             ),
         )
         if hub.auto_approve_makers:
@@ -351,6 +376,7 @@ def maker_erase(*, maker: Maker, actor) -> Maker:
         )
         # Notes may name people; the events keep only what happened and when.
         MakerEvent.objects.filter(maker=maker).update(note="")
+        guardian_services.guardian_erase(maker_id=maker.pk)
         # What they agreed to ends with their details: the record shows when.
         Consent.objects.filter(maker=maker, withdrawn_at__isnull=True).update(
             withdrawn_at=maker.erased_at
@@ -950,10 +976,14 @@ def maker_details_update(
     preferred_point=None,
     needs_doorstep_collection: bool = False,
     note: str = "Details changed by the maker",
+    guardian_name: str | None = None,
+    guardian_contact: str | None = None,
 ) -> Maker:
     """The maker changes their own details (or hub staff do, for them, with their own
     `note`). Their account's email follows their maker
-    email, so sign-in links go where they now read them."""
+    email, so sign-in links go where they now read them. A maker aged 16 or 17 may change
+    their parent or guardian's details (None leaves them); a new contact, before anyone
+    agreed, is sent the message asking them."""
     name, email = name.strip(), email.strip().lower()
     phone = format_phone(normalise_phone(phone)) if phone.strip() else ""
     if not name:
@@ -969,12 +999,20 @@ def maker_details_update(
         raise MakerError(_("Texts need a mobile number (starting 07)."))
     with transaction.atomic():
         current = Maker.objects.select_for_update().get(pk=maker.pk)
+        guardian_before = current.guardian_contact
+        guardian = {}
+        if current.needs_guardian and guardian_name is not None:
+            guardian["guardian_name"] = " ".join(guardian_name.split())
+        if current.needs_guardian and guardian_contact is not None:
+            guardian["guardian_contact"] = (
+                normalise_contact(guardian_contact) or guardian_contact.strip()
+            )
         _validate_contact(
             email=email,
             phone=phone,
             age_band=current.age_band,
-            guardian_name=current.guardian_name,
-            guardian_contact=current.guardian_contact,
+            guardian_name=guardian.get("guardian_name", current.guardian_name),
+            guardian_contact=guardian.get("guardian_contact", current.guardian_contact),
             preferred_channel=preferred_channel,
         )
         if current.status == S.ERASED:
@@ -1005,6 +1043,7 @@ def maker_details_update(
             "sets_per_week": sets_per_week,
             "preferred_point": preferred_point,
             "needs_doorstep_collection": needs_doorstep_collection,
+            **guardian,
         }.items():
             setattr(current, field_name, value)
         current.save()
@@ -1015,6 +1054,7 @@ def maker_details_update(
             actor=actor,
             note=note,
         )
+        guardian_services.guardian_ask_if_changed(maker=current, before=guardian_before)
     return current
 
 
@@ -1345,6 +1385,7 @@ def maker_export(*, maker: Maker) -> dict:
                 "purpose": c.get_purpose_display(),
                 "wording_version": c.wording_version,
                 "given": when(c.given_at),
+                "given_by": c.given_by,
                 "withdrawn": when(c.withdrawn_at),
             }
             for c in maker.consents.all()
@@ -2018,6 +2059,8 @@ def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
                 user_id=old_user_id, role=Role.MAKER, hub_id=keep.hub_id
             ).delete()
             Maker.objects.filter(pk=other.pk).update(user=None)
+        # Its consents are `keep`'s now; its guardian's links and messages go with it.
+        guardian_services.guardian_erase(maker_id=other.pk)
         _maker_move(
             maker_id=other.pk,
             to=S.ERASED,

@@ -15,6 +15,9 @@ from makers.forms import (
     RadioSelect,
     _clean_phone,
     _clean_postcode,
+    add_guardian_fields,
+    check_guardian_fields,
+    clean_guardian_contact,
 )
 from makers.models import Maker
 from makers.staff_selectors import MakerFilters
@@ -67,6 +70,10 @@ class RosterFilterForm(PlainForm):
     free_capacity = forms.BooleanField(
         label=_("Only makers with room for another kit now"), required=False
     )
+    guardian = forms.BooleanField(
+        label=_("Only makers aged 16 or 17 whose parent or guardian has not agreed"),
+        required=False,
+    )
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +91,7 @@ class RosterFilterForm(PlainForm):
             point=data.get("point"),
             min_sets=data.get("min_sets"),
             free_capacity=bool(data.get("free_capacity")),
+            waiting_for_guardian=bool(data.get("guardian")),
         )
 
 
@@ -206,11 +214,9 @@ class SignUpQuestions(PlainForm):
         if data.get("age_band") == Maker.AgeBand.UNDER_18:
             if not data.get("guardian_name", "").strip():
                 self.add_error("guardian_name", _("Give the name of their parent or guardian."))
-            if not data.get("guardian_contact", "").strip():
-                self.add_error(
-                    "guardian_contact",
-                    _("Give their parent or guardian's phone number or email."),
-                )
+            clean_guardian_contact(
+                self, data, missing=_("Give their parent or guardian's phone number or email.")
+            )
         return data
 
     def service_kwargs(self, *, consent_version: str) -> dict:
@@ -324,9 +330,11 @@ class MakerChangeForm(PlainForm):
         label=_("A driver collects from their door"), required=False
     )
 
-    def __init__(self, *args, hub, **kwargs):
+    def __init__(self, *args, hub, maker=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preferred_point"].queryset = _points(hub).filter(status="active")
+        if maker is not None and maker.needs_guardian:
+            add_guardian_fields(self, name_label=_("Name of their parent or guardian"))
 
     def clean_postcode(self) -> str:
         return _clean_postcode(self.cleaned_data["postcode"])
@@ -346,7 +354,12 @@ class MakerChangeForm(PlainForm):
             and "phone" not in self.errors
         ):
             self.add_error("phone", _("Give a phone number or an email address."))
+        check_guardian_fields(self, data)
         return data
+
+
+class GuardianAskForm(OnceForm, forms.Form):
+    """Staff's "Send the guardian's message again": one press, one message."""
 
 
 class StatusForm(forms.Form):

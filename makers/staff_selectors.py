@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Replace, Upper
 from django.utils import timezone
 
+from makers.guardian_services import GuardianStatus, with_guardian_status
 from makers.models import KitProblem, Maker
 
 S = Maker.Status
@@ -43,6 +44,7 @@ class MakerFilters:
     min_sets: int | None = None
     free_capacity: bool = False
     joined_since: object = None
+    waiting_for_guardian: bool = False
 
 
 def _open_unsewn():
@@ -94,7 +96,8 @@ def makers_matching(makers: QuerySet[Maker], q: str, *, by_point: bool = False) 
 def makers_listed(*, hub, filters: MakerFilters) -> QuerySet[Maker]:
     """The hub's makers matching the filters, in name order, each with `free_garments`
     (about how many more garments they could take on now: their
-    sets a week as garments, less what they still have to sew). Preferred point joined."""
+    sets a week as garments, less what they still have to sew) and `guardian_status`
+    (makers.guardian_services). Preferred point joined."""
     makers = Maker.objects.filter(hub=hub).exclude(status=S.ERASED)
     if filters.status == "all":
         pass
@@ -116,6 +119,12 @@ def makers_listed(*, hub, filters: MakerFilters) -> QuerySet[Maker]:
     makers = makers.annotate(
         free_garments=Greatest(F("sets_per_week") * GARMENTS_PER_SET - _open_unsewn(), Value(0)),
     )
+    makers = with_guardian_status(makers)
+    if filters.waiting_for_guardian:
+        makers = makers.filter(
+            age_band=Maker.AgeBand.UNDER_18,
+            guardian_status__in=[GuardianStatus.WAITING, GuardianStatus.REFUSED],
+        )
     if filters.free_capacity:
         makers = makers.filter(free_garments__gt=0, status__in=[S.APPROVED, S.ACTIVE]).exclude(
             away_until__gt=timezone.localdate()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.maker_page, name="staff_maker"),
     path("<int:pk>/change/", views.maker_change, name="staff_maker_change"),
     path("<int:pk>/status/", views.maker_status, name="staff_maker_status"),
+    path("<int:pk>/guardian/", views.maker_guardian_ask, name="staff_maker_guardian_ask"),
     path("<int:pk>/kits/<str:code>/progress/", views.maker_progress, name="staff_maker_progress"),
     path("<int:pk>/merge/", views.maker_merge, name="staff_maker_merge"),
     path("<int:pk>/erase/", views.maker_erase, name="staff_maker_erase"),

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from makers import selectors, services, staff_selectors
+from makers import guardian_services, selectors, services, staff_selectors
 from makers.models import KitProblem, Maker
 from makers.services import MAKER_ALLOWED, MakerError, MakerRowError
 from makers.staff_forms import (
@@ -33,6 +33,7 @@ from makers.staff_forms import (
     ApplicantFilterForm,
     ConfirmForm,
     DecideForm,
+    GuardianAskForm,
     MakerChangeForm,
     MergeForm,
     MergeQuery,
@@ -59,8 +60,17 @@ from scrubhub.notifications.selectors import messages_to_maker
 PAGE_SIZE = 50
 CONSENT_VERSION = "privacy-v1"  # the wording of the join form's consent (makers.views)
 GET_POST = require_http_methods(["GET", "POST"])
-FILTER_FIELDS = ("q", "status", "age_band", "experience", "point", "min_sets", "free_capacity")
-APPLICANT_FILTER_FIELDS = ("q", "age_band", "experience", "point", "joined_since")
+FILTER_FIELDS = (
+    "q",
+    "status",
+    "age_band",
+    "experience",
+    "point",
+    "min_sets",
+    "free_capacity",
+    "guardian",
+)
+APPLICANT_FILTER_FIELDS = ("q", "age_band", "experience", "point", "joined_since", "guardian")
 
 
 def _maker(request: HttpRequest, pk: int) -> Maker:
@@ -370,6 +380,8 @@ def _maker_page(request, maker: Maker, *, progress_form=None, status: int = 200)
             "doorstep": getattr(maker, "doorstep", None)
             if maker.needs_doorstep_collection
             else None,
+            "guardian": guardian_services.guardian_state(maker=maker),
+            "guardian_form": GuardianAskForm(),
         },
         status=status,
     )
@@ -383,6 +395,34 @@ def maker_page(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, hub=request.hub, action=AuditEvent.Action.VIEWED, subject=maker
     )
     return _maker_page(request, maker)
+
+
+@require_POST
+@hub_staff_required
+def maker_guardian_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff's "Send the guardian's message again": a new link goes to the parent or
+    guardian, and the one before stops working. One press sends one message."""
+    maker = _maker(request, pk)
+    form = GuardianAskForm(request.POST)
+    back = reverse("makers:staff_maker", kwargs={"pk": maker.pk})
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect(back)
+    try:
+        with once.claim(form) as sent:
+            guardian_services.guardian_ask(maker=maker, actor=request.user)
+            sent.done_url = back
+    except once.AlreadySent as repeat:
+        return repeat.redirect(request)
+    except MakerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("A new message is on its way to %(name)s. The link in the old one stops working.")
+            % {"name": maker.guardian_name},
+        )
+    return redirect(back)
 
 
 @require_POST
@@ -468,12 +508,20 @@ def maker_change(request: HttpRequest, pk: int) -> HttpResponse:
         "sets_per_week": maker.sets_per_week,
         "preferred_point": maker.preferred_point,
         "needs_doorstep_collection": maker.needs_doorstep_collection,
+        "guardian_name": maker.guardian_name,
+        "guardian_contact": maker.guardian_contact,
     }
     form = MakerChangeForm(
-        request.POST if request.method == "POST" else None, hub=request.hub, initial=initial
+        request.POST if request.method == "POST" else None,
+        hub=request.hub,
+        maker=maker,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        guardian = {
+            name: data[name] for name in ("guardian_name", "guardian_contact") if name in data
+        }
         try:
             services.maker_change_by_staff(
                 maker=maker,
@@ -487,6 +535,7 @@ def maker_change(request: HttpRequest, pk: int) -> HttpResponse:
                 sets_per_week=data["sets_per_week"],
                 preferred_point=data["preferred_point"],
                 needs_doorstep_collection=data["needs_doorstep_collection"],
+                **guardian,
             )
         except MakerError as error:
             form.add_error(None, str(error))

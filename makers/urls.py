@@ -10,6 +10,7 @@ urlpatterns = [
     path("join/<slug:slug>/", views.join, name="join"),
     path("join/<slug:slug>/thanks/", views.join_done, name="join_done"),
     path("join/<slug:slug>/group/", views.group_register, name="group_register"),
+    path("guardian/<str:token>/", views.guardian, name="guardian"),
     path("signin/", views.signin_request, name="signin"),
     path("signin/sent/", views.signin_sent, name="signin_sent"),
     path("signin/code/", views.signin_code, name="signin_code"),

@@ -44,3 +44,20 @@ def format_phone(phone: str) -> str:
     if len(phone) == 11:
         return f"{phone[:5]} {phone[5:]}"
     return phone
+
+
+def normalise_contact(text: str) -> str:
+    """A phone number or an email address as we keep it ('07700 900123', 'ann@example.org');
+    "" if it is neither. For contacts given as one answer, like a parent or guardian's."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    text = (text or "").strip()
+    if "@" in text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            return ""
+        return text.lower()
+    phone = normalise_phone(text)
+    return format_phone(phone) if phone else ""

@@ -22,13 +22,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from makers import selectors, services, signin
+from makers import guardian_services, selectors, services, signin
 from makers.forms import (
     AwayForm,
     ConfirmForm,
     DetailsForm,
     GiveBackForm,
     GroupForm,
+    GuardianAgreeForm,
+    GuardianRefuseForm,
     JoinForm,
     ProblemForm,
     ProgressForm,
@@ -44,7 +46,7 @@ from scrubhub import once
 from scrubhub.hubs.models import Hub, Role
 from scrubhub.hubs.permissions import has_role, role_required
 from scrubhub.query import QueryForm, SearchField
-from scrubhub.ratelimits import join_rate, over_limit, too_many
+from scrubhub.ratelimits import guardian_rate, join_rate, over_limit, too_many
 
 CONSENT_VERSION = "privacy-v1"
 GET_POST = require_http_methods(["GET", "POST"])
@@ -221,6 +223,78 @@ def group_register(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "makers/group_register.html", {"hub": hub, "form": form})
 
 
+# --- A young maker's parent or guardian ---------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@GET_POST
+def guardian(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a parent or guardian's message links to: who is asking, what their child
+    signed up for, and "I agree" or "I do not agree". Opening it changes nothing; a link
+    that was used, replaced, is too old, or whose maker was erased says so plainly."""
+    if over_limit(request, group="guardian", rate=guardian_rate):
+        return too_many(request, what=_("opening this page"))
+    link = guardian_services.link_read(token=token)
+    if link.request is None:
+        return render(
+            request,
+            "makers/guardian_done.html",
+            {"link": link, "days": guardian_services.LINK_DAYS},
+            status=404,
+        )
+    maker = link.maker
+    _show_hub(request, maker.hub)
+    if not link.usable:
+        return render(
+            request,
+            "makers/guardian_done.html",
+            {"link": link, "maker": maker, "hub": maker.hub, "days": guardian_services.LINK_DAYS},
+            status=410 if link.expired else 200,
+        )
+    agree_form = GuardianAgreeForm(maker=maker, initial={"name": maker.guardian_name})
+    refuse_form = GuardianRefuseForm(prefix="no")
+    status = 200
+    if request.method == "POST":
+        agree = request.POST.get("answer") != "refuse"
+        form = (
+            GuardianAgreeForm(request.POST, maker=maker)
+            if agree
+            else GuardianRefuseForm(request.POST, prefix="no")
+        )
+        if form.is_valid():
+            try:
+                with once.claim(form) as sent:
+                    guardian_services.guardian_answer(
+                        token=token, agree=agree, name=form.cleaned_data.get("name", "")
+                    )
+                    sent.done_url = request.path
+            except once.AlreadySent as repeat:
+                return redirect(repeat.url or request.path)
+            except MakerError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(request.path)
+        if agree:
+            agree_form = form
+        else:
+            refuse_form = form
+        status = 400
+    return render(
+        request,
+        "makers/guardian.html",
+        {
+            "maker": maker,
+            "hub": maker.hub,
+            "facts": guardian_services.page_facts(maker=maker),
+            "agree_form": agree_form,
+            "refuse_form": refuse_form,
+            "wording": guardian_services.GUARDIAN_WORDING,
+        },
+        status=status,
+    )
+
+
 # --- Signing in by link -------------------------------------------------------------------
 
 
@@ -388,6 +462,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "impact": selectors.maker_impact(maker=maker),
             "progress": selectors.hub_progress(hub=maker.hub),
+            "guardian": guardian_services.guardian_state(maker=maker),
         },
     )
 
@@ -595,6 +670,8 @@ def details(request: HttpRequest) -> HttpResponse:
         "sets_per_week": maker.sets_per_week,
         "preferred_point": maker.preferred_point_id,
         "needs_doorstep_collection": maker.needs_doorstep_collection,
+        "guardian_name": maker.guardian_name,
+        "guardian_contact": maker.guardian_contact,
     }
     form = DetailsForm(
         request.POST if request.method == "POST" else None, maker=maker, initial=initial

@@ -870,6 +870,11 @@ def _check_holder(*, kit: Kit, maker, group) -> None:
             raise KitError(
                 f"{maker} is {maker.get_status_display().lower()}, so cannot be given a kit."
             )
+        from makers.guardian_services import kit_refusal
+
+        # 16 and 17 year olds wait for a parent or guardian to agree (the maker is locked).
+        if refusal := kit_refusal(maker=maker):
+            raise KitError(refusal)
     else:
         if group.hub_id != kit.hub_id:
             raise KitError("That group belongs to a different hub.")

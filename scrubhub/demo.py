@@ -24,6 +24,7 @@ from dropoffs import demo as dropoffs_demo
 from dropoffs import services as dropoffs
 from dropoffs.models import Point
 from makers import demo as makers_demo
+from makers import guardian_services
 from makers import services as makers
 from makers.models import Consent, Maker
 from packages import demo as packages_demo
@@ -504,6 +505,11 @@ def _build_makers(demo, rng, count, start, set_clock) -> list[Maker]:
                 (Consent.Purpose.CONTACT, CONSENT_VERSION),
             ],
         )
+        if maker.needs_guardian:
+            # Their parent agreed on the page a (second) message linked to, a little later.
+            set_clock(start + timedelta(hours=3 + i * (WEEKS * 7 * 24 - 48) // count))
+            token = guardian_services.guardian_ask(maker=maker)
+            guardian_services.guardian_answer(token=token, agree=True, name=f"Parent of {first}")
         result.append(maker)
     # Most were approved within a day or two; the newest still wait (applicants queue).
     newest = range(max(1, count - 80), count)

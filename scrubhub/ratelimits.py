@@ -31,3 +31,7 @@ def join_rate(group, request) -> str:
 
 def kit_lookup_rate(group, request) -> str:
     return settings.SCRUBHUB_KIT_LOOKUP_RATE
+
+
+def guardian_rate(group, request) -> str:
+    return settings.SCRUBHUB_GUARDIAN_RATE

@@ -267,6 +267,8 @@ RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = os.environ.get("SCRUBHUB_CLIENT_IP_HEADER", "REMOTE_ADDR")
 SCRUBHUB_JOIN_RATE = os.environ.get("SCRUBHUB_JOIN_RATE", "60/h")
 SCRUBHUB_KIT_LOOKUP_RATE = os.environ.get("SCRUBHUB_KIT_LOOKUP_RATE", "300/h")
+# Opening or answering the page a parent or guardian's link leads to.
+SCRUBHUB_GUARDIAN_RATE = os.environ.get("SCRUBHUB_GUARDIAN_RATE", "60/h")
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

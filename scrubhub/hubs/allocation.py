@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dropoffs.models import Point
+from makers.guardian_services import may_have_kits_now
 from makers.models import Maker, MakerGroup
 from makers.staff_selectors import makers_matching
 from packages.models import (
@@ -204,13 +205,15 @@ CANDIDATE_FIELDS = (
 
 
 def maker_candidates(*, hub: Hub, today=None) -> QuerySet[Maker]:
-    """Makers who may be given a kit now (approved or active, not away). Their counters
-    (makers.models.HolderRecord) say what they hold, when they were last given a kit and
-    their record."""
+    """Makers who may be given a kit now (approved or active, not away, and 18 or over or
+    with a parent or guardian's agreement). Their counters (makers.models.HolderRecord)
+    say what they hold, when they were last given a kit and their record."""
     today = today or timezone.localdate()
-    return Maker.objects.filter(
-        hub=hub, status__in=[Maker.Status.APPROVED, Maker.Status.ACTIVE]
-    ).filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
+    return (
+        Maker.objects.filter(hub=hub, status__in=[Maker.Status.APPROVED, Maker.Status.ACTIVE])
+        .filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
+        .filter(may_have_kits_now())
+    )
 
 
 def makers_with_room(*, hub: Hub) -> QuerySet[Maker]:

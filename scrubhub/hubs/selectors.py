@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from makers.guardian_services import makers_waiting_for_guardian
 from makers.models import KitProblem, Maker
 from packages.models import (
     Donation,
@@ -336,9 +337,14 @@ def todos_for_hub(*, hub: Hub, plan: list[PlanLine], today: date | None = None) 
     applicants = count_up_to(
         Maker.objects.filter(hub=hub, status=Maker.Status.APPLIED), TODO_COUNT_CAP
     )
+    # Young makers who cannot have a kit until a parent or guardian agrees (maker_young_idx).
+    guardians = count_up_to(makers_waiting_for_guardian(hub=hub), TODO_COUNT_CAP)
     points = points_holding_garments_count(hub=hub)
     todos = [
         Todo("applicants", applicants.value, "makers:staff_applicants", more=applicants.more),
+        Todo(
+            "guardians", guardians.value, "makers:staff_roster", "?guardian=on", more=guardians.more
+        ),
         Todo("awaiting_check", sum(line.awaiting_check for line in plan), "hubs:checks"),
         Todo("overdue", overdue.value, "hubs:kits", "?show=overdue", more=overdue.more),
         Todo("allocated", allocated.value, "hubs:kits", "?show=allocated", more=allocated.more),

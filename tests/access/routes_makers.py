@@ -1,6 +1,8 @@
 """The volunteers' side: the public hub page, joining, sign-in links and /me/."""
 
+from makers.staff_forms import GuardianAskForm
 from tests.access.matrix import REDIRECT, Route, answers, only, public
+from tests.once import token
 
 MAKERS = {"maker": 200, "other_maker": 200}
 # A maker's own kit pages: the owner sees them; another maker gets 404 (never "it exists").
@@ -32,8 +34,39 @@ def hub(world) -> dict:
     return {"slug": world.hub.slug}
 
 
+def _young_maker(world):
+    """A 16-year-old of hub A whose guardian has been sent the message, and its link's
+    token, made once per world through the services."""
+    if not hasattr(world, "young_maker"):
+        from makers import guardian_services, services
+
+        world.young_maker = services.maker_apply(
+            hub=world.hub,
+            name="Isla Young",
+            email="isla.young@example.org",
+            postcode="DD1 4HN",
+            age_band="16_17",
+            guardian_name="Ann Young",
+            guardian_contact="ann.young@example.org",
+            actor=world.user("hub_staff"),
+        )
+        world.guardian_token = guardian_services.guardian_ask(maker=world.young_maker)
+    return world.young_maker
+
+
+def guardian_link(world) -> dict:
+    _young_maker(world)
+    return {"token": world.guardian_token}
+
+
 ROUTES = [
     Route("makers:hub_page", public(), kwargs=hub),
+    Route(
+        "makers:guardian",
+        public(),
+        kwargs=guardian_link,
+        note="a parent or guardian's link: the page shows the question; only its POST answers",
+    ),
     Route("makers:join_start", public(), note="two hubs in the world: a list to choose from"),
     Route(
         "makers:join",
@@ -164,6 +197,15 @@ ROUTES += [
         data=_progress_data,
         html=False,
         note="the coordinator's form saw 2 finished, but it is 3 now: asked to look again",
+    ),
+    Route(
+        "makers:staff_maker_guardian_ask",
+        only(OWN_HUB_REDIRECT),
+        method="post",
+        kwargs=lambda w: {"pk": _young_maker(w).pk},
+        data=lambda w: token(GuardianAskForm),
+        html=False,
+        note="each press sends a new link to the guardian; another hub's maker is a 404",
     ),
     Route("makers:staff_maker_merge", only(OWN_HUB_ONLY), kwargs=staff_maker),
     Route("makers:staff_maker_erase", only(OWN_HUB_ONLY), kwargs=staff_maker),

@@ -18,6 +18,7 @@ NOT_IN_ADMIN = {
     "makers.Consent",
     "makers.FormSubmission",  # used one-time form tokens: keys and where they went
     "makers.SigninCode",  # hashes of texted sign-in codes: nothing an operator should change
+    "makers.GuardianRequest",  # hashes of the links sent to parents and guardians
     "packages.KitAssignment",
     "packages.KitEvent",
     "packages.KitProgress",

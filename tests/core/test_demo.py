@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from makers.models import Maker
+from makers.models import Consent, GuardianRequest, Maker
 from packages.audit import garment_audit
 from packages.models import PLACES, Delivery, Kit, qty_field
 
@@ -52,6 +52,9 @@ def test_demo_builds_on_postgres_with_every_rule_holding_and_a_second_run_change
     bands = set(Maker.objects.values_list("age_band", flat=True))
     assert bands == set(Maker.AgeBand.values)
     assert Maker.objects.filter(status=Maker.Status.APPLIED).count() >= 20
+    # Young makers' parents agreed before they had kits; this week's 16-year-old waits.
+    assert Consent.objects.filter(purpose=Consent.Purpose.GUARDIAN).exists()
+    assert GuardianRequest.objects.filter(closed_at__isnull=True).exists()
     assert Delivery.objects.exclude(discrepancy_note="").filter(status="received").exists()
 
 

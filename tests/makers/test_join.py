@@ -131,7 +131,7 @@ def test_what_was_typed_stays_in_the_form_after_an_error(client, world):
 
 def test_a_sixteen_year_old_with_a_guardian_joins(client, world):
     data = form_data(
-        client, world, age_band="16_17", guardian_name="Ann Brown", guardian_contact="01382 1"
+        client, world, age_band="16_17", guardian_name="Ann Brown", guardian_contact="07700 900888"
     )
     client.post(join_url(world), data)
     maker = Maker.objects.get(email="isla@example.org")

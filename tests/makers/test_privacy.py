@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from dropoffs import services as dropoffs
+from makers import guardian_services
 from makers import services as makers
 from makers.models import Maker
 from makers.privacy import HANDLING, STAFF_ACTOR_ONLY
@@ -86,6 +87,9 @@ def marked_maker(world):
         consents=[("store_details", "privacy-v1")],
     )
     maker = makers.maker_approve(maker=maker, actor=staff)
+    # Her guardian agrees on the page their message links to (a new link, sent again).
+    token = guardian_services.guardian_ask(maker=maker, actor=staff)
+    guardian_services.guardian_answer(token=token, agree=True, name=f"Guardian {MARK}")
     kit = factories.prepared_kits(hub=world.hub, actor=staff)[0]
     packages.kit_allocate(kit=kit, actor=staff, maker=maker)
     dropoffs.handover_kit_collect(kit=kit, actor=staff, point=world.point, note=f"for {MARK}")
@@ -125,6 +129,7 @@ def test_the_marker_is_everywhere_before_erasure(marked_maker):
         "notifications_message.body",
         "django_admin_log.object_repr",
         "notifications_optout.address",
+        "makers_consent.given_by",
     ):
         assert expected in found, found
 

@@ -87,7 +87,7 @@ def test_apply_refuses_a_user_who_is_already_a_maker(world):
 
 def test_under_18_with_guardian_is_accepted(world):
     maker = _apply(
-        world.hub, age_band="16_17", guardian_name="Ann Reid", guardian_contact="01382 1"
+        world.hub, age_band="16_17", guardian_name="Ann Reid", guardian_contact="01382 123456"
     )
     assert maker.age_band == "16_17"
 
