@@ -501,3 +501,101 @@ class SigninCode(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in code for user {self.user_id} ({self.created_at:%d %b %Y %H:%M})"
+
+
+IMPORT_BATCH_HOURS = 24
+
+
+class ImportBatch(models.Model):
+    """A spreadsheet of volunteers that a staff member uploaded, kept between the steps of
+    bringing it in (choose what each column is, check every row, import). Only the person
+    who uploaded it sees it, in their hub. It holds other people's details, so its rows are
+    emptied when it is imported, and an upload never imported is deleted after a day."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded, not imported yet")
+        IMPORTED = "imported", _("Imported")
+
+    class Basis(models.TextChoices):
+        # Why the hub may contact the people in the sheet; recorded with each new person.
+        PAPER_FORM = "paper_form", _(
+            "They filled in our paper form and agreed that we may keep their details and "
+            "contact them"
+        )
+        ONLINE_FORM = "online_form", _(
+            "They filled in our own online form (a Google or Microsoft form, say) and "
+            "agreed that we may keep their details and contact them"
+        )
+        ASKED_US = "asked_us", _(
+            "They asked us by phone, email or in person to be on our list of volunteers"
+        )
+
+    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="import_batches")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    note = models.CharField(
+        max_length=300, blank=True, help_text=_("What reading the file needed, in words.")
+    )
+    headers = models.JSONField(default=list)
+    # [[row number in the sheet, [cell, ...]], ...], every cell a string.
+    rows = models.JSONField(default=list)
+    row_count = models.PositiveIntegerField(default=0)
+    # What each column is (makers.imports.TARGETS), one entry a column; [] until chosen.
+    columns = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    contact_basis = models.CharField(max_length=20, choices=Basis.choices, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    imported_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    merged_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["hub", "uploaded_by", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["uploaded", "imported"]), name="import_batch_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="uploaded", imported_at__isnull=True)
+                | (
+                    Q(status="imported", imported_at__isnull=False)
+                    & ~Q(contact_basis="")
+                    & Q(rows=[])
+                ),
+                name="import_batch_imported_has_basis_and_no_rows",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.row_count} rows, {self.created_at:%d %b %Y %H:%M})"
+
+
+class ImportedMaker(models.Model):
+    """A person an import brought in, or matched with a maker the hub already had: the
+    sheet's row they came from, which blanks it filled, and their answer to the welcome.
+    Holds no personal data itself."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="people")
+    maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="imports")
+    sheet_row = models.PositiveIntegerField()
+    merged = models.BooleanField(
+        default=False, help_text=_("The row was someone the hub already had.")
+    )
+    filled = models.CharField(
+        max_length=100, blank=True, help_text=_("Which of their blank details the sheet filled.")
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sheet_row", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "maker"], name="imported_maker_once_a_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.sheet_row} of import {self.batch_id}"

@@ -28,6 +28,14 @@ HANDLING: dict[str, tuple[str, str]] = {
         "the group a leader leads (group page)",
         "a leader's account is unlinked; the group's leader contact stays with the group",
     ),
+    "makers.ImportBatch": (
+        "not shown (a staff member's upload of a sheet of volunteers)",
+        "its rows of people emptied when it is imported; never imported, deleted after a day",
+    ),
+    "makers.ImportedMaker": (
+        "not shown (which sheet row an import brought them in from)",
+        "kept: a row number and times; no personal data",
+    ),
     "packages.KitAssignment": ("kits", "kept: which kit, when; no personal data"),
     "packages.KitProgress": ("progress_logged", "kept: counts and times; the account link goes"),
     "dropoffs.DoorstepAddress": ("doorstep", "deleted"),

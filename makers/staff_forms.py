@@ -4,6 +4,7 @@ wrong in plain words; the rules live in makers.services."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -455,3 +456,133 @@ class ProblemFilterForm(forms.Form):
         ("all", _("All")),
     ]
     show = forms.ChoiceField(choices=SHOWS, required=False)
+
+
+# --- Bringing in a spreadsheet of volunteers (issue 23) ------------------------------------
+
+SHEET_TYPES = (
+    ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+
+class ImportUploadForm(OnceForm, PlainForm):
+    """The sheet itself. Reading it (makers.sheets) is part of checking it: a file we cannot
+    read is refused here, with the reason beside the field."""
+
+    required_messages = {"sheet": _("Choose the spreadsheet to upload.")}
+
+    sheet = forms.FileField(
+        label=_("Your spreadsheet of volunteers"),
+        help_text=_("A CSV file or an Excel workbook (.xlsx), at most %(mb)s MB.")
+        % {"mb": settings.SCRUBHUB_IMPORT_MAX_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": SHEET_TYPES}),
+    )
+
+    @classmethod
+    def refused(cls, message: str) -> ImportUploadForm:
+        """The form shown again with only `message` beside the file (and a fresh token),
+        for an upload refused before it was read."""
+        form = cls(data={}, files={})
+        form.full_clean()
+        form._errors = forms.utils.ErrorDict()
+        form.add_error("sheet", message)
+        return form
+
+    def clean_sheet(self):
+        from makers.sheets import SheetError, sheet_read, too_big_message
+
+        upload = self.cleaned_data["sheet"]
+        if upload.size > settings.SCRUBHUB_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_big_message(upload.size))
+        try:
+            self.read = sheet_read(data=upload.read(), file_name=upload.name)
+        except SheetError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
+
+
+class ImportColumnsForm(PlainForm):
+    """What each column of the sheet is: one choice a column, first guessed from its
+    heading (makers.imports.guess_columns)."""
+
+    def __init__(self, *args, batch, **kwargs):
+        from makers.imports import TARGETS
+        from makers.sheets import column_name
+
+        super().__init__(*args, **kwargs)
+        samples = _column_samples(batch)
+        self.count = len(batch.headers)
+        for index, heading in enumerate(batch.headers):
+            if heading:
+                label = _("Column %(column)s, “%(heading)s”") % {
+                    "column": column_name(index),
+                    "heading": heading[:80],
+                }
+            else:
+                label = _("Column %(column)s (no heading)") % {"column": column_name(index)}
+            examples = samples[index]
+            field = forms.ChoiceField(
+                label=label,
+                choices=TARGETS,
+                required=False,
+                initial=batch.columns[index] if index < len(batch.columns) else "",
+                help_text=(
+                    _("For example: %(examples)s") % {"examples": "; ".join(examples)}
+                    if examples
+                    else _("Empty in the first rows.")
+                ),
+            )
+            field.widget.attrs["class"] = "form-select"
+            self.fields[f"column_{index}"] = field
+
+    def columns(self) -> list[str]:
+        return [self.cleaned_data.get(f"column_{i}") or "" for i in range(self.count)]
+
+    def clean(self):
+        from makers.imports import columns_problems
+
+        data = super().clean()
+        if not self.errors:
+            for problem in columns_problems(self.columns()):
+                self.add_error(None, problem)
+        return data
+
+
+def _column_samples(batch, wanted: int = 3) -> list[list[str]]:
+    """A few values from the top of each column, to show what it holds."""
+    samples: list[list[str]] = [[] for _heading in batch.headers]
+    for _number, cells in batch.rows[:50]:
+        for index, cell in enumerate(cells[: len(samples)]):
+            value = " ".join(cell.split())
+            if value and len(samples[index]) < wanted:
+                samples[index].append(value[:30] + ("…" if len(value) > 30 else ""))
+    return samples
+
+
+class ImportConfirmForm(PlainForm):
+    """The last step: on what basis the hub may contact these people, and whether to
+    approve them all now."""
+
+    required_messages = {
+        "contact_basis": _("Choose on what basis the hub may contact the people in this sheet.")
+    }
+
+    contact_basis = forms.ChoiceField(
+        label=_("Why may the hub contact these people?"),
+        help_text=_(
+            "This is kept with each new person's record. Each of them is sent a welcome "
+            "that lets them say they want to stay, or leave the list."
+        ),
+        choices=[],
+        widget=RadioSelect,
+    )
+    approve = forms.BooleanField(
+        label=_("Approve the new people now, so they can have kits straight away"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from makers.models import ImportBatch
+
+        super().__init__(*args, **kwargs)
+        self.fields["contact_basis"].choices = ImportBatch.Basis.choices

@@ -290,3 +290,37 @@ def problem_for_staff(*, hub, pk: int) -> KitProblem | None:
         .select_related("maker__hub", "kit", "answered_by")
         .first()
     )
+
+
+# --- Bringing in a spreadsheet of volunteers (issue 23) ------------------------------------
+
+
+def import_batch_for_staff(*, hub, user, pk: int):
+    """An uploaded sheet, only for the staff member who uploaded it and only in their hub
+    (None for anyone else: it holds other people's details)."""
+    from makers.models import ImportBatch
+
+    return ImportBatch.objects.filter(hub=hub, uploaded_by=user, pk=pk).first()
+
+
+def import_batches_waiting(*, hub, user, now) -> list:
+    """The staff member's own uploads not imported yet and not past their day, newest first,
+    without their rows."""
+    from makers.models import ImportBatch
+
+    return list(
+        ImportBatch.objects.filter(
+            hub=hub, uploaded_by=user, status=ImportBatch.Status.UPLOADED, expires_at__gt=now
+        ).defer("rows")[:5]
+    )
+
+
+def import_answers(*, batch) -> dict[str, int]:
+    """How the people an import brought in answered their welcome so far."""
+    from django.db.models import Count
+
+    return batch.people.filter(merged=False).aggregate(
+        new=Count("pk"),
+        stayed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+        left=Count("pk", filter=Q(left_at__isnull=False)),
+    )

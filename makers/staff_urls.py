@@ -3,6 +3,7 @@ names live in the "makers" namespace (makers:staff_roster, makers:staff_applican
 
 from django.urls import path
 
+from makers import import_views as sheet_views
 from makers import staff_group_views
 from makers import staff_views as views
 
@@ -13,6 +14,10 @@ urlpatterns = [
     path("applicants/decide/", views.applicants_decide, name="staff_applicants_decide"),
     path("sign-up/", views.sign_up, name="staff_sign_up"),
     path("paper-forms/", views.paper_forms, name="staff_paper_forms"),
+    path("import/", sheet_views.import_upload, name="staff_import"),
+    path("import/<int:pk>/", sheet_views.import_columns, name="staff_import_columns"),
+    path("import/<int:pk>/check/", sheet_views.import_check, name="staff_import_check"),
+    path("import/<int:pk>/done/", sheet_views.import_done, name="staff_import_done"),
     path("<int:pk>/", views.maker_page, name="staff_maker"),
     path("<int:pk>/change/", views.maker_change, name="staff_maker_change"),
     path("<int:pk>/status/", views.maker_status, name="staff_maker_status"),

@@ -19,3 +19,9 @@ def prune_form_submissions() -> int:
     from scrubhub import once
 
     return once.submissions_prune()
+
+
+@shared_task
+def prune_import_batches() -> int:
+    """Hourly: delete volunteer sheets uploaded but never imported, once past their day."""
+    return services.import_batches_prune()

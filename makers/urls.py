@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from makers import views
+from makers import import_views, views
 
 app_name = "makers"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("signin/code/", views.signin_code, name="signin_code"),
     path("signin/link/", views.signin_link, name="signin_link"),
     path("goodbye/", views.deleted, name="deleted"),
+    # The two links in the welcome someone a hub imported from its own sheet is sent.
+    path("welcome/<str:token>/stay/", import_views.import_stay, name="import_stay"),
+    path("welcome/<str:token>/leave/", import_views.import_leave, name="import_leave"),
     # The maker's own pages.
     path("me/", views.me, name="me"),
     path("me/kits/<str:code>/", views.kit_detail, name="kit"),

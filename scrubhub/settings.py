@@ -451,6 +451,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "makers.tasks.prune_form_submissions",
         "schedule": crontab(minute=15, hour=3),
     },
+    "prune-import-batches": {
+        # Volunteer sheets uploaded but never imported hold people's details: gone in a day.
+        "task": "makers.tasks.prune_import_batches",
+        "schedule": crontab(minute=25),
+    },
     "weekly-summaries": {
         # Each hub chooses its own day and hour (HubMessageSettings); this tick checks hourly.
         "task": "scrubhub.notifications.tasks.send_due_weekly_summaries",
@@ -460,6 +465,15 @@ CELERY_BEAT_SCHEDULE = {
 OUTBOX_MAX_ATTEMPTS = env_int("SCRUBHUB_OUTBOX_MAX_ATTEMPTS", 5)
 
 # --- Security ---------------------------------------------------------------------------
+# Uploads. The only file anyone sends is a volunteer sheet (makers.sheets), refused above
+# SCRUBHUB_IMPORT_MAX_MB by the import page before it reads the request's body; the rest
+# are Django's limits, written out: other fields at most 2.5 MB, one file per request, a
+# file kept in memory up to 2.5 MB and in a temporary file beyond.
+SCRUBHUB_IMPORT_MAX_BYTES = env_int("SCRUBHUB_IMPORT_MAX_MB", 5) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

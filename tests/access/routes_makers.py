@@ -163,6 +163,61 @@ def _progress_data(world) -> dict:
     return {f"kit{kit.pk}-finished": 3, f"kit{kit.pk}-seen": 2}
 
 
+# --- Bringing in a spreadsheet (issue 23): a sheet is seen only by whoever uploaded it (so
+# the coordinator of the same hub gets 404 too); the welcome's links are public, signed.
+UPLOADER_ONLY = {"hub_staff": 200, "coordinator": 404, "other_hub_staff": 404}
+
+
+def _sheet_batch(world, *, imported: bool = False):
+    """A sheet hub_staff uploaded (and, with `imported`, another one imported), made once
+    per world through the services."""
+    name = "imported_batch" if imported else "sheet_batch"
+    if not hasattr(world, name):
+        from makers import services
+        from makers.sheets import Sheet
+
+        staff = world.user("hub_staff")
+        email = "ivy@example.org" if imported else "una@example.org"
+        batch = services.import_batch_start(
+            hub=world.hub,
+            by_user=staff,
+            file_name="volunteers.csv",
+            sheet=Sheet(
+                headers=["Name", "Email", "Phone"],
+                rows=[(2, ["Una Sheet" if not imported else "Ivy Sheet", email, ""])],
+            ),
+        )
+        if imported:
+            batch = services.makers_import(batch=batch, contact_basis="paper_form", by_user=staff)
+        setattr(world, name, batch)
+    return getattr(world, name)
+
+
+def _sheet(world) -> dict:
+    return {"pk": _sheet_batch(world).pk}
+
+
+def _welcome_token(world) -> dict:
+    from makers import services
+
+    record = _sheet_batch(world, imported=True).people.get()
+    return {"token": services.import_welcome_token(record.pk)}
+
+
+ROUTES += [
+    Route("makers:staff_import", only(STAFF_200)),
+    Route("makers:staff_import_columns", only(UPLOADER_ONLY), kwargs=_sheet),
+    Route("makers:staff_import_check", only(UPLOADER_ONLY), kwargs=_sheet),
+    Route(
+        "makers:staff_import_done",
+        only(UPLOADER_ONLY),
+        kwargs=lambda w: {"pk": _sheet_batch(w, imported=True).pk},
+    ),
+    Route("makers:import_stay", public(), kwargs=_welcome_token),
+    Route("makers:import_leave", public(), kwargs=_welcome_token),
+]
+
+
 ROUTES += [
     Route("makers:staff_roster", only(STAFF_200)),
     Route("makers:staff_roster_csv", only(STAFF_200), html=False),

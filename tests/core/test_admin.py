@@ -29,6 +29,10 @@ NOT_IN_ADMIN = {
     "hubs.SetupStep",  # which setup steps a new hub has done: shown on its setup page
     "dropoffs.RunStop",
     "dropoffs.RunStopKit",
+    # A volunteer sheet between its upload and its import, seen only by whoever uploaded
+    # it (it holds other people's details), and who each import brought in.
+    "makers.ImportBatch",
+    "makers.ImportedMaker",
 }
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
