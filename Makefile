@@ -11,7 +11,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 PORT ?= 8000
 
-.PHONY: run test lint format bench services browser venv demo clean vendor audit
+.PHONY: run test lint format bench bench-pages services browser venv demo clean vendor audit
 
 $(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,17 @@ bench: $(STAMP) services
 	@command -v wrk >/dev/null || (echo "Installing Debian's wrk for the benchmark"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## make bench-pages: Lighthouse (mobile, slow 4G) on each role's key page of the demo (~5 min).
+# Lighthouse comes from npm at the version pinned in bench/package-lock.json; it drives
+# Debian's chromium and never downloads a browser of its own. (package.json pins
+# third-party-web, which a Lighthouse dependency asks for as "latest", so npm ci holds.)
+bench/node_modules/.bin/lighthouse: bench/package.json bench/package-lock.json
+	cd bench && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-pages: $(STAMP) services browser bench/node_modules/.bin/lighthouse
+	CHROME_PATH=/usr/bin/chromium $(PY) -m bench.lighthouse $(BENCH_ARGS)
 
 ## make audit: bandit on our code, pip-audit on our dependencies (both run by make test).
 audit: $(STAMP)
