@@ -54,3 +54,20 @@ def test_axe_harness_reports_a_real_violation(page_for):
         "() => document.querySelector('main').appendChild(document.createElement('input'))"
     )
     assert "label" in {v["id"] for v in axe_violations(page)}
+
+
+def test_axe_harness_checks_wcag_22_target_size(page_for):
+    """WCAG 2.2's target-size rule is on: two 10 px buttons side by side must not pass."""
+    from tests.browser.conftest import axe_violations
+
+    page = page_for("anonymous")
+    page.goto("/")
+    page.evaluate(
+        """() => { for (const name of ['A', 'B']) {
+            const b = document.createElement('button');
+            b.textContent = name;
+            b.style.cssText = 'width:10px;height:10px;padding:0;margin:0;font-size:8px';
+            document.querySelector('main').appendChild(b);
+        } }"""
+    )
+    assert "target-size" in {v["id"] for v in axe_violations(page)}
