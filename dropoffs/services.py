@@ -522,8 +522,12 @@ def doorstep_set(
         raise DoorstepError("Please give the address and postcode the driver should come to.")
     if (latitude is None) != (longitude is None):
         raise DoorstepError("Give both coordinates, or neither.")
+    if latitude is not None and not (
+        -90 <= Decimal(latitude) <= 90 and -180 <= Decimal(longitude) <= 180
+    ):
+        raise DoorstepError("Those coordinates are not on the map. Click the map to place it.")
     with transaction.atomic():
-        maker = Maker.objects.select_for_update().get(pk=maker.pk)
+        maker = Maker.objects.select_for_update(of=("self",)).select_related("hub").get(pk=maker.pk)
         if maker.status in {
             Maker.Status.DECLINED,
             Maker.Status.WITHDRAWN,
@@ -532,7 +536,16 @@ def doorstep_set(
             raise DoorstepError(
                 f"{maker} is {maker.get_status_display().lower()}, so gets no doorstep visits."
             )
-        doorstep, _ = DoorstepAddress.objects.update_or_create(
+        if (
+            not maker.hub.offers_doorstep_visits
+            and not DoorstepAddress.objects.filter(maker=maker).exists()
+        ):
+            # Turning the offer off stops new visits; makers who have them keep them.
+            raise DoorstepError(
+                f"{maker.hub.name} does not offer doorstep visits at the moment. Call "
+                f"{maker.hub.phone} and we will find a point near you."
+            )
+        doorstep, created = DoorstepAddress.objects.update_or_create(
             maker=maker,
             defaults={
                 "hub_id": maker.hub_id,
@@ -547,7 +560,48 @@ def doorstep_set(
             },
         )
         Maker.objects.filter(pk=maker.pk).update(needs_doorstep_collection=True)
+        if created and actor is not None and actor.pk == maker.user_id:
+            _doorstep_asked_tell_hub(doorstep=doorstep)
+        if actor is not None and actor.pk != maker.user_id:
+            # Staff keeping someone's address for them: the trail says who, never the address.
+            from scrubhub.audit.models import AuditEvent
+            from scrubhub.audit.services import audit_record
+
+            placed = "with" if latitude is not None else "without"
+            audit_record(
+                actor=actor,
+                hub=maker.hub,
+                action=AuditEvent.Action.CHANGED,
+                subject=maker,
+                detail=(
+                    f"Doorstep address {'recorded' if created else 'changed'}, "
+                    f"{placed} a map position"
+                ),
+            )
     return doorstep
+
+
+def _doorstep_asked_tell_hub(*, doorstep: DoorstepAddress) -> None:
+    """The hub hears when a maker asks for visits herself, so a driver is planned for her.
+    Nothing in it names her: staff see who on the runs page."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from scrubhub.notifications.services import message_queue
+
+    hub = doorstep.hub
+    runs = f"{settings.SITE_URL}{reverse('dropoffs:staff_runs')}"
+    message_queue(
+        idempotency_key=f"doorstep-{doorstep.pk}-asked",
+        to_address=hub.email,
+        subject="A maker asked for doorstep visits",
+        body=(
+            f"A maker of {hub.name} asked for a driver to bring kits to their door and "
+            f"collect their scrubs.\n\nSee who, and plan a visit, on Collection runs:\n\n{runs}\n"
+        ),
+        kind="doorstep_asked",
+        hub=hub,
+    )
 
 
 def doorstep_stop(*, maker, actor) -> None:

@@ -499,6 +499,7 @@ def doorstep(request: HttpRequest) -> HttpResponse:
             "maker": maker,
             "current": current,
             "offered": maker.age_band == Maker.AgeBand.OVER_70,
+            "hub_offers": maker.hub.offers_doorstep_visits,
         },
         status=400 if form.errors else 200,
     )
@@ -691,7 +692,9 @@ def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
 def doorstep_for_maker(request: HttpRequest, maker_id: int) -> HttpResponse:
     """Staff record a doorstep for a maker who rang in (many have no account)."""
     maker = get_object_or_404(
-        Maker.objects.exclude(status=Maker.Status.ERASED), pk=maker_id, hub=request.hub
+        Maker.objects.exclude(status=Maker.Status.ERASED).select_related("hub"),
+        pk=maker_id,
+        hub=request.hub,
     )
     current = DoorstepAddress.objects.filter(maker=maker).first()
     initial = (
@@ -715,11 +718,20 @@ def doorstep_for_maker(request: HttpRequest, maker_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Doorstep visits saved for %s.") % maker.name)
             return redirect("dropoffs:staff_runs")
-    return render(
-        request,
-        "dropoffs/doorstep_staff.html",
-        {"form": form, "maker": maker, "current": current},
-        status=400 if form.errors else 200,
+    return _allow_tiles(
+        render(
+            request,
+            "dropoffs/doorstep_staff.html",
+            {
+                "form": form,
+                "maker": maker,
+                "current": current,
+                "start_lat": maker.hub.latitude,
+                "start_lng": maker.hub.longitude,
+                **_map_settings(),
+            },
+            status=400 if form.errors else 200,
+        )
     )
 
 

@@ -61,6 +61,32 @@ def group_for_staff(*, hub, pk: int) -> MakerGroup | None:
     return MakerGroup.objects.filter(hub=hub, pk=pk).select_related("leader", "hub").first()
 
 
+@dataclass(frozen=True)
+class DoorstepOffer:
+    """What a maker's pages say about doorstep visits: she has them, or they are offered
+    to her (aged 70 or over, at a hub that offers them), or neither (nothing shown)."""
+
+    has_visits: bool
+    offered: bool
+
+
+def doorstep_offer(*, maker: Maker) -> DoorstepOffer:
+    """One query at most, and none for a maker the offer is not for. Needs maker.hub."""
+    from dropoffs.models import DoorstepAddress
+
+    over_70 = maker.age_band == Maker.AgeBand.OVER_70
+    if not (maker.needs_doorstep_collection or over_70):
+        return DoorstepOffer(has_visits=False, offered=False)
+    has_visits = DoorstepAddress.objects.filter(maker=maker).exists()
+    offered = (
+        not has_visits
+        and over_70
+        and maker.hub.offers_doorstep_visits
+        and maker.status not in {Maker.Status.DECLINED, Maker.Status.WITHDRAWN}
+    )
+    return DoorstepOffer(has_visits=has_visits, offered=offered)
+
+
 # --- The maker's own pages and the public hub page (issue 5) -----------------------------
 
 HANDED_IN_PLACES = ("at_point", "in_transit", "awaiting_check", "passed", "reserved", "delivered")

@@ -463,6 +463,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "impact": selectors.maker_impact(maker=maker),
             "progress": selectors.hub_progress(hub=maker.hub),
             "guardian": guardian_services.guardian_state(maker=maker),
+            "doorstep": selectors.doorstep_offer(maker=maker),
         },
     )
 
@@ -482,7 +483,10 @@ def kit_detail(request: HttpRequest, code: str) -> HttpResponse:
             forms["progress_form"] = ProgressForm(kit=kit)
         if kit.finished_count:
             forms["return_form"] = ReturnForm(maker=maker, plan=kit.open_plan)
-    return render(request, "makers/kit.html", {"maker": maker, "kit": kit, **forms})
+    doorstep = selectors.doorstep_offer(maker=maker)
+    return render(
+        request, "makers/kit.html", {"maker": maker, "kit": kit, "doorstep": doorstep, **forms}
+    )
 
 
 def _kit_form_page(request, template: str, maker, kit, form, **extra) -> HttpResponse:

@@ -66,6 +66,13 @@ class Hub(models.Model):
     auto_approve_makers = models.BooleanField(
         default=False, help_text=_("Approve new volunteers at once instead of waiting for staff.")
     )
+    offers_doorstep_visits = models.BooleanField(
+        default=True,
+        help_text=_(
+            "A driver brings kits to the door of makers who cannot get to a point, and "
+            "collects their scrubs. Makers aged 70 or over are offered it on their pages."
+        ),
+    )
     stand_down_on = models.DateField(null=True, blank=True)
     retention_days = models.PositiveIntegerField(
         default=180, help_text=_("Days after stand-down before volunteers' details are erased.")

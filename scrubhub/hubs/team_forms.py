@@ -157,6 +157,14 @@ class HubSettingsForm(PlainForm):
         required=False,
         help_text=_("Useful when many people join at once and the hub checks them later."),
     )
+    offers_doorstep_visits = forms.BooleanField(
+        label=_("Offer doorstep visits"),
+        required=False,
+        help_text=_(
+            "A driver brings kits to the door of makers who cannot get to a point, and "
+            "collects their scrubs. Makers aged 70 or over see the offer on their pages."
+        ),
+    )
     stand_down_on = forms.DateField(
         label=_("Stand-down date"),
         required=False,

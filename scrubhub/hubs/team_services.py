@@ -429,9 +429,11 @@ def hub_settings_update(
     stand_down_on: date | None,
     require_staff_two_factor: bool = False,
     erasure_confirmed: bool = False,
+    offers_doorstep_visits: bool | None = None,
 ) -> Hub:
     """The coordinator changes what volunteers see and how the hub runs. A new stand-down
-    date that will erase people's details needs `erasure_confirmed` (stand_down_check)."""
+    date that will erase people's details needs `erasure_confirmed` (stand_down_check).
+    `offers_doorstep_visits` left out (None) stays as it is."""
     phone, email = phone.strip(), email.strip().lower()
     if not phone:
         raise TeamError(_("Please give a phone number volunteers can call."))
@@ -451,6 +453,9 @@ def hub_settings_update(
         current.overdue_after_days = overdue_after_days
         current.auto_approve_makers = auto_approve_makers
         current.require_staff_two_factor = require_staff_two_factor
+        if offers_doorstep_visits is not None:
+            # Makers who already have visits keep them: turning the offer off stops new ones.
+            current.offers_doorstep_visits = offers_doorstep_visits
         erasure_fields = _erasure_dates_apply(
             current=current,
             actor=actor,
@@ -465,6 +470,7 @@ def hub_settings_update(
                 "overdue_after_days",
                 "auto_approve_makers",
                 "require_staff_two_factor",
+                "offers_doorstep_visits",
                 *erasure_fields,
             ]
         )

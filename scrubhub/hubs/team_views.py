@@ -242,6 +242,7 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
         "about": hub.about,
         "overdue_after_days": hub.overdue_after_days,
         "auto_approve_makers": hub.auto_approve_makers,
+        "offers_doorstep_visits": hub.offers_doorstep_visits,
         "stand_down_on": hub.stand_down_on,
         "require_staff_two_factor": hub.require_staff_two_factor,
     }
