@@ -3,6 +3,8 @@ live in dropoffs.services."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -50,6 +52,13 @@ class FindMakerForm(forms.Form):
     )
 
 
+def client_key_field(initial=None) -> forms.UUIDField:
+    """The handover's own key (see dropoffs.services._key_check). The page's script puts a
+    fresh one in each time the page is shown, so every copy of a page the phone kept for
+    no signal records its own handover."""
+    return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=initial)
+
+
 class HandoverForm(forms.Form):
     """One of the kit page's buttons: what happens to the kit here and now."""
 
@@ -57,6 +66,8 @@ class HandoverForm(forms.Form):
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
     version = forms.CharField(widget=forms.HiddenInput)
+    # Without the script the server's key still makes a second tap of one page one handover.
+    client_key = client_key_field(initial=uuid.uuid4)
     count = forms.IntegerField(
         label=_("How many garments?"),
         min_value=1,
@@ -100,11 +111,22 @@ class HandoverForm(forms.Form):
 
 class HandInManyForm(OnceForm, forms.Form):
     """A count for each of one maker's or group's kits. One-time: the counts carry no
-    version, so a second tap would otherwise take the same garments in twice."""
+    version, so a second tap would otherwise take the same garments in twice. With the
+    page's script the handover's own client_key does that instead of the page's token (see
+    _post_clean)."""
 
-    def __init__(self, *args, kits, **kwargs):
+    client_key = client_key_field()
+
+    def __init__(self, *args, kits, others=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kits = kits
+        self.kits = [*kits, *others]
+        for kit in others:
+            # Nothing of these is at home now, but a page drawn before they came in (one a
+            # phone kept with no signal) may still count some: the service says what
+            # happened to them rather than the count being dropped.
+            self.fields[f"kit_{kit.pk}"] = forms.IntegerField(
+                min_value=0, initial=0, required=False, widget=forms.HiddenInput
+            )
         for kit in kits:
             most = kit.qty_with_maker
             self.fields[f"kit_{kit.pk}"] = forms.IntegerField(
@@ -122,9 +144,33 @@ class HandInManyForm(OnceForm, forms.Form):
 
     def clean(self):
         data = super().clean()
+        gone = [
+            name
+            for name, value in self.data.items()
+            if re.fullmatch(r"kit_[0-9]{1,12}", name)
+            and name not in self.fields
+            and value not in ("", "0")
+        ]
+        if gone:
+            # Sent from a page drawn before those kits were closed (a phone that kept it
+            # while it had no signal): taking in only the rest would lose the count.
+            raise forms.ValidationError(
+                _(
+                    "Some of these kits were closed since this page was opened, so nothing "
+                    "was recorded. Open the page again and count what is left."
+                )
+            )
         if not self.errors and not any(count for _kit, count in self.kit_counts()):
             raise forms.ValidationError(_("Put a number of garments against at least one kit."))
         return data
+
+    def _post_clean(self):
+        if self.cleaned_data.get("client_key") is None:
+            super()._post_clean()  # no script: the page's one-time token
+            return
+        # The phone's key stands in for the page's token: one the outbox kept for a day
+        # without signal is still sent once, and two copies of the page are two handovers.
+        super(OnceForm, self)._post_clean()
 
 
 class DoorstepForm(forms.Form):

@@ -94,6 +94,9 @@ class Handover(models.Model):
     run_stop = models.ForeignKey(
         "RunStop", on_delete=models.PROTECT, null=True, blank=True, related_name="handovers"
     )
+    # The key the helper's phone gave this handover when it was recorded (its outbox sends it
+    # again until it hears back, maybe hours later): one handover per key, however often sent.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -103,6 +106,7 @@ class Handover(models.Model):
             models.Index(fields=["point", "-created_at"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["client_key"], name="handover_client_key_once"),
             models.CheckConstraint(
                 condition=Q(location="point", point__isnull=False)
                 | (~Q(location="point") & Q(point__isnull=True)),

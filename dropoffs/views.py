@@ -3,6 +3,7 @@ then a form and a service."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -339,37 +340,71 @@ def kit_signin_link(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("dropoffs:kit", code=normal)
 
 
+# What a recorded handover says, on the scan page and in the phone's outbox (for a repeat too).
+DONE_TEXT = {
+    "collect": _("Kit %(code)s given to its maker."),
+    "return": _("%(count)s finished garments from kit %(code)s taken in."),
+    "return_rework": _("%(count)s finished garments from kit %(code)s taken in."),
+    "unfinished": _("Unfinished kit %(code)s taken back."),
+    "pick_up": _("%(count)s garments from kit %(code)s handed to the driver."),
+    "arrive": _("%(count)s garments from kit %(code)s arrived at the hub."),
+}
+
+
+def _from_outbox(request: HttpRequest) -> bool:
+    """The phone's outbox (static/js/outbox.js) sending a handover it kept while there was
+    no signal: it reads a short answer, not a page."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _outbox_answer(result: str, message: str, status: int = 200) -> JsonResponse:
+    """The outbox's answer: sent, already (recorded before; the outbox forgets it like a
+    sent one) or refused (it shows the message to the helper)."""
+    return JsonResponse({"result": result, "message": str(message)}, status=status)
+
+
+def _form_problems(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 @require_POST
 def kit_handover(request: HttpRequest, code: str) -> HttpResponse:
     found, can_act = get_kit_for(request.user, code)
     if not can_act:
         raise PermissionDenied(_("Only hub staff and point helpers record handovers."))
+    outbox = _from_outbox(request)
     station = current_station(request)
     point = station.point if station else None
     if station is None or station.hub.pk != found.hub_id:
+        if outbox:
+            where = _("Kit %(code)s is from %(hub)s. Choose where you are on the scan page.")
+            return _outbox_answer(
+                "refused", where % {"code": found.display_code, "hub": found.hub.name}, 409
+            )
         return _kit_page(request, found, can_act=True, status=400)
     held = selectors.kit_point_holding(kit=found, point=point)
     options = {
         o.action: o for o in selectors.handover_options(kit=found, point=point, held_here=held)[0]
     }
     action = request.POST.get("action", "")
-    if action not in options:
-        return _kit_page(
-            request,
-            found,
-            can_act=True,
-            problem=_("That cannot happen to this kit here now. Nothing was changed."),
-            status=409,
-        )
-    form = HandoverForm(request.POST, most=options[action].most, auto_id=f"{action}_%s")
+    option = options.get(action)
+    form = HandoverForm(request.POST, most=option.most if option else None, auto_id=f"{action}_%s")
     if not form.is_valid():
+        if outbox:
+            return _outbox_answer("refused", _form_problems(form), 400)
         return _kit_page(request, found, can_act=True, bound=form, status=400)
     data, who = form.cleaned_data, request.user
-    seen = data["version"]
+    seen, key = data["version"], data["client_key"]
+    done = DONE_TEXT[action] % {"code": found.display_code, "count": data.get("count")}
     try:
+        if option is None:
+            services.handover_not_allowed(
+                kit=found, action=action, actor=who, seen=seen, client_key=key
+            )
         if action == "collect":
-            services.handover_kit_collect(kit=found, actor=who, point=point, seen=seen)
-            done = _("Kit %(code)s given to its maker.")
+            services.handover_kit_collect(
+                kit=found, actor=who, point=point, seen=seen, client_key=key
+            )
         elif action in {"return", "return_rework"}:
             services.handover_garments_return(
                 kit=found,
@@ -378,27 +413,42 @@ def kit_handover(request: HttpRequest, code: str) -> HttpResponse:
                 point=point,
                 seen=seen,
                 from_place="rework" if action == "return_rework" else "with_maker",
+                client_key=key,
             )
-            done = _("%(count)s finished garments from kit %(code)s taken in.")
         elif action == "unfinished":
             services.handover_kit_return_unfinished(
-                kit=found, finished=data["finished"], actor=who, point=point, seen=seen
+                kit=found,
+                finished=data["finished"],
+                actor=who,
+                point=point,
+                seen=seen,
+                client_key=key,
             )
-            done = _("Unfinished kit %(code)s taken back.")
         elif action == "pick_up":
             services.handover_pick_up(
-                point=point, kit_counts=[(found, data["count"])], actor=who, seen={found.pk: seen}
+                point=point,
+                kit_counts=[(found, data["count"])],
+                actor=who,
+                seen={found.pk: seen},
+                client_key=key,
             )
-            done = _("%(count)s garments from kit %(code)s handed to the driver.")
         else:
             services.handover_deliver_to_hub(
-                hub=found.hub, kit_counts=[(found, data["count"])], actor=who
+                hub=found.hub, kit_counts=[(found, data["count"])], actor=who, client_key=key
             )
-            done = _("%(count)s garments from kit %(code)s arrived at the hub.")
+    except services.HandoverAlreadyRecorded as repeat:
+        if outbox:
+            return _outbox_answer("already", done)
+        messages.info(request, repeat.message)
+        return redirect("dropoffs:scan")
     except PROBLEMS as exc:
+        if outbox:
+            return _outbox_answer("refused", str(exc), 409)
         found.refresh_from_db()
         return _kit_page(request, found, can_act=True, problem=str(exc), status=409)
-    messages.success(request, done % {"code": found.display_code, "count": data.get("count")})
+    if outbox:
+        return _outbox_answer("sent", done)
+    messages.success(request, done)
     return redirect("dropoffs:scan")
 
 
@@ -413,28 +463,46 @@ def hand_in_many(request: HttpRequest, code: str) -> HttpResponse:
     station = current_station(request)
     assignment = get_assignment_to_hand_in(station, code)
     request.hub = station.hub
-    kits = [k for k in selectors.holder_kits(assignment=assignment) if k.qty_with_maker]
-    form = HandInManyForm(request.POST or None, kits=kits)
+    open_kits = selectors.holder_kits(assignment=assignment)
+    kits = [k for k in open_kits if k.qty_with_maker]
+    others = [k for k in open_kits if not k.qty_with_maker]
+    form = HandInManyForm(request.POST or None, kits=kits, others=others)
+    outbox = request.method == "POST" and _from_outbox(request)
     problem = ""
     if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["client_key"]
+        total = sum(count for _kit, count in form.kit_counts())
+        done = _("%(total)s finished garments taken in from %(who)s.") % {
+            "total": total,
+            "who": assignment.holder,
+        }
+        # The phone's key makes it one handover (in the service); without it, the page's token.
+        claimed = once.claim(form) if key is None else nullcontext(once.Claim(None))
         try:
-            with once.claim(form) as sent:
+            with claimed as sent:
                 services.handover_garments_return_many(
-                    kit_counts=form.kit_counts(), actor=request.user, point=station.point
+                    kit_counts=form.kit_counts(),
+                    actor=request.user,
+                    point=station.point,
+                    client_key=key,
                 )
                 sent.done_url = reverse("dropoffs:scan")
         except once.AlreadySent as repeat:
             return repeat.redirect(request)
+        except services.HandoverAlreadyRecorded as repeat:
+            if outbox:
+                return _outbox_answer("already", done)
+            messages.info(request, repeat.message)
+            return redirect("dropoffs:scan")
         except PROBLEMS as exc:
             problem = str(exc)
         else:
-            total = sum(count for _kit, count in form.kit_counts())
-            messages.success(
-                request,
-                _("%(total)s finished garments taken in from %(who)s.")
-                % {"total": total, "who": assignment.holder},
-            )
+            if outbox:
+                return _outbox_answer("sent", done)
+            messages.success(request, done)
             return redirect("dropoffs:scan")
+    if outbox:
+        return _outbox_answer("refused", problem or _form_problems(form), 409 if problem else 400)
     return render(
         request,
         "dropoffs/hand_in_many.html",

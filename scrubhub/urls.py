@@ -3,10 +3,13 @@ import os
 from django.contrib import admin
 from django.urls import include, path
 
-from scrubhub import views
+from scrubhub import pwa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # At the root: the worker's scope is where it is served from (scrubhub/pwa.py).
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy, name="privacy"),
     path("my-page/", views.role_home, name="role_home"),

@@ -6,6 +6,9 @@ from tests.access.matrix import LOGIN, REDIRECT, Route, answers, only, public, s
 ROUTES = [
     Route("home", public()),
     Route("healthz", public(), html=False),
+    # The installable app: fetched by the browser without the session cookie.
+    Route("service_worker", public(), html=False),
+    Route("manifest", public(), html=False),
     Route("privacy", public()),
     Route("role_home", signed_in(REDIRECT)),
     Route("account_login", answers(REDIRECT, anonymous=200)),
