@@ -252,6 +252,12 @@ class PointForm(forms.Form):
         max_length=10,
         error_messages={"required": _("Enter the point's postcode.")},
     )
+    phone = forms.CharField(
+        label=_("Phone number (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("The place's own number, for drivers and the hub. It goes on the run sheet."),
+    )
     latitude = forms.DecimalField(
         label=_("Latitude"),
         max_digits=9,
@@ -304,7 +310,7 @@ class PointForm(forms.Form):
         ]
 
     def detail_fields(self):
-        return [self[name] for name in ("name", "address", "postcode")]
+        return [self[name] for name in ("name", "address", "postcode", "phone")]
 
     def clean(self):
         data = super().clean()
@@ -332,6 +338,7 @@ class PointForm(forms.Form):
             "name": data["name"],
             "address": data["address"],
             "postcode": data["postcode"],
+            "phone": data["phone"],
             "latitude": Decimal(data["latitude"]),
             "longitude": Decimal(data["longitude"]),
             "opening_hours": data["opening_hours"],
@@ -346,6 +353,7 @@ class PointForm(forms.Form):
             "name": point.name,
             "address": point.address,
             "postcode": point.postcode,
+            "phone": point.phone,
             "latitude": point.latitude,
             "longitude": point.longitude,
             "opening_hours": point.opening_hours,

@@ -20,6 +20,9 @@ class Point(models.Model):
     name = models.CharField(max_length=200)
     address = models.TextField()
     postcode = models.CharField(max_length=10)
+    # The place's own number (the hall, the shop), for the driver and the hub: printed on the
+    # run sheet. Not a helper's own phone, which the point's page would show to every driver.
+    phone = models.CharField(max_length=40, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6)
     longitude = models.DecimalField(max_digits=9, decimal_places=6)
     opening_hours = models.TextField(

@@ -138,6 +138,22 @@ def get_assignment_to_hand_in(station: Station | None, code: str) -> KitAssignme
     return found
 
 
+def get_point_for_helper(user, point_id: int) -> Point:
+    """A point whose day its helpers and the hub's staff may read (names of the makers
+    expected there); 404 for anyone else, like a point that does not exist."""
+    point = (
+        Point.objects.select_related("hub").prefetch_related("hours").filter(pk=point_id).first()
+    )
+    if point is None:
+        raise Http404
+    for m in memberships(user):
+        if m.hub_id != point.hub_id:
+            continue
+        if m.role in STAFF_ROLES or (m.role == Role.POINT_HELPER and m.point_id == point.pk):
+            return point
+    raise Http404
+
+
 def get_run_for(user, run_id: int) -> Run:
     """A run its driver or the hub's staff may see and tick off; 404 for anyone else."""
     run = Run.objects.select_related("hub", "driver").filter(pk=run_id).first()

@@ -369,6 +369,13 @@ class SheetStop:
     # `said_finished`.
     pick_ups: list
     doorstep: DoorstepAddress | None
+    # A doorstep maker's phone, read (like her address) only for those who may see it.
+    maker_phone: str = ""
+
+    @property
+    def phone(self) -> str:
+        """The number to call about this stop: the point's, or the maker's at a door."""
+        return self.stop.point.phone if self.stop.point_id else self.maker_phone
 
     @property
     def map_url(self) -> str:
@@ -380,8 +387,9 @@ class SheetStop:
 
 
 def run_sheet(*, run: Run, with_addresses: bool) -> list[SheetStop]:
-    """Each stop in order with what to drop and what to pick up. Doorstep addresses are
-    only read when the viewer may see them. A fixed number of queries for any run."""
+    """Each stop in order with what to drop and what to pick up. Doorstep addresses and
+    makers' phones are only read when the viewer may see them. A fixed number of queries
+    for any run."""
     stops = list(
         run.stops.select_related("point", "maker", "visited_by").prefetch_related(
             Prefetch("kits", queryset=RunStopKit.objects.select_related("kit").order_by("kit_id"))
@@ -418,6 +426,7 @@ def run_sheet(*, run: Run, with_addresses: bool) -> list[SheetStop]:
             drops=list(s.kits.all()),
             pick_ups=holdings.get(s.point_id, []) if s.point_id else at_home.get(s.maker_id, []),
             doorstep=doorsteps.get(s.maker_id),
+            maker_phone=s.maker.phone if s.maker_id and s.maker_id in doorsteps else "",
         )
         for s in stops
     ]
@@ -511,6 +520,22 @@ class PointDay:
         )
 
 
+def _left_or_coming(*, by_day: date) -> QuerySet[RunStopKit]:
+    """For Exists() on a Kit: a driver has left it at its collection point, or a run not yet
+    done calls there with it by `by_day`. A kit given to a maker waits at its point only
+    once a driver has left it there (makers.selectors.kits_whereabouts)."""
+    return RunStopKit.objects.filter(
+        kit=OuterRef("pk"), stop__point=OuterRef("collection_point")
+    ).filter(
+        Q(dropped_at__isnull=False)
+        | Q(
+            stop__status=RunStop.Status.TO_VISIT,
+            stop__run__status__in=[Run.Status.PLANNED, Run.Status.STARTED],
+            stop__run__day__lte=by_day,
+        )
+    )
+
+
 def points_day_ahead(*, now: datetime | None = None) -> list[PointDay]:
     """Every open point of an active hub that opens tomorrow (in its hub's time zone; a
     point with no hours takes any day) with anything expected there: return plans for the
@@ -550,22 +575,9 @@ def points_day_ahead(*, now: datetime | None = None) -> list[PointDay]:
             expected.makers_handing_in = row["makers"]
             expected.garments_handing_in = row["garments"]
             expected.unfinished_kits = row["unfinished"]
-    # A kit given to a maker waits at its point only once a driver has left it there
-    # (makers.selectors.kits_whereabouts); one on a run calling by tomorrow counts too.
-    latest_day = max(candidate_days)
-    there_or_coming = RunStopKit.objects.filter(
-        kit=OuterRef("pk"), stop__point=OuterRef("collection_point")
-    ).filter(
-        Q(dropped_at__isnull=False)
-        | Q(
-            stop__status=RunStop.Status.TO_VISIT,
-            stop__run__status__in=[Run.Status.PLANNED, Run.Status.STARTED],
-            stop__run__day__lte=latest_day,
-        )
-    )
     waiting = (
         Kit.objects.filter(status=Kit.Status.ALLOCATED, collection_point_id__in=list(days))
-        .filter(Exists(there_or_coming))
+        .filter(Exists(_left_or_coming(by_day=max(candidate_days))))
         .values("collection_point_id")
         .annotate(n=Count("pk"))
     )
@@ -585,6 +597,101 @@ def points_day_ahead(*, now: datetime | None = None) -> list[PointDay]:
         if stop.run.day == expected.day:
             expected.driver_visits = [*(expected.driver_visits or []), loads[stop.pk]]
     return [day for day in days.values() if day.anything_expected]
+
+
+# --- A point's day: who and what to expect, by name, for its helpers (issue 24) -----------
+
+
+@dataclass
+class DriverCall:
+    """A run calling at the point that day: what its driver leaves and what they take."""
+
+    stop: RunStop
+    drops: list[RunStopKit]
+    pick_ups: list[PointHolding]
+
+
+@dataclass
+class PointExpected:
+    """What a point's helpers can expect on one day, to print or read at the door: the
+    makers who said they would hand in there (by name, as the scan page shows them), the
+    kits waiting for their makers and the drivers calling. points_day_ahead's rules, for
+    one point and with names, for people allowed to see them."""
+
+    point: Point
+    day: date
+    openings: list[OpeningHours]
+    hand_ins: list = field(default_factory=list)  # ReturnPlan, maker and kit joined; `what`
+    to_collect: list[Kit] = field(default_factory=list)  # each with `holder` and `left_here`
+    driver_calls: list[DriverCall] = field(default_factory=list)
+
+    @property
+    def closed(self) -> bool:
+        return hours_known(self.point) and not self.openings
+
+
+def point_expected(*, point: Point, day: date, now: datetime | None = None) -> PointExpected:
+    """Who and what to expect at a point on a day. Seven queries whatever the numbers."""
+    from makers.models import ReturnPlan
+    from packages.models import garments_text
+
+    expected = PointExpected(point=point, day=day, openings=open_on(point, day, now=now))
+    plans = (
+        ReturnPlan.objects.filter(status=ReturnPlan.Status.OPEN, point=point, day=day)
+        .select_related("maker", "kit")
+        .order_by("maker__name", "kit__code")
+    )
+    for plan in plans:
+        plan.what = garments_text(plan.kit.garment_type, plan.finished_count)
+        expected.hand_ins.append(plan)
+    holders = Prefetch(
+        "assignments",
+        queryset=KitAssignment.objects.filter(ended_at__isnull=True).select_related(
+            "maker", "group"
+        ),
+        to_attr="open_assignments",
+    )
+    left_here = RunStopKit.objects.filter(
+        kit=OuterRef("pk"), stop__point=OuterRef("collection_point"), dropped_at__isnull=False
+    )
+    kits = (
+        Kit.objects.filter(status=Kit.Status.ALLOCATED, collection_point=point)
+        .filter(Exists(_left_or_coming(by_day=day)))
+        .annotate(left_here=Exists(left_here))
+        .prefetch_related(holders)
+        .order_by("code")
+    )
+    for kit in kits:
+        kit.holder = kit.open_assignments[0] if kit.open_assignments else None
+        expected.to_collect.append(kit)
+    stops = list(
+        RunStop.objects.filter(
+            point=point,
+            run__day=day,
+            run__status__in=[Run.Status.PLANNED, Run.Status.STARTED, Run.Status.DONE],
+        )
+        .exclude(status=RunStop.Status.SKIPPED)
+        .select_related("run")
+        .prefetch_related(
+            Prefetch("kits", queryset=RunStopKit.objects.select_related("kit").order_by("kit_id"))
+        )
+        .order_by("run__pk", "position")
+    )
+    if stops:
+        held = list(
+            PointHolding.objects.filter(point=point, count__gt=0)
+            .select_related("kit")
+            .order_by("kit_id")
+        )
+        expected.driver_calls = [
+            DriverCall(
+                stop=stop,
+                drops=list(stop.kits.all()),
+                pick_ups=held if stop.status == RunStop.Status.TO_VISIT else [],
+            )
+            for stop in stops
+        ]
+    return expected
 
 
 # --- Traceability ---------------------------------------------------------------------------

@@ -546,6 +546,7 @@ def point_create(
     hours: Hours = (),
     accepts_kit_collection: bool = True,
     accepts_finished_garments: bool = True,
+    phone: str = "",
 ) -> Point:
     """A new point, open at once."""
     _check_point_fields(
@@ -562,6 +563,7 @@ def point_create(
             name=name.strip(),
             address=address.strip(),
             postcode=_postcode(postcode),
+            phone=phone.strip(),
             latitude=latitude,
             longitude=longitude,
             opening_hours=opening_hours.strip(),
@@ -585,6 +587,7 @@ def point_update(
     hours: Hours = (),
     accepts_kit_collection: bool = True,
     accepts_finished_garments: bool = True,
+    phone: str = "",
 ) -> Point:
     """Change a point's details and opening hours."""
     _check_point_fields(
@@ -600,6 +603,7 @@ def point_update(
         point.name = name.strip()
         point.address = address.strip()
         point.postcode = _postcode(postcode)
+        point.phone = phone.strip()
         point.latitude, point.longitude = latitude, longitude
         point.opening_hours = opening_hours.strip()
         point.accepts_kit_collection = accepts_kit_collection

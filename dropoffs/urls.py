@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dropoffs import views
+from dropoffs import day_views, views
 
 app_name = "dropoffs"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("kit/<str:code>/", views.kit, name="kit"),
     path("kit/<str:code>/handover/", views.kit_handover, name="kit_handover"),
     path("kit/<str:code>/hand-in/", views.hand_in_many, name="hand_in_many"),
+    path("points/<int:point_id>/expected/", day_views.point_expected, name="point_expected"),
     # A maker who scans her own label signed out
     path("kit/<str:code>/signin/", views.kit_signin, name="kit_signin"),
     path("kit/<str:code>/signin/link/", views.kit_signin_link, name="kit_signin_link"),

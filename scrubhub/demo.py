@@ -341,8 +341,10 @@ def _build_places_and_people(rng: random.Random) -> Demo:
             latitude=Decimal(lat),
             longitude=Decimal(lon),
             opening_hours=hours,
+            # Ofcom keeps 01632 960xxx for drama: a demo number that rings nobody.
+            phone=f"01632 960{index:03d}",
         )
-        for name, address, postcode, lat, lon, hours in POINTS
+        for index, (name, address, postcode, lat, lon, hours) in enumerate(POINTS, start=1)
     ]
     demo = Demo(hub=hub, hospital=hospital, points=points)
     demo.users["staff"] = _user("staff", "Morag", "Fleming")

@@ -33,6 +33,9 @@ urlpatterns = [
     path("kits/batches/<int:pk>/", views.batch, name="batch"),
     path("kits/batches/<int:pk>/labels/", views.batch_labels, name="batch_labels"),
     path("kits/<str:code>/label/", views.kit_label, name="kit_label"),
+    # Each kit's label and its sewing instructions on one A4 page (issue 24).
+    path("kits/batches/<int:pk>/sheets/", views.batch_sheets, name="batch_sheets"),
+    path("kits/<str:code>/sheet/", views.kit_sheet, name="kit_sheet"),
     path("instructions/<str:garment_type>/<str:size>/", views.instructions, name="instructions"),
     # Patterns and sewing instructions, per garment and size.
     path("patterns/", pattern_views.patterns, name="patterns"),

@@ -354,8 +354,12 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "hubs/batch.html", {"hub": request.hub, "batch": found, "kits": kits})
 
 
-def _labels(request: HttpRequest, kits: list[Kit], *, back_url: str) -> HttpResponse:
-    patterns = {}
+def _label_rows(request: HttpRequest, kits: list[Kit], *, instructions: bool = False) -> list:
+    """Each kit's label: its scan address, QR code and pattern (the kit's own, else the
+    hub's for its garment and size), and with `instructions` that pattern's online
+    instructions as a QR code, drawn once for each garment and size."""
+    patterns: dict = {}
+    instruction_qrs: dict = {}
     labels = []
     for kit in kits:
         key = (kit.garment_type, kit.size)
@@ -363,6 +367,12 @@ def _labels(request: HttpRequest, kits: list[Kit], *, back_url: str) -> HttpResp
             patterns[key] = kit.pattern or pattern_for(
                 hub=request.hub, garment_type=kit.garment_type, size=kit.size
             )
+            found = patterns[key]
+            instruction_qrs[key] = None
+            if instructions and found is not None and found.instructions_url:
+                instruction_qrs[key] = qr_svg(
+                    found.instructions_url, title=_("QR code for the sewing instructions online")
+                )
         url = kit_url(kit.code)
         labels.append(
             {
@@ -371,12 +381,37 @@ def _labels(request: HttpRequest, kits: list[Kit], *, back_url: str) -> HttpResp
                 "qr": qr_svg(url, title=_("QR code for kit %(code)s") % {"code": kit.display_code}),
                 "pattern": patterns[key],
                 "instructions_url": reverse("hubs:instructions", args=[kit.garment_type, kit.size]),
+                "instructions_qr": instruction_qrs[key],
+                "garment_label": kit.get_garment_type_display(),
             }
         )
+    return labels
+
+
+def _labels(request: HttpRequest, kits: list[Kit], *, back_url: str, sheets_url: str):
     return render(
         request,
         "hubs/labels.html",
-        {"hub": request.hub, "labels": labels, "back_url": back_url},
+        {
+            "hub": request.hub,
+            "labels": _label_rows(request, kits),
+            "back_url": back_url,
+            "sheets_url": sheets_url,
+        },
+    )
+
+
+def _kit_sheets(request: HttpRequest, kits: list[Kit], *, back_url: str) -> HttpResponse:
+    """Each kit's label on top of its sewing instructions, one A4 page a kit: the sheet
+    goes in the bag with the label showing through, so nothing can be mixed up."""
+    return render(
+        request,
+        "hubs/kit_sheets.html",
+        {
+            "hub": request.hub,
+            "labels": _label_rows(request, kits, instructions=True),
+            "back_url": back_url,
+        },
     )
 
 
@@ -385,14 +420,43 @@ def _labels(request: HttpRequest, kits: list[Kit], *, back_url: str) -> HttpResp
 def batch_labels(request: HttpRequest, pk: int) -> HttpResponse:
     found = _batch(request, pk)
     kits = list(selectors.batch_kits(batch=found).select_related("pattern"))
-    return _labels(request, kits, back_url=reverse("hubs:batch", args=[found.pk]))
+    return _labels(
+        request,
+        kits,
+        back_url=reverse("hubs:batch", args=[found.pk]),
+        sheets_url=reverse("hubs:batch_sheets", args=[found.pk]),
+    )
+
+
+@require_GET
+@hub_staff_required
+def batch_sheets(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _batch(request, pk)
+    kits = list(selectors.batch_kits(batch=found).select_related("pattern"))
+    return _kit_sheets(request, kits, back_url=reverse("hubs:batch_labels", args=[found.pk]))
+
+
+def _hub_kit(request: HttpRequest, code: str) -> Kit:
+    return get_object_or_404(Kit.objects.select_related("pattern"), hub=request.hub, code=code)
 
 
 @require_GET
 @hub_staff_required
 def kit_label(request: HttpRequest, code: str) -> HttpResponse:
-    kit = get_object_or_404(Kit.objects.select_related("pattern"), hub=request.hub, code=code)
-    return _labels(request, [kit], back_url=reverse("hubs:kits"))
+    kit = _hub_kit(request, code)
+    return _labels(
+        request,
+        [kit],
+        back_url=reverse("hubs:kits"),
+        sheets_url=reverse("hubs:kit_sheet", args=[kit.code]),
+    )
+
+
+@require_GET
+@hub_staff_required
+def kit_sheet(request: HttpRequest, code: str) -> HttpResponse:
+    kit = _hub_kit(request, code)
+    return _kit_sheets(request, [kit], back_url=reverse("hubs:kit_label", args=[kit.code]))
 
 
 @require_GET

@@ -1,10 +1,11 @@
-// Scanning a kit label with the camera inside the page, where the browser can read QR codes
-// (BarcodeDetector). Elsewhere the phone's own camera app opens the label's link, and the
-// typed code always works.
+// Scanning a kit label with the camera inside the page: with the browser's BarcodeDetector
+// where it has one, else with jsQR, fetched only when the camera opens (qr-fallback.js).
+// The phone's own camera app opens the label's link too, and the typed code always works.
 (function () {
   "use strict";
   var area = document.querySelector("[data-scan-camera]");
-  if (!area || !("BarcodeDetector" in window) || !navigator.mediaDevices) { return; }
+  var native = "BarcodeDetector" in window;
+  if (!area || !navigator.mediaDevices || !(native || window.ScrubHubQr)) { return; }
   var button = area.querySelector("[data-scan-start]");
   var video = area.querySelector("[data-scan-video]");
   var message = area.querySelector("[data-scan-message]");
@@ -19,8 +20,16 @@
   }
 
   button.addEventListener("click", function () {
-    var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    var detector = null;
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+      var ready = native
+        ? Promise.resolve(new window.BarcodeDetector({ formats: ["qr_code"] }))
+        : window.ScrubHubQr.detector();
+      return ready.then(function (found) { detector = found; return stream; }, function (problem) {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        throw problem;
+      });
+    }).then(function (stream) {
       video.srcObject = stream;
       video.hidden = false;
       button.hidden = true;

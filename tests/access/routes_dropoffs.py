@@ -41,6 +41,12 @@ ROUTES = [
         note="only for a kit expected at the helper's point: anyone else's is a 404",
     ),
     Route(
+        "dropoffs:point_expected",
+        only({"point_helper": 200, **OWN_HUB_STAFF}),
+        kwargs=lambda w: {"point_id": w.point.pk},
+        note="names of the makers expected: the point's own helpers and its hub's staff only",
+    ),
+    Route(
         "dropoffs:kit",
         answers(
             404,

@@ -131,6 +131,13 @@ ROUTES = [
         only(OWN_HUB_ONLY),
         kwargs=lambda w: {"code": hub_batch(w).kits.order_by("pk").first().code},
     ),
+    # Each kit's label on its sewing instructions, one A4 page a kit (issue 24).
+    Route("hubs:batch_sheets", only(OWN_HUB_ONLY), kwargs=lambda w: {"pk": hub_batch(w).pk}),
+    Route(
+        "hubs:kit_sheet",
+        only(OWN_HUB_ONLY),
+        kwargs=lambda w: {"code": hub_batch(w).kits.order_by("pk").first().code},
+    ),
     Route(
         "hubs:instructions",
         only(STAFF_200),
