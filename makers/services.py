@@ -2326,13 +2326,15 @@ def _import_welcome_rows(*, hub: Hub, basis: str, pairs) -> list[dict]:
             **stand_ins,
         },
     )
-    stay = settings.SITE_URL + reverse("makers:import_stay", kwargs={"token": "@@token@@"})
-    leave = settings.SITE_URL + reverse("makers:import_leave", kwargs={"token": "@@token@@"})
+    # A placeholder each person's own signed token replaces, not a secret.
+    placeholder = "@@token@@"  # nosec B105
+    stay = settings.SITE_URL + reverse("makers:import_stay", kwargs={"token": placeholder})
+    leave = settings.SITE_URL + reverse("makers:import_leave", kwargs={"token": placeholder})
 
     def filled(text: str, *, name: str, token: str) -> str:
         return (
-            text.replace(stand_ins["stay_url"], stay.replace("@@token@@", token))
-            .replace(stand_ins["leave_url"], leave.replace("@@token@@", token))
+            text.replace(stand_ins["stay_url"], stay.replace(placeholder, token))
+            .replace(stand_ins["leave_url"], leave.replace(placeholder, token))
             .replace(stand_ins["name"], name)
         )
 

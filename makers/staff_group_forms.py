@@ -17,7 +17,9 @@ GROUP_SHOW = [
     ("closed", _("Closed groups")),
     ("all", _("Every group")),
 ]
-assert {value for value, _label in GROUP_SHOW} == set(GROUP_VIEWS)
+# Every choice must be a view the selector knows, and every view a choice.
+if {value for value, _label in GROUP_SHOW} != set(GROUP_VIEWS):
+    raise ImportError("GROUP_SHOW and makers.selectors.GROUP_VIEWS disagree")
 
 
 class GroupsQuery(QueryForm):
