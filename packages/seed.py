@@ -247,6 +247,10 @@ class BulkWriter:
             elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 extra.append(f.attname)
                 values.append(timezone.now())
+            elif not f.null and f.get_default() is not None:
+                # A text field with no default saves as "" (Model.save() does the same).
+                extra.append(f.attname)
+                values.append(f.get_default())
             elif not f.null:
                 raise ValueError(
                     f"seed_scale does not fill {model._meta.label}.{f.name}; "
