@@ -39,6 +39,7 @@ from makers.validators import (
     normalise_phone,
     normalise_postcode,
 )
+from scrubhub.audit.models import AuditEvent
 from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE, Hub, Membership, Role
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import (
@@ -340,19 +341,33 @@ def _membership_remove(maker: Maker) -> None:
 
 
 def maker_withdraw(*, maker: Maker, actor, reason: str = "") -> Maker:
-    """The maker stops. They must not still hold a kit."""
+    """The maker stops sewing for the hub, at their own word (from their page) or hub
+    staff's. They must not still hold a kit; a maker who asked is told so in their own
+    words, since they read it, not staff."""
+    by_themselves = actor is not None and maker.user_id is not None and actor.pk == maker.user_id
     with transaction.atomic():
         if _holds_kits(maker):
+            if by_themselves:
+                raise MakerError(
+                    _(
+                        "You still have a kit. Please bring it back, or call the hub, "
+                        "before you stop."
+                    )
+                )
             raise MakerError(
                 "This maker still has a kit. Take it back, or mark it lost, before they leave."
             )
+        if not reason and by_themselves:
+            reason = "The maker stopped"
         maker = _maker_move(maker_id=maker.pk, to=S.WITHDRAWN, actor=actor, note=reason)
         _membership_remove(maker)
     return maker
 
 
 def maker_erase(*, maker: Maker, actor) -> Maker:
-    """Blank everything that identifies the maker; keep the row so kit counts still add up."""
+    """Blank everything that identifies the maker; keep the row so kit counts still add up.
+    Every erasure is in the audit trail, whoever asked for it (hub staff, the maker
+    deleting their account, or the hub's retention period, with no actor)."""
     with transaction.atomic():
         if _holds_kits(maker):
             raise MakerError("This maker still has a kit. Close it or mark it lost first.")
@@ -384,7 +399,22 @@ def maker_erase(*, maker: Maker, actor) -> Maker:
         Consent.objects.filter(maker=maker, withdrawn_at__isnull=True).update(
             withdrawn_at=maker.erased_at
         )
+        by_themselves = actor is not None and actor.pk == person["user_id"]
         _person_remove(maker_id=maker.pk, **person)
+        # A maker erasing themselves is not kept as the actor: their account is gone.
+        _audit(
+            actor=None if by_themselves else actor,
+            hub=maker.hub,
+            action=AuditEvent.Action.ERASED,
+            maker=maker,
+            detail=(
+                "The maker deleted their account"
+                if by_themselves
+                else "The hub's retention period ended"
+                if actor is None
+                else ""
+            ),
+        )
     return maker
 
 
@@ -511,7 +541,6 @@ def maker_group_close(*, group: MakerGroup, actor) -> MakerGroup:
 
 
 def _group_audit(*, group: MakerGroup, actor, detail: str) -> None:
-    from scrubhub.audit.models import AuditEvent
     from scrubhub.audit.services import audit_record
 
     audit_record(
@@ -1674,16 +1703,6 @@ def _group_leader_account(*, name: str, email: str):
         return user
 
 
-def maker_stop(*, maker: Maker, actor) -> Maker:
-    """The maker stops sewing for the hub (maker_withdraw), told in their own words if they
-    still hold a kit."""
-    if _holds_kits(maker):
-        raise MakerError(
-            _("You still have a kit. Please bring it back, or call the hub, before you stop.")
-        )
-    return maker_withdraw(maker=maker, actor=actor, reason="The maker stopped")
-
-
 # --- Hub staff: applicants, signing people up, changing, merging and erasing (issue 7) ----
 
 
@@ -1753,7 +1772,6 @@ def maker_sign_up_on_behalf(
     account (they can have one later by asking for a sign-in link by text). The person
     agreed to the privacy notice on the phone or on paper: `consent_version` records which.
     The same name with the same phone number is refused as a likely double entry."""
-    from scrubhub.audit.models import AuditEvent
 
     name = " ".join(name.split())
     digits = normalise_phone(phone)
@@ -1863,7 +1881,6 @@ def makers_sign_up_many(*, hub: Hub, actor, rows: list[dict]) -> list[Maker]:
 def maker_change_by_staff(*, maker: Maker, actor, experience: str, **details) -> Maker:
     """Hub staff change a maker's details for them (maker_details_update's rules), and their
     sewing experience. Recorded in the audit trail."""
-    from scrubhub.audit.models import AuditEvent
 
     if experience not in Maker.Experience.values:
         raise MakerError(_("Please choose how much sewing they have done."))
@@ -1895,7 +1912,6 @@ def maker_contact_correct(
     email follows, the change is in their history) and the audit trail; what failed on the
     old details is sent again on the channel the new ones give. All or nothing: a refused
     detail sends nothing."""
-    from scrubhub.audit.models import AuditEvent
     from scrubhub.notifications.selectors import person_addresses
     from scrubhub.notifications.services import channel_for, person_messages_send_again
 
@@ -1944,16 +1960,6 @@ def maker_contact_correct(
     )
 
 
-def maker_erase_by_staff(*, maker: Maker, actor) -> Maker:
-    """Erase a maker's personal data when they ask (maker_erase), in the audit trail."""
-    from scrubhub.audit.models import AuditEvent
-
-    with transaction.atomic():
-        maker = maker_erase(maker=maker, actor=actor)
-        _audit(actor=actor, hub=maker.hub, action=AuditEvent.Action.ERASED, maker=maker)
-    return maker
-
-
 MERGE_FILL = ("email", "phone", "postcode", "heard_about")
 # How far along a record is: the merged person keeps the furthest of their two records.
 STATUS_RANK = {S.APPLIED: 0, S.APPROVED: 1, S.ACTIVE: 2}
@@ -1982,7 +1988,6 @@ def makers_merge(*, keep: Maker, other: Maker, actor) -> Maker:
     counts add up)."""
     from dropoffs.models import DoorstepAddress, Handover, RunStop
     from packages.models import KitAssignment
-    from scrubhub.audit.models import AuditEvent
 
     if keep.pk == other.pk:
         raise MakerError(_("Choose two different records to merge."))
@@ -2381,7 +2386,6 @@ def makers_import(
     or leave. Audited. The number of queries does not grow with the number of rows: every
     write is one bulk statement."""
     from makers.imports import FILLABLE, columns_problems, rows_check
-    from scrubhub.audit.models import AuditEvent
     from scrubhub.notifications.services import messages_queue_bulk
 
     if contact_basis not in ImportBatch.Basis.values:

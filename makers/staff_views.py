@@ -555,7 +555,7 @@ def maker_erase(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.maker_erase_by_staff(maker=maker, actor=request.user)
+            services.maker_erase(maker=maker, actor=request.user)
         except MakerError as error:
             form.add_error(None, str(error))
         else:

@@ -734,7 +734,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.maker_stop(maker=maker, actor=request.user)
+            services.maker_withdraw(maker=maker, actor=request.user)
         except MakerError as error:
             form.add_error(None, str(error))
         else:

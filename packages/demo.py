@@ -52,7 +52,7 @@ def extend_demo(demo, rng: random.Random) -> None:
     ):
         line = open_lines.get(key)
         if line is not None:
-            services.demand_update(
+            services.demand_change(
                 line=line,
                 actor=laundry,
                 quantity=line.quantity + extra,
@@ -121,7 +121,7 @@ def extend_demo(demo, rng: random.Random) -> None:
         actor=staff,
     )
     services.delivery_send(delivery=arrived, actor=staff)
-    services.delivery_receive(
+    services.delivery_confirm(
         delivery=arrived,
         received={line.pk: line.count_sent for line in arrived.lines.all()},
         actor=laundry,

@@ -1292,16 +1292,26 @@ def demand_change(
     needed_by=_UNSET,
     requirements: str | None = None,
     note: str = "",
+    today: date | None = None,
 ) -> DemandLine:
-    """Change an open demand line; the history keeps each old and new value."""
+    """The laundry changes an open request; the history keeps each old and new value. A
+    new date cannot be in the past (an old one may stay); cutting the quantity to what has
+    already arrived marks the request met."""
+    if quantity is not None and quantity < 1:
+        raise DemandError(gettext("Ask for at least one garment."))
+    if quantity is not None and quantity > DEMAND_MAX_PER_SIZE:
+        raise DemandError(gettext("That is more than we can take in one request."))
+    if requirements is not None:
+        requirements = requirements.strip()
+    note = note.strip()
     with transaction.atomic():
         line = DemandLine.objects.select_for_update().get(pk=line.pk)
         if line.status != DemandLine.Status.OPEN:
             raise DemandError(
                 f"This request is {line.get_status_display().lower()}, so it cannot be changed."
             )
-        if quantity is not None and quantity < 1:
-            raise DemandError("Ask for at least one garment.")
+        if needed_by is not _UNSET and needed_by != line.needed_by:
+            _check_needed_by(needed_by, today)
         wanted = {
             "quantity": quantity,
             "priority": priority,
@@ -1323,6 +1333,10 @@ def demand_change(
         line.changed_by = actor
         line.save()
         DemandChange.objects.create(line=line, actor=actor, changes=changes, note=note)
+        if _demand_delivered(line.pk) >= line.quantity:
+            line = demand_mark_met(
+                line=line, actor=actor, note="Everything asked for has been delivered"
+            )
     return line
 
 
@@ -1482,43 +1496,6 @@ def delivery_send(*, delivery: Delivery, actor) -> Delivery:
     return delivery
 
 
-def delivery_confirm(
-    *, delivery: Delivery, received: dict[int, int], actor, discrepancy_note: str = ""
-) -> Delivery:
-    """The laundry confirms what arrived, line by line (`received` maps line id to count).
-    If any count differs from what was sent, a note must say why."""
-    with transaction.atomic():
-        delivery = _lock_delivery(delivery.pk, status=Delivery.Status.SENT)
-        lines = list(delivery.lines.all())
-        missing = [line for line in lines if line.pk not in received]
-        if missing:
-            raise DeliveryError("Please give a count received for every line of the delivery.")
-        if any(received[line.pk] < 0 for line in lines):
-            raise DeliveryError("A count received cannot be less than nothing.")
-        differs = any(received[line.pk] != line.count_sent for line in lines)
-        if differs and not discrepancy_note.strip():
-            raise DeliveryError(
-                "What arrived differs from what was sent. Please say what was different."
-            )
-        _delivery_garments_move(
-            delivery=delivery,
-            to_place=P.DELIVERED,
-            actor=actor,
-            reason=f"Delivery {delivery.pk} received",
-        )
-        for line in lines:
-            DeliveryLine.objects.filter(pk=line.pk).update(count_received=received[line.pk])
-            HubTally.objects.filter(
-                hub_id=delivery.hub_id, garment_type=line.garment_type, size=line.size
-            ).update(received_by_laundry=F("received_by_laundry") + received[line.pk])
-        delivery.status = Delivery.Status.RECEIVED
-        delivery.received_at = timezone.now()
-        delivery.confirmed_by = actor
-        delivery.discrepancy_note = discrepancy_note.strip()
-        delivery.save(update_fields=["status", "received_at", "confirmed_by", "discrepancy_note"])
-    return delivery
-
-
 # --- Tallies --------------------------------------------------------------------------------
 
 
@@ -1556,9 +1533,8 @@ def tallies_rebuild(*, hub: Hub) -> int:
 
 # --- The laundry and the hub's deliveries (issue 9) ---------------------------------------
 #
-# These wrap or follow the services above; they add the checks the laundry's and the hub's
-# pages need (no date in the past, a size run all or nothing, confirming once) and the
-# effects of a confirmed delivery (demand met, makers thanked) in the same transaction.
+# The laundry's requests as its pages make them (a size run all or nothing), and a
+# confirmed delivery with its effects (demand met, makers thanked) in one transaction.
 
 # Nobody asks for more than this of one size at once; a bigger number is a typing slip.
 DEMAND_MAX_PER_SIZE = 20_000
@@ -1635,42 +1611,6 @@ def _demand_delivered(line_id: int) -> int:
         demand_line_id=line_id, delivery__status=Delivery.Status.RECEIVED
     ).aggregate(n=Sum(Least("count_received", "count_sent")))["n"]
     return total or 0
-
-
-def demand_update(
-    *,
-    line: DemandLine,
-    actor,
-    quantity: int,
-    priority: str,
-    needed_by: date | None,
-    requirements: str,
-    note: str = "",
-    today: date | None = None,
-) -> DemandLine:
-    """The laundry changes a request. A new date cannot be in the past (an old one may
-    stay); cutting the quantity to what has already arrived marks the request met."""
-    if quantity < 1:
-        raise DemandError(gettext("Ask for at least one garment."))
-    if quantity > DEMAND_MAX_PER_SIZE:
-        raise DemandError(gettext("That is more than we can take in one request."))
-    if needed_by != line.needed_by:
-        _check_needed_by(needed_by, today)
-    with transaction.atomic():
-        line = demand_change(
-            line=line,
-            actor=actor,
-            quantity=quantity,
-            priority=priority,
-            needed_by=needed_by,
-            requirements=requirements.strip(),
-            note=note.strip(),
-        )
-        if _demand_delivered(line.pk) >= line.quantity:
-            line = demand_mark_met(
-                line=line, actor=actor, note="Everything asked for has been delivered"
-            )
-    return line
 
 
 def circulation_record(*, hospital: Hospital, sets: int, actor) -> CirculationRecord:
@@ -1916,7 +1856,7 @@ def _delivery_thank_makers(*, delivery: Delivery, note: str) -> int:
     return queued
 
 
-def delivery_receive(
+def delivery_confirm(
     *,
     delivery: Delivery,
     received: dict[int, int],
@@ -1924,9 +1864,10 @@ def delivery_receive(
     discrepancy_note: str = "",
     thank_you_note: str = "",
 ) -> Delivery:
-    """The laundry confirms a delivery (delivery_confirm), and in the same transaction: the
-    requests it met are marked met and the makers whose garments were in it are thanked,
-    with the laundry's own note if it wrote one."""
+    """The laundry confirms what arrived, line by line (`received` maps line id to count).
+    If any count differs from what was sent, a note must say why. In the same transaction
+    the requests it met are marked met and the makers whose garments were in it are
+    thanked, with the laundry's own note if it wrote one."""
     thank_you_note = thank_you_note.strip()
     if len(thank_you_note) > THANK_YOU_NOTE_MAX:
         raise DeliveryError(
@@ -1934,22 +1875,52 @@ def delivery_receive(
             % {"max": THANK_YOU_NOTE_MAX}
         )
     with transaction.atomic():
-        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.status == Delivery.Status.RECEIVED:
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status == Delivery.Status.RECEIVED:
             raise DeliveryError(
                 gettext("This delivery was already confirmed on %(day)s.")
-                % {"day": timezone.localtime(locked.received_at).strftime("%-d %B %Y")}
+                % {"day": timezone.localtime(delivery.received_at).strftime("%-d %B %Y")}
             )
-        if locked.status != Delivery.Status.SENT:
+        if delivery.status != Delivery.Status.SENT:
             raise DeliveryError(
                 gettext("This delivery has not been sent yet, so it cannot arrive.")
             )
-        delivery = delivery_confirm(
-            delivery=locked, received=received, actor=actor, discrepancy_note=discrepancy_note
+        lines = list(delivery.lines.all())
+        missing = [line for line in lines if line.pk not in received]
+        if missing:
+            raise DeliveryError("Please give a count received for every line of the delivery.")
+        if any(received[line.pk] < 0 for line in lines):
+            raise DeliveryError("A count received cannot be less than nothing.")
+        differs = any(received[line.pk] != line.count_sent for line in lines)
+        if differs and not discrepancy_note.strip():
+            raise DeliveryError(
+                "What arrived differs from what was sent. Please say what was different."
+            )
+        _delivery_garments_move(
+            delivery=delivery,
+            to_place=P.DELIVERED,
+            actor=actor,
+            reason=f"Delivery {delivery.pk} received",
         )
-        if thank_you_note:
-            Delivery.objects.filter(pk=delivery.pk).update(thank_you_note=thank_you_note)
-            delivery.thank_you_note = thank_you_note
+        for line in lines:
+            DeliveryLine.objects.filter(pk=line.pk).update(count_received=received[line.pk])
+            HubTally.objects.filter(
+                hub_id=delivery.hub_id, garment_type=line.garment_type, size=line.size
+            ).update(received_by_laundry=F("received_by_laundry") + received[line.pk])
+        delivery.status = Delivery.Status.RECEIVED
+        delivery.received_at = timezone.now()
+        delivery.confirmed_by = actor
+        delivery.discrepancy_note = discrepancy_note.strip()
+        delivery.thank_you_note = thank_you_note or delivery.thank_you_note
+        delivery.save(
+            update_fields=[
+                "status",
+                "received_at",
+                "confirmed_by",
+                "discrepancy_note",
+                "thank_you_note",
+            ]
+        )
         demand_ids = sorted(
             {
                 pk

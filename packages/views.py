@@ -251,7 +251,7 @@ def demand_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = DemandChangeForm(_posted(request), line=line)
     if request.method == "POST" and form.is_valid():
         try:
-            line = services.demand_update(
+            line = services.demand_change(
                 line=line,
                 actor=request.user,
                 quantity=form.cleaned_data["quantity"],
@@ -449,7 +449,7 @@ def laundry_delivery_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         for line in delivery.lines.filter(count_sent=0):
             received[line.pk] = 0
         try:
-            services.delivery_receive(
+            services.delivery_confirm(
                 delivery=delivery,
                 received=received,
                 actor=request.user,

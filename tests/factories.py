@@ -238,7 +238,7 @@ def delivery(
         line.pk: (received[i] if received is not None else line.count_sent)
         for i, line in enumerate(lines)
     }
-    services.delivery_receive(
+    services.delivery_confirm(
         delivery=draft,
         received=counts,
         actor=laundry_user or actor,

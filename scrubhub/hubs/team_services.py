@@ -327,11 +327,6 @@ def membership_remove(*, hub: Hub, membership: Membership, actor) -> None:
             detail=f"Removed the {role} role",
         )
     # Once the removal is committed: a request already under way cannot bring it back.
-    sessions_end_for_user(user_id=user_id)
-
-
-def sessions_end_for_user(*, user_id: int) -> None:
-    """Sign the person out everywhere, at once (see accounts.User.session_epoch)."""
     user_sessions_end(user_id=user_id)
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from scrubhub.accounts.services import user_sessions_end
 from scrubhub.audit.models import AuditEvent
 from scrubhub.hubs import team_services
 from scrubhub.hubs.models import Invitation, Membership, Role
@@ -221,7 +222,7 @@ def test_sessions_end_for_one_user_only(world):
     second_phone = Client()
     second_phone.force_login(world.user("driver"))
     assert driver.get(reverse("dropoffs:runs")).status_code == 200
-    team_services.sessions_end_for_user(user_id=world.user("driver").pk)
+    user_sessions_end(user_id=world.user("driver").pk)
     for phone in (driver, second_phone):
         assert phone.get(reverse("dropoffs:runs")).url.startswith(reverse("account_login"))
     assert staff.get(reverse("hubs:dashboard")).status_code == 200

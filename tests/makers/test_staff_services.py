@@ -188,10 +188,10 @@ def test_staff_erase_is_audited_and_refused_while_they_hold_a_kit(world, staff):
     (kit,) = factories.prepared_kits(hub=world.hub, actor=staff)
     packages.kit_allocate(kit=kit, maker=maker, actor=staff)
     with pytest.raises(MakerError, match="still has a kit"):
-        services.maker_erase_by_staff(maker=maker, actor=staff)
+        services.maker_erase(maker=maker, actor=staff)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ERASED).exists()
     packages.kit_take_back(kit=kit, actor=staff)
-    services.maker_erase_by_staff(maker=maker, actor=staff)
+    services.maker_erase(maker=maker, actor=staff)
     maker.refresh_from_db()
     assert maker.status == S.ERASED and maker.name == ""
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ERASED, subject_id=maker.pk).exists()

@@ -70,7 +70,7 @@ def test_size_run_refuses_bad_input_and_records_nothing(world, laundry, override
 
 def test_change_keeps_who_and_when_and_refuses_a_new_date_in_the_past(world, laundry):
     line = factories.demand(hospital=world.hospital, actor=laundry, quantity=20)
-    services.demand_update(
+    services.demand_change(
         line=line,
         actor=laundry,
         quantity=25,
@@ -84,7 +84,7 @@ def test_change_keeps_who_and_when_and_refuses_a_new_date_in_the_past(world, lau
     assert change.changes["quantity"] == ["20", "25"]
     assert change.note == "More staff on the ward"
     with pytest.raises(DemandError, match="in the past"):
-        services.demand_update(
+        services.demand_change(
             line=line,
             actor=laundry,
             quantity=30,
@@ -100,7 +100,7 @@ def test_change_keeps_who_and_when_and_refuses_a_new_date_in_the_past(world, lau
 def test_change_may_keep_a_date_that_has_since_passed(world, laundry):
     old = timezone.localdate() - datetime.timedelta(days=5)
     line = factories.demand(hospital=world.hospital, actor=laundry, needed_by=old)
-    line = services.demand_update(
+    line = services.demand_change(
         line=line, actor=laundry, quantity=40, priority="normal", needed_by=old, requirements=""
     )
     assert (line.quantity, line.needed_by) == (40, old)
@@ -111,7 +111,7 @@ def test_cutting_a_request_to_what_has_arrived_marks_it_met(world, laundry):
     line = factories.demand(hospital=world.hospital, actor=laundry, quantity=20)
     factories.delivery(hub=world.hub, hospital=world.hospital, actor=staff, status="received")
     assert selectors.demand_line_figures(line=line).delivered == 5
-    line = services.demand_update(
+    line = services.demand_change(
         line=line, actor=laundry, quantity=5, priority="normal", needed_by=None, requirements=""
     )
     assert line.status == DemandLine.Status.MET
@@ -121,7 +121,7 @@ def test_withdrawn_request_cannot_be_changed(world, laundry):
     line = factories.demand(hospital=world.hospital, actor=laundry)
     services.demand_withdraw(line=line, actor=laundry, note="Supplier came through")
     with pytest.raises(DemandError, match="withdrawn"):
-        services.demand_update(
+        services.demand_change(
             line=line, actor=laundry, quantity=3, priority="normal", needed_by=None, requirements=""
         )
 
@@ -162,7 +162,7 @@ def test_confirming_marks_demand_met_and_thanks_each_maker_once(world, laundry, 
     services.delivery_send(delivery=delivery, actor=staff)
     lines = {line.pk: line.count_sent for line in delivery.lines.all()}
 
-    services.delivery_receive(
+    services.delivery_confirm(
         delivery=delivery, received=lines, actor=laundry, thank_you_note="Lovely work!"
     )
 
@@ -188,7 +188,7 @@ def test_a_group_is_thanked_through_its_leader(world, laundry, staff):
     delivery = services.delivery_create(hub=world.hub, hospital=world.hospital, actor=staff)
     services.delivery_pack(delivery=delivery, counts={("top", "M"): 3}, actor=staff)
     services.delivery_send(delivery=delivery, actor=staff)
-    services.delivery_receive(
+    services.delivery_confirm(
         delivery=delivery, received={line.pk: 3 for line in delivery.lines.all()}, actor=laundry
     )
     (message,) = Message.objects.filter(kind="delivery_thanks")
@@ -204,7 +204,7 @@ def test_confirming_twice_is_refused_and_changes_nothing(world, laundry, staff):
     messages_before = Message.objects.count()
     (line,) = delivery.lines.all()
     with pytest.raises(DeliveryError, match="already confirmed"):
-        services.delivery_receive(
+        services.delivery_confirm(
             delivery=delivery, received={line.pk: 2}, actor=laundry, discrepancy_note="Recount"
         )
     line.refresh_from_db()
@@ -217,7 +217,7 @@ def test_confirming_more_than_was_sent_needs_a_note(world, laundry, staff):
     delivery = factories.delivery(hub=world.hub, hospital=world.hospital, actor=staff)
     (line,) = delivery.lines.all()
     with pytest.raises(DeliveryError, match="differs"):
-        services.delivery_receive(delivery=delivery, received={line.pk: 7}, actor=laundry)
+        services.delivery_confirm(delivery=delivery, received={line.pk: 7}, actor=laundry)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT
     assert not Message.objects.filter(kind="delivery_thanks").exists()

@@ -57,7 +57,7 @@ def _received(world, staff, laundry, kits):
         counts[key] = counts.get(key, 0) + kit.garment_count
     services.delivery_pack(delivery=delivery, counts=counts, actor=staff)
     services.delivery_send(delivery=delivery, actor=staff)
-    services.delivery_receive(
+    services.delivery_confirm(
         delivery=delivery,
         received={line.pk: line.count_sent for line in delivery.lines.all()},
         actor=laundry,
