@@ -1,8 +1,11 @@
+"""Points, handovers, doorsteps and drivers' runs. The hub staff's points, runs and traces
+are in the back office (scrubhub/backoffice/urls.py), under the same "dropoffs" namespace
+that scrubhub/urls.py gives them both."""
+
 from django.urls import path
 
 from dropoffs import day_views, views
 
-app_name = "dropoffs"
 urlpatterns = [
     # Public
     path("points/", views.points, name="points"),
@@ -26,20 +29,4 @@ urlpatterns = [
     path("runs/<int:run_id>/stops/<int:stop_id>/", views.run_stop, name="run_stop"),
     path("runs/<int:run_id>/stops/<int:stop_id>/skip/", views.run_stop_skip, name="run_stop_skip"),
     path("runs/<int:run_id>/finish/", views.run_finish, name="run_finish"),
-    # Hub staff
-    path("hub/points/", views.staff_points, name="staff_points"),
-    path("hub/points/new/", views.point_new, name="point_new"),
-    path("hub/points/<int:point_id>/", views.point_edit, name="point_edit"),
-    path("hub/points/<int:point_id>/status/", views.point_status, name="point_status"),
-    path("hub/runs/", views.staff_runs, name="staff_runs"),
-    path("hub/runs/new/", views.run_new, name="run_new"),
-    path("hub/runs/<int:run_id>/cancel/", views.run_cancel, name="run_cancel"),
-    path(
-        "hub/runs/doorsteps/<int:maker_id>/",
-        views.doorstep_for_maker,
-        name="doorstep_for_maker",
-    ),
-    path("hub/trace/", views.trace, name="trace"),
-    path("hub/trace/lines/<int:line_id>/", views.trace_line, name="trace_line"),
-    path("hub/trace/lots/<int:lot_id>/", views.trace_lot, name="trace_lot"),
 ]

@@ -4,10 +4,8 @@ then a form and a service."""
 from __future__ import annotations
 
 from contextlib import nullcontext
-from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -26,16 +24,13 @@ from dropoffs.forms import (
     FindMakerForm,
     HandInManyForm,
     HandoverForm,
-    NewPointForm,
-    PointForm,
-    RunPlanForm,
     RunStopForm,
     ScanForm,
     SkipStopForm,
-    StaffDoorstepForm,
     StationForm,
 )
-from dropoffs.models import DoorstepAddress, Point, Run, RunStop
+from dropoffs.maps import allow_tiles, map_settings
+from dropoffs.models import DoorstepAddress, Run, RunStop
 from dropoffs.permissions import (
     SESSION_STATION_KEY,
     current_station,
@@ -51,33 +46,15 @@ from makers import signin
 from makers.forms import SignInForm
 from makers.models import Maker
 from makers.selectors import maker_for_user
-from packages.models import DeliveryLine, FabricLot
 from packages.selectors import kit_holder
 from packages.services import PackagesError, kit_code_neighbours, normalise_kit_code
 from scrubhub import once
 from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
-from scrubhub.hubs.permissions import hub_staff_required, role_required
+from scrubhub.hubs.permissions import role_required
 from scrubhub.query import QueryForm, SearchField
 from scrubhub.ratelimits import kit_lookup_rate, over_limit, too_many
 
 PROBLEMS = (PackagesError, services.DropoffsError)
-
-
-def _map_settings() -> dict:
-    """Tiles come from a server the operator chooses; with none set (as in tests) the map
-    shows markers on a plain background and never reaches out to the internet."""
-    return {
-        "tile_url": getattr(settings, "SCRUBHUB_MAP_TILE_URL", ""),
-        "tile_attribution": getattr(settings, "SCRUBHUB_MAP_TILE_ATTRIBUTION", ""),
-    }
-
-
-def _allow_tiles(response: HttpResponse) -> HttpResponse:
-    """Let the map load images from the tile server, on the map's pages only."""
-    tiles = urlsplit(_map_settings()["tile_url"])
-    if tiles.scheme in {"http", "https"} and tiles.netloc:
-        response._csp_update = {"img-src": [f"{tiles.scheme}://{tiles.netloc}"]}
-    return response
 
 
 # --- Public points ------------------------------------------------------------------------
@@ -106,11 +83,11 @@ def _points_page(request: HttpRequest, hub: Hub | None) -> HttpResponse:
             r["point"].name,
         )
     )
-    return _allow_tiles(
+    return allow_tiles(
         render(
             request,
             "dropoffs/points.html",
-            {"rows": rows, "hub": hub, "near": near, **_map_settings()},
+            {"rows": rows, "hub": hub, "near": near, **map_settings()},
         )
     )
 
@@ -589,218 +566,7 @@ def doorstep_stop(request: HttpRequest) -> HttpResponse:
 # --- Points for hub staff ---------------------------------------------------------------------
 
 
-def _staff_point(request: HttpRequest, point_id: int) -> Point:
-    return get_object_or_404(Point.objects.prefetch_related("hours"), pk=point_id, hub=request.hub)
-
-
-@require_GET
-@hub_staff_required
-def staff_points(request: HttpRequest) -> HttpResponse:
-    rows = [
-        {"point": p, "status": selectors.opening_status(p)}
-        for p in selectors.points_for_staff(hub=request.hub)
-    ]
-    return render(request, "dropoffs/staff_points.html", {"rows": rows, "hub": request.hub})
-
-
-def _point_form_page(request, *, point: Point | None) -> HttpResponse:
-    initial = (
-        PointForm.initial_for(point)
-        if point
-        else {
-            "latitude": request.hub.latitude,
-            "longitude": request.hub.longitude,
-            "accepts_kit_collection": True,
-            "accepts_finished_garments": True,
-        }
-    )
-    form = (NewPointForm if point is None else PointForm)(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if point is None:
-                with once.claim(form) as sent:
-                    point = services.point_create(
-                        hub=request.hub, actor=request.user, **form.service_fields()
-                    )
-                    sent.done_url = reverse("dropoffs:staff_points")
-                messages.success(request, _("%s added. It is open now.") % point.name)
-            else:
-                point = services.point_update(
-                    point=point, actor=request.user, **form.service_fields()
-                )
-                messages.success(request, _("%s saved.") % point.name)
-        except once.AlreadySent as repeat:
-            return repeat.redirect(request)
-        except PROBLEMS as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("dropoffs:staff_points")
-    return _allow_tiles(
-        render(
-            request,
-            "dropoffs/point_form.html",
-            {"form": form, "point": point, "hub": request.hub, **_map_settings()},
-            status=400 if form.errors else 200,
-        )
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@hub_staff_required
-def point_new(request: HttpRequest) -> HttpResponse:
-    return _point_form_page(request, point=None)
-
-
-@require_http_methods(["GET", "POST"])
-@hub_staff_required
-def point_edit(request: HttpRequest, point_id: int) -> HttpResponse:
-    return _point_form_page(request, point=_staff_point(request, point_id))
-
-
-@require_POST
-@hub_staff_required
-def point_status(request: HttpRequest, point_id: int) -> HttpResponse:
-    point = _staff_point(request, point_id)
-    change = {
-        "pause": services.point_pause,
-        "resume": services.point_resume,
-        "close": services.point_close,
-    }.get(request.POST.get("to", ""))
-    if change is None:
-        messages.error(request, _("Choose whether to pause, open or close the point."))
-        return redirect("dropoffs:staff_points")
-    try:
-        point = change(point=point, actor=request.user)
-    except PROBLEMS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is now %(status)s.")
-            % {"name": point.name, "status": point.get_status_display().lower()},
-        )
-    return redirect("dropoffs:staff_points")
-
-
 # --- Runs: hub staff plan them ----------------------------------------------------------------
-
-
-@require_GET
-@hub_staff_required
-def staff_runs(request: HttpRequest) -> HttpResponse:
-    hub = request.hub
-    return render(
-        request,
-        "dropoffs/staff_runs.html",
-        {
-            "hub": hub,
-            "points": [
-                p for p in selectors.waiting_at_points(hub=hub) if p.garments_held or p.kits_waiting
-            ],
-            "doorsteps": list(selectors.doorsteps_for_hub(hub=hub)),
-            "runs": list(selectors.runs_for_hub(hub=hub)[:30]),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@hub_staff_required
-def run_new(request: HttpRequest) -> HttpResponse:
-    hub = request.hub
-    form = RunPlanForm(
-        request.POST or None,
-        hub=hub,
-        points=list(selectors.waiting_at_points(hub=hub)),
-        doorsteps=list(selectors.doorsteps_for_hub(hub=hub)),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with once.claim(form) as sent:
-                run = services.run_plan(
-                    hub=hub,
-                    driver=data["driver"],
-                    day=data["day"],
-                    points=form.chosen_points(),
-                    makers=form.chosen_makers(),
-                    note=data["note"],
-                    actor=request.user,
-                )
-                sent.done_url = reverse("dropoffs:run", kwargs={"run_id": run.pk})
-        except once.AlreadySent as repeat:
-            return repeat.redirect(request)
-        except PROBLEMS as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Run planned. The driver has been told."))
-            return redirect("dropoffs:run", run_id=run.pk)
-    return render(
-        request,
-        "dropoffs/run_new.html",
-        {"form": form, "hub": hub},
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@hub_staff_required
-def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = get_object_or_404(Run, pk=run_id, hub=request.hub)
-    try:
-        services.run_cancel(run=run, actor=request.user)
-    except PROBLEMS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Run cancelled."))
-    return redirect("dropoffs:staff_runs")
-
-
-@require_http_methods(["GET", "POST"])
-@hub_staff_required
-def doorstep_for_maker(request: HttpRequest, maker_id: int) -> HttpResponse:
-    """Staff record a doorstep for a maker who rang in (many have no account)."""
-    maker = get_object_or_404(
-        Maker.objects.exclude(status=Maker.Status.ERASED).select_related("hub"),
-        pk=maker_id,
-        hub=request.hub,
-    )
-    current = DoorstepAddress.objects.filter(maker=maker).first()
-    initial = (
-        {
-            "address": current.address,
-            "postcode": current.postcode,
-            "access_notes": current.access_notes,
-            "latitude": current.latitude,
-            "longitude": current.longitude,
-        }
-        if current
-        else {"postcode": maker.postcode}
-    )
-    form = StaffDoorstepForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.doorstep_set(actor=request.user, maker=maker, **data)
-        except PROBLEMS as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Doorstep visits saved for %s.") % maker.name)
-            return redirect("dropoffs:staff_runs")
-    return _allow_tiles(
-        render(
-            request,
-            "dropoffs/doorstep_staff.html",
-            {
-                "form": form,
-                "maker": maker,
-                "current": current,
-                "start_lat": maker.hub.latitude,
-                "start_lng": maker.hub.longitude,
-                **_map_settings(),
-            },
-            status=400 if form.errors else 200,
-        )
-    )
 
 
 # --- Runs: the driver's pages ---------------------------------------------------------------
@@ -938,47 +704,3 @@ def run_finish(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 # --- Traceability (hub staff) ---------------------------------------------------------------
-
-
-@require_GET
-@hub_staff_required
-def trace(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "dropoffs/trace.html",
-        {
-            "lines": list(selectors.delivery_lines_for_hub(hub=request.hub)[:50]),
-            "lots": list(selectors.fabric_lots_for_hub(hub=request.hub)[:50]),
-        },
-    )
-
-
-@require_GET
-@hub_staff_required
-def trace_line(request: HttpRequest, line_id: int) -> HttpResponse:
-    line = get_object_or_404(
-        DeliveryLine.objects.select_related("delivery", "delivery__hospital"),
-        pk=line_id,
-        delivery__hub=request.hub,
-    )
-    return render(
-        request,
-        "dropoffs/trace_line.html",
-        {
-            "line": line,
-            "traces": selectors.delivery_line_trace(line=line),
-            # Reported without naming a kit: they belong to the line, not to one maker.
-            "kitless_failures": list(line.wash_failures.filter(kit__isnull=True)),
-        },
-    )
-
-
-@require_GET
-@hub_staff_required
-def trace_lot(request: HttpRequest, lot_id: int) -> HttpResponse:
-    lot = get_object_or_404(FabricLot, pk=lot_id, hub=request.hub)
-    return render(
-        request,
-        "dropoffs/trace_lot.html",
-        {"lot": lot, "trace": selectors.fabric_lot_trace(lot=lot)},
-    )

@@ -1,8 +1,12 @@
-from django.urls import include, path
+"""The public pages (the hub's page, joining, signing in by link) and the maker's own
+pages, /me/. The hub staff's volunteer pages are in the back office
+(scrubhub/backoffice/urls.py), under the same "makers" namespace that scrubhub/urls.py
+gives them both."""
 
-from makers import import_views, views
+from django.urls import path
 
-app_name = "makers"
+from makers import views, welcome_views
+
 urlpatterns = [
     # Public: the hub's page, joining, and signing in by link.
     path("h/<slug:slug>/", views.hub_page, name="hub_page"),
@@ -17,8 +21,8 @@ urlpatterns = [
     path("signin/link/", views.signin_link, name="signin_link"),
     path("goodbye/", views.deleted, name="deleted"),
     # The two links in the welcome someone a hub imported from its own sheet is sent.
-    path("welcome/<str:token>/stay/", import_views.import_stay, name="import_stay"),
-    path("welcome/<str:token>/leave/", import_views.import_leave, name="import_leave"),
+    path("welcome/<str:token>/stay/", welcome_views.import_stay, name="import_stay"),
+    path("welcome/<str:token>/leave/", welcome_views.import_leave, name="import_leave"),
     # The maker's own pages.
     path("me/", views.me, name="me"),
     path("me/kits/<str:code>/", views.kit_detail, name="kit"),
@@ -39,6 +43,4 @@ urlpatterns = [
     path("me/delete/", views.delete_account, name="delete"),
     # Group leaders.
     path("group/", views.group, name="group"),
-    # Hub staff's volunteer pages (makers/staff_urls.py), in this namespace.
-    path("hub/volunteers/", include("makers.staff_urls")),
 ]

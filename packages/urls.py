@@ -1,8 +1,11 @@
+"""The laundry's pages, /laundry/. The hub's side of deliveries is in the back office
+(scrubhub/backoffice/urls.py), under the same "packages" namespace that scrubhub/urls.py
+gives them both."""
+
 from django.urls import path
 
 from packages import report_views, views
 
-app_name = "packages"
 urlpatterns = [
     # The hospital laundry.
     path("laundry/", views.laundry_home, name="laundry_home"),
@@ -44,22 +47,4 @@ urlpatterns = [
         report_views.laundry_export_demand,
         name="laundry_export_demand",
     ),
-    # The hub's side of deliveries.
-    path("hub/deliveries/", views.hub_deliveries, name="hub_deliveries"),
-    path("hub/deliveries/new/", views.hub_delivery_new, name="hub_delivery_new"),
-    path("hub/deliveries/<int:pk>/", views.hub_delivery, name="hub_delivery"),
-    path("hub/deliveries/<int:pk>/pack/", views.hub_delivery_pack, name="hub_delivery_pack"),
-    path(
-        "hub/deliveries/<int:pk>/lines/<int:line_pk>/unpack/",
-        views.hub_delivery_unpack,
-        name="hub_delivery_unpack",
-    ),
-    path("hub/deliveries/<int:pk>/note/", views.hub_delivery_note, name="hub_delivery_note"),
-    path("hub/deliveries/<int:pk>/send/", views.hub_delivery_send, name="hub_delivery_send"),
-    path("hub/deliveries/<int:pk>/cancel/", views.hub_delivery_cancel, name="hub_delivery_cancel"),
-    path(
-        "hub/deliveries/<int:pk>/resolve/", views.hub_delivery_resolve, name="hub_delivery_resolve"
-    ),
-    path("hub/wash-failures/", views.hub_wash_failures, name="hub_wash_failures"),
-    path("hub/wash-failures/<int:pk>/", views.hub_wash_failure, name="hub_wash_failure"),
 ]

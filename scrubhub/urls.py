@@ -3,7 +3,19 @@ import os
 from django.contrib import admin
 from django.urls import include, path
 
+import dropoffs.urls
+import makers.urls
+import packages.urls
+import scrubhub.notifications.urls
 from scrubhub import pwa, views
+from scrubhub.backoffice.urls import NAMESPACES as BACK_OFFICE
+
+
+def _with_back_office(namespace: str, public: list) -> tuple[list, str]:
+    """An app's public pages and its back-office pages under /hub/, as one namespace: the
+    names stay where templates and code reverse them (a namespace must be one include)."""
+    return [*public, path("hub/", include(BACK_OFFICE[namespace]))], namespace
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,12 +29,13 @@ urlpatterns = [
     path("operator/", include("scrubhub.hubs.operator_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("hub/", include("scrubhub.hubs.urls")),
-    path("", include("makers.urls")),
-    path("", include("packages.urls")),
-    path("", include("dropoffs.urls")),
-    path("", include("scrubhub.notifications.urls")),
-    path("", include("scrubhub.audit.urls")),
+    # The hub's back office: every /hub/ page is in scrubhub/backoffice/urls.py.
+    path("hub/", include((BACK_OFFICE["hubs"], "hubs"))),
+    path("", include(_with_back_office("makers", makers.urls.urlpatterns))),
+    path("", include(_with_back_office("packages", packages.urls.urlpatterns))),
+    path("", include(_with_back_office("dropoffs", dropoffs.urls.urlpatterns))),
+    path("", include(_with_back_office("notifications", scrubhub.notifications.urls.urlpatterns))),
+    path("", include(_with_back_office("audit", []))),
 ]
 
 # The benchmark's bare baseline view (bench/views.py): only when `make bench` asks for it.

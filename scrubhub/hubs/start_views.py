@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dropoffs.maps import allow_tiles, map_settings
 from dropoffs.models import Point
-from dropoffs.views import _allow_tiles, _map_settings
 from makers.selectors import erasure_preview, erasure_warning
 from packages.models import Pattern
 from scrubhub import once
@@ -245,11 +245,11 @@ def step_hub(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         hub,
         "hubs/start/step_hub.html",
-        {"form": form, **_map_settings()},
+        {"form": form, **map_settings()},
         step=Step.HUB,
         status=400 if form.is_bound else 200,
     )
-    return _allow_tiles(response)
+    return allow_tiles(response)
 
 
 @GET_POST
@@ -381,12 +381,12 @@ def step_points(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "points": list(Point.objects.filter(hub=hub).order_by("name")),
-            **_map_settings(),
+            **map_settings(),
         },
         step=Step.POINTS,
         status=400 if form.is_bound else 200,
     )
-    return _allow_tiles(response)
+    return allow_tiles(response)
 
 
 @GET_POST

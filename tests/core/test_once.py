@@ -43,9 +43,9 @@ from packages.models import (
     WashFailure,
 )
 from scrubhub import once
+from scrubhub.backoffice.views.quality import CheckForm
 from scrubhub.hubs.forms import ConfirmForm, GoodsInForm, ShiftNoteForm
 from scrubhub.hubs.models import Invitation, KitBatch, Role, ShiftNote
-from scrubhub.hubs.quality_views import CheckForm
 from scrubhub.hubs.team_forms import InviteForm
 from scrubhub.notifications.models import Message
 from tests import factories

@@ -11,7 +11,7 @@ from django.urls import reverse
 from makers.models import Maker
 from packages import services
 from packages.models import GarmentMovement, Kit, KitAssignment, Place, QualityCheck
-from scrubhub.hubs.allocation_views import BOARD_PAGE_SIZE
+from scrubhub.backoffice.views.allocation import BOARD_PAGE_SIZE
 from tests import factories
 from tests.querycount import assert_same_queries_at_sizes
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from packages import services
 from packages.models import Kit, QualityCheck
+from scrubhub.backoffice.views.quality import CheckForm
 from scrubhub.hubs import staff_kit_services as staff_kits
-from scrubhub.hubs.quality_views import CheckForm
 from scrubhub.notifications.models import Message
 from tests import factories
 from tests.hubs.helpers import kits_at

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from makers import imports, services, staff_selectors
 from makers.models import ImportBatch
@@ -27,17 +25,13 @@ from makers.services import ImportRefused, MakerError
 from makers.sheets import column_name, too_big_message
 from makers.staff_forms import ImportColumnsForm, ImportConfirmForm, ImportUploadForm
 from scrubhub import once
+from scrubhub.backoffice.pages import GET_POST, render_for_hub
 from scrubhub.hubs.permissions import hub_staff_required
 
-GET_POST = require_http_methods(["GET", "POST"])
 # Room in a request for the form's other fields and the multipart wrapping, on top of
 # the file itself.
 FORM_ALLOWANCE = 64 * 1024
 SHOWN = 200  # problems, matches and people listed on the check page; the rest are counted
-
-
-def _render(request, template: str, context: dict, status: int = 200) -> HttpResponse:
-    return render(request, template, {"hub": request.hub, **context}, status=status)
 
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
@@ -52,7 +46,9 @@ def _not_now(request: HttpRequest, batch: ImportBatch) -> HttpResponse | None:
     if batch.status == ImportBatch.Status.IMPORTED:
         return redirect("makers:staff_import_done", pk=batch.pk)
     if batch.expires_at <= timezone.now():
-        return _render(request, "makers/staff/import_expired.html", {"batch": batch}, status=410)
+        return render_for_hub(
+            request, "makers/staff/import_expired.html", {"batch": batch}, status=410
+        )
     return None
 
 
@@ -105,7 +101,7 @@ def _upload_page(request: HttpRequest, form, status: int) -> HttpResponse:
     waiting = staff_selectors.import_batches_waiting(
         hub=request.hub, user=request.user, now=timezone.now()
     )
-    return _render(
+    return render_for_hub(
         request,
         "makers/staff/import_upload.html",
         {
@@ -136,7 +132,7 @@ def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect("makers:staff_import_check", pk=batch.pk)
-    return _render(
+    return render_for_hub(
         request,
         "makers/staff/import_columns.html",
         {"batch": batch, "form": form},
@@ -183,7 +179,7 @@ def import_check(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("makers:staff_import_done", pk=batch.pk)
     status = 400 if form.is_bound else 200
-    return _render(
+    return render_for_hub(
         request,
         "makers/staff/import_check.html",
         {
@@ -213,7 +209,7 @@ def import_done(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     if batch.status != ImportBatch.Status.IMPORTED:
         return redirect("makers:staff_import_columns", pk=batch.pk)
-    return _render(
+    return render_for_hub(
         request,
         "makers/staff/import_done.html",
         {"batch": batch, "answers": staff_selectors.import_answers(batch=batch)},
@@ -221,37 +217,3 @@ def import_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The welcome's two links (public: the signed link is the proof) ----------------------
-
-
-def _welcome(request: HttpRequest, token: str, *, leave: bool) -> HttpResponse:
-    imported = services.import_welcome_read(token=token)
-    template = "makers/import_leave.html" if leave else "makers/import_stay.html"
-    if imported is None:
-        return render(request, "makers/import_link_failed.html", status=404)
-    maker = imported.maker
-    context = {"hub": maker.hub, "maker": maker, "imported": imported, "error": ""}
-    if request.method == "POST":
-        try:
-            if leave:
-                services.import_welcome_leave(imported=imported)
-            else:
-                services.import_welcome_stay(imported=imported)
-        except MakerError as error:
-            context["error"] = str(error)
-            return render(request, template, context, status=400)
-        return redirect(request.path)
-    return render(request, template, context)
-
-
-@login_not_required
-@never_cache
-@GET_POST
-def import_stay(request: HttpRequest, token: str) -> HttpResponse:
-    return _welcome(request, token, leave=False)
-
-
-@login_not_required
-@never_cache
-@GET_POST
-def import_leave(request: HttpRequest, token: str) -> HttpResponse:
-    return _welcome(request, token, leave=True)

@@ -5,209 +5,33 @@ the plan and shift notes. Thin: each view fetches through a selector scoped to r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from packages.models import Donation, GarmentType, Kit, Size
-from packages.planning import fabric_metres_held, plan_for_hub, plan_totals
+from packages.models import GarmentType, Kit, Size
 from packages.services import pattern_for
 from scrubhub import once
-from scrubhub.counting import CappedPaginator
+from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs import selectors, services
 from scrubhub.hubs.forms import (
     ConfirmForm,
-    DonationsQuery,
-    GoodsInForm,
     KitsQuery,
-    PlanQuery,
     PrepareForm,
     PrepareLinkQuery,
-    ShiftNoteForm,
 )
 from scrubhub.hubs.labels import kit_url, qr_svg
 from scrubhub.hubs.permissions import (
-    SESSION_HUB_KEY,
-    get_hub_for_staff,
     hub_staff_required,
 )
-
-PAGE_SIZE = 50
-
-
-def _page(request: HttpRequest, items) -> Page:
-    return CappedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 # --- Dashboard, hub switcher, shift notes -------------------------------------------------
 
 
-@require_GET
-@hub_staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    board = selectors.dashboard_for_hub(hub=request.hub)
-    for todo in board.todos:
-        todo.url = reverse(todo.url_name) + todo.url_query
-    return render(
-        request,
-        "hubs/dashboard.html",
-        {"hub": request.hub, "board": board, "note_form": ShiftNoteForm()},
-    )
-
-
-@require_POST
-@hub_staff_required
-def switch_hub(request: HttpRequest) -> HttpResponse:
-    try:
-        hub = get_hub_for_staff(request.user, int(request.POST.get("hub", "")))
-    except ValueError:
-        raise Http404 from None
-    request.session[SESSION_HUB_KEY] = hub.pk
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = "hubs:dashboard"
-    return redirect(next_url)
-
-
-@require_GET
-@hub_staff_required
-def shift_notes(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.shift_notes_for_hub(hub=request.hub))
-    return render(
-        request,
-        "hubs/shift_notes.html",
-        {"hub": request.hub, "page": page, "form": ShiftNoteForm()},
-    )
-
-
-@require_POST
-@hub_staff_required
-def shift_note_add(request: HttpRequest) -> HttpResponse:
-    form = ShiftNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            with once.claim(form) as sent:
-                services.shift_note_leave(
-                    hub=request.hub, text=form.cleaned_data["text"], actor=request.user
-                )
-                sent.done_url = reverse("hubs:dashboard")
-        except once.AlreadySent as repeat:
-            return repeat.redirect(request)
-        except services.HubError as error:
-            form.add_error("text", str(error))
-        else:
-            messages.success(request, _("Your note is saved for the next shift."))
-            return redirect("hubs:dashboard")
-    page = _page(request, selectors.shift_notes_for_hub(hub=request.hub))
-    return render(
-        request,
-        "hubs/shift_notes.html",
-        {"hub": request.hub, "page": page, "form": form},
-        status=400,
-    )
-
-
 # --- Stock and goods in ---------------------------------------------------------------------
-
-
-@require_GET
-@hub_staff_required
-def stock(request: HttpRequest) -> HttpResponse:
-    summary = selectors.stock_summary(hub=request.hub)
-    unthanked = selectors.donations_for_hub(hub=request.hub, unthanked_only=True).count()
-    return render(
-        request,
-        "hubs/stock.html",
-        {"hub": request.hub, "summary": summary, "unthanked": unthanked},
-    )
-
-
-@require_GET
-@hub_staff_required
-def fabric_lots(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.fabric_lots_for_hub(hub=request.hub))
-    return render(request, "hubs/fabric_lots.html", {"hub": request.hub, "page": page})
-
-
-@require_GET
-@hub_staff_required
-def precut_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.precut_for_hub(hub=request.hub))
-    return render(request, "hubs/precut_list.html", {"hub": request.hub, "page": page})
-
-
-@require_GET
-@hub_staff_required
-def donations(request: HttpRequest) -> HttpResponse:
-    unthanked_only = DonationsQuery.read(request)["show"] == "unthanked"
-    page = _page(
-        request, selectors.donations_for_hub(hub=request.hub, unthanked_only=unthanked_only)
-    )
-    return render(
-        request,
-        "hubs/donations.html",
-        {"hub": request.hub, "page": page, "unthanked_only": unthanked_only},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@hub_staff_required
-def goods_in(request: HttpRequest) -> HttpResponse:
-    form = GoodsInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with once.claim(form) as sent:
-                donation = services.goods_in_record(
-                    hub=request.hub, actor=request.user, **form.service_kwargs()
-                )
-                sent.done_url = reverse("hubs:donations")
-        except once.AlreadySent as repeat:
-            return repeat.redirect(request)
-        except services.HubError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("Goods in from %(donor)s are recorded.") % {"donor": donation.donor_name},
-            )
-            return redirect("hubs:donations")
-    status = 400 if form.is_bound else 200
-    return render(request, "hubs/goods_in.html", {"hub": request.hub, "form": form}, status=status)
-
-
-def _donation(request: HttpRequest, pk: int) -> Donation:
-    return get_object_or_404(Donation.objects.select_related("thanked_by"), pk=pk, hub=request.hub)
-
-
-@require_POST
-@hub_staff_required
-def donation_thanked(request: HttpRequest, pk: int) -> HttpResponse:
-    donation = _donation(request, pk)
-    try:
-        services.donation_mark_thanked(hub=request.hub, donation=donation, actor=request.user)
-    except services.HubError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("%(donor)s is marked as thanked.") % {"donor": donation.donor_name}
-        )
-    return redirect("hubs:donations")
-
-
-@require_GET
-@hub_staff_required
-def donation_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    donation = _donation(request, pk)
-    return render(
-        request,
-        "hubs/donation_letter.html",
-        {"hub": request.hub, "donation": donation, "signer": request.user},
-    )
 
 
 # --- Kits: the list, preparing a batch, labels ----------------------------------------------
@@ -225,7 +49,7 @@ KIT_VIEW_TITLES = {
 @hub_staff_required
 def kits(request: HttpRequest) -> HttpResponse:
     show = KitsQuery.read(request)["show"]
-    page = _page(request, selectors.kits_list(hub=request.hub, view=show))
+    page = page_of(request, selectors.kits_list(hub=request.hub, view=show))
     views = list(KIT_VIEW_TITLES.items())
     return render(
         request,
@@ -335,7 +159,7 @@ def prepare_confirm(request: HttpRequest) -> HttpResponse:
 @require_GET
 @hub_staff_required
 def batches(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.batches_for_hub(hub=request.hub))
+    page = page_of(request, selectors.batches_for_hub(hub=request.hub))
     return render(request, "hubs/batches.html", {"hub": request.hub, "page": page})
 
 
@@ -482,26 +306,3 @@ def instructions(request: HttpRequest, garment_type: str, size: str) -> HttpResp
 
 
 # --- The plan -------------------------------------------------------------------------------
-
-
-@require_GET
-@hub_staff_required
-def plan(request: HttpRequest) -> HttpResponse:
-    per_kit = min(max(PlanQuery.read(request)["per_kit"], 1), services.MAX_GARMENTS_PER_KIT)
-    lines = plan_for_hub(hub=request.hub, garments_per_kit=per_kit)
-    totals = plan_totals(lines)
-    fabric = fabric_metres_held(hub=request.hub)
-    return render(
-        request,
-        "hubs/plan.html",
-        {
-            "hub": request.hub,
-            "late": selectors.late_requests_named(hub=request.hub, garments_per_kit=per_kit),
-            "lines": lines,
-            "totals": totals,
-            "per_kit": per_kit,
-            "fabric_held": fabric,
-            "fabric_short": max(totals["metres_needed"] - fabric, 0),
-            "max_batch": services.MAX_KITS_PER_BATCH,
-        },
-    )
