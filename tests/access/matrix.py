@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pytest
+from django.urls import reverse
+
 from tests.conftest import PERSONAS
 
 LOGIN = "login"
@@ -78,3 +81,18 @@ def collect_routes() -> list[Route]:
         routes_start,
     )
     return [route for module in modules for route in module.ROUTES]
+
+
+def page_params():
+    """One pytest param per HTML page in the matrix, as (route, persona): the first persona
+    allowed to see it. For the browser checks that walk every page (axe, reflow)."""
+    for route in collect_routes():
+        if route.method != "get" or not route.html or route.name == "admin:*":
+            continue
+        persona = next((p for p in PERSONAS if route.expected(p) == 200), None)
+        if persona is not None:
+            yield pytest.param(route, persona, id=f"{route.name}-as-{persona}")
+
+
+def page_url(route: Route, world) -> str:
+    return reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None)

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 
-from tests.access.matrix import collect_routes
-from tests.conftest import PERSONAS
+from tests.access.matrix import page_params, page_url
 
 pytestmark = pytest.mark.xdist_group("browser")
 
 
-def _pages():
-    for route in collect_routes():
-        if route.method != "get" or not route.html or route.name == "admin:*":
-            continue
-        persona = next((p for p in PERSONAS if route.expected(p) == 200), None)
-        if persona is not None:
-            yield pytest.param(route, persona, id=f"{route.name}-as-{persona}")
-
-
-@pytest.mark.parametrize(("route", "persona"), list(_pages()))
+@pytest.mark.parametrize(("route", "persona"), list(page_params()))
 def test_page_has_no_axe_violations(route, persona, page_for, world, axe):
     page = page_for(persona)
-    url = reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None)
+    url = page_url(route, world)
     response = page.goto(url)
     assert response.status == 200, f"{url} answered {response.status} for {persona}"
     axe(page)

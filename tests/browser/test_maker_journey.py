@@ -111,23 +111,6 @@ def test_a_new_person_joins_signs_in_sews_and_returns_on_a_phone(page_for, world
     assert data["return_plans"][0]["where"] == world.point.name
 
 
-@pytest.mark.parametrize("width", [320])
-def test_my_pages_fit_a_narrow_phone_and_double_zoom(page_for, world, width, axe):
-    """Nothing sideways-scrolls at 320px, nor at 640px with the text at 200%."""
-    for viewport, zoom in (
-        ({"width": width, "height": 640}, "100%"),
-        ({"width": 640, "height": 800}, "200%"),
-    ):
-        page = page_for("maker", viewport=viewport)
-        for url in ("/me/", "/me/details/", f"/join/{world.hub.slug}/", f"/h/{world.hub.slug}/"):
-            page.goto(url)
-            page.evaluate(f"() => document.documentElement.style.fontSize = '{zoom}'")
-            overflow = page.evaluate(
-                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at {viewport}, {zoom}"
-
-
 def test_she_scans_her_label_signed_out_signs_in_and_logs_and_plans_there(page_for, world, axe):
     """Issue 25: the label's code opens a page she can use; a closed day is refused beside
     the field, naming the days the point is open."""
