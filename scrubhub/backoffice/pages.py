@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -16,11 +16,13 @@ PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def page_of(request: HttpRequest, items, *, per_page: int = PAGE_SIZE) -> Page:
+def page_of(request: HttpRequest, items, *, per_page: int = PAGE_SIZE, capped: bool = True) -> Page:
     """The page of `items` that ?page= asks for (the last for a number past the end, the
     first for junk). CappedPaginator counts only up to a cap, so a big hub's list never
-    counts its whole table."""
-    return CappedPaginator(items, per_page).get_page(request.GET.get("page"))
+    counts its whole table; `capped=False` counts every row, for the lists whose page
+    still shows the whole count without saying "more than" (until their templates do)."""
+    paginator = CappedPaginator(items, per_page) if capped else Paginator(items, per_page)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def render_for_hub(

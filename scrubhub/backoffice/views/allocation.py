@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from makers.models import Maker, MakerGroup
 from packages import services as kit_services
 from packages.models import Kit
 from packages.services import KitError, normalise_kit_code
-from scrubhub.counting import CappedPaginator
+from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs import allocation
 from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.permissions import hub_staff_required
@@ -94,7 +93,7 @@ class CandidateSearch(QueryForm):
 
 def _board_context(request: HttpRequest) -> dict:
     shelf = allocation.prepared_kits(hub=request.hub)
-    page = CappedPaginator(shelf, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, shelf, per_page=BOARD_PAGE_SIZE)
     candidates = allocation.candidates_for_hub(hub=request.hub)
     rows = allocation.suggest(list(page.object_list), candidates, hub=request.hub)
     room = allocation.room_for_kits(hub=request.hub)
@@ -286,8 +285,12 @@ def allocate_given(request: HttpRequest) -> HttpResponse:
             kit = Kit.objects.get(hub=request.hub, code=code)
             if kit.status == Kit.Status.PREPARED:
                 return redirect("hubs:allocate_kit", code=code)
-    page = Paginator(allocation.given_kits(hub=request.hub, query=query), GIVEN_PAGE_SIZE)
-    page = page.get_page(request.GET.get("page"))
+    page = page_of(
+        request,
+        allocation.given_kits(hub=request.hub, query=query),
+        per_page=GIVEN_PAGE_SIZE,
+        capped=False,
+    )
     return render(
         request,
         "hubs/allocate_given.html",

@@ -7,7 +7,6 @@ import hashlib
 
 from django.contrib import messages
 from django.core import signing
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,7 +26,7 @@ from makers.staff_forms import (
     paper_formset,
 )
 from scrubhub import once
-from scrubhub.backoffice.pages import GET_POST, PAGE_SIZE, filter_query, render_for_hub
+from scrubhub.backoffice.pages import GET_POST, filter_query, page_of, render_for_hub
 from scrubhub.hubs.permissions import hub_staff_required
 
 CONSENT_VERSION = "privacy-v1"  # the wording of the join form's consent (makers.views)
@@ -39,7 +38,7 @@ APPLICANT_FILTER_FIELDS = ("q", "age_band", "experience", "point", "joined_since
 def applicants(request: HttpRequest) -> HttpResponse:
     form = ApplicantFilterForm(request.GET or None, hub=request.hub)
     found = staff_selectors.applicants_listed(hub=request.hub, filters=form.filters())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, capped=False)
     query = filter_query(request.GET, APPLICANT_FILTER_FIELDS)
     return render_for_hub(
         request,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.selectors import audit_events_for_hub
+from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.query import QueryForm
 
@@ -24,9 +24,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if not is_coordinator_of(request.user, request.hub):
         raise PermissionDenied(_("Only the hub's coordinators see the audit trail."))
     action = AuditQuery.read(request)["action"]
-    page = Paginator(audit_events_for_hub(hub=request.hub, action=action), 50).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, audit_events_for_hub(hub=request.hub, action=action), capped=False)
     return render(
         request,
         "audit/audit_list.html",

@@ -4,7 +4,6 @@ cancel, resolve) and the wash failures the laundry reported (/hub/wash-failures/
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,19 +26,13 @@ from packages.models import (
 )
 from packages.services import PackagesError
 from scrubhub import once
-from scrubhub.counting import CappedPaginator
+from scrubhub.backoffice.pages import PAGE_SIZE, page_of
 from scrubhub.hubs.permissions import hub_staff_required
-
-PAGE_SIZE = 50
 
 
 def _posted(request):
     """The form's data on a POST (even an empty one, so it is checked), else None."""
     return request.POST if request.method == "POST" else None
-
-
-def _page(request, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _refused(form, error: PackagesError) -> None:
@@ -68,9 +61,10 @@ def hub_deliveries(request: HttpRequest) -> HttpResponse:
             "packing": deliveries.filter(status=S.DRAFT).order_by("-created_at", "-pk")[:50],
             "sent": deliveries.filter(status=S.SENT).order_by("-sent_at", "-pk")[:50],
             "discrepancies": selectors.deliveries_with_discrepancy(hub=request.hub)[:50],
-            "page": _page(
+            "page": page_of(
                 request,
                 deliveries.filter(status=S.RECEIVED).order_by("-received_at", "-pk"),
+                capped=False,
             ),
         },
     )
@@ -254,12 +248,12 @@ def _with_makers(failures: list) -> list:
 @hub_staff_required
 def hub_wash_failures(request: HttpRequest) -> HttpResponse:
     failures = selectors.wash_failures_for_hub(hub=request.hub)
-    page = CappedPaginator(
+    page = page_of(
+        request,
         failures.filter(status=WashFailure.Status.LOOKED_AT)
         .select_related("looked_at_by")
         .order_by("-looked_at_at", "-pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
     _with_makers(page.object_list)
     return render(
         request,

@@ -7,7 +7,6 @@ record each change in the audit trail."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,9 +16,8 @@ from makers import selectors, services
 from makers.models import MakerGroup
 from makers.services import MakerError
 from makers.staff_group_forms import GroupForm, GroupsFilterForm, GroupsQuery
+from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs.permissions import hub_staff_required
-
-PAGE_SIZE = 50
 
 
 def _group(request: HttpRequest, pk: int) -> MakerGroup:
@@ -34,7 +32,7 @@ def _group(request: HttpRequest, pk: int) -> MakerGroup:
 def groups(request: HttpRequest) -> HttpResponse:
     show = GroupsQuery.read(request)["show"]
     found = selectors.groups_for_staff(hub=request.hub, show=show)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, capped=False)
     return render(
         request,
         "makers/staff/groups.html",

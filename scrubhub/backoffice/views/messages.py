@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from makers.services import MakerError, maker_contact_correct
 from makers.staff_selectors import maker_for_staff
 from scrubhub import once
+from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.notifications import selectors, services
 from scrubhub.notifications.forms import (
@@ -34,7 +34,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         status, channel = form.cleaned_data["status"], form.cleaned_data["channel"]
     outbox = selectors.messages_for_hub(hub=request.hub, status=status, channel=channel)
-    page = Paginator(outbox, 50).get_page(request.GET.get("page"))
+    page = page_of(request, outbox, capped=False)
     return render(
         request, "notifications/message_list.html", {"form": form, "page": page, "hub": request.hub}
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import DateTimeField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,11 +19,11 @@ from packages.models import GarmentMovement, Kit, KitAssignment, Place, QualityC
 from packages.selectors import quality_requirements_for_hub
 from packages.services import KitError, normalise_kit_code
 from scrubhub import once
+from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.permissions import hub_staff_required
 from scrubhub.once import OnceForm
 
-PAGE_SIZE = 50
 MAX_COUNT = 1000
 
 
@@ -57,7 +56,7 @@ def kits_awaiting_check(*, hub) -> QuerySet[Kit]:
 @hub_staff_required
 def checks(request: HttpRequest) -> HttpResponse:
     kits = kits_awaiting_check(hub=request.hub)
-    page = Paginator(kits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, kits, capped=False)
     return render(request, "hubs/checks.html", {"hub": request.hub, "page": page})
 
 

@@ -38,13 +38,11 @@ from packages.services import PackagesError
 from scrubhub import once
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
-from scrubhub.backoffice.pages import GET_POST, filter_query, render_for_hub
-from scrubhub.counting import CappedPaginator
+from scrubhub.backoffice.pages import GET_POST, filter_query, page_of, render_for_hub
 from scrubhub.exports import Column, csv_response
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.notifications.selectors import messages_to_maker
 
-PAGE_SIZE = 50
 FILTER_FIELDS = (
     "q",
     "status",
@@ -75,7 +73,7 @@ def _maker(request: HttpRequest, pk: int) -> Maker:
 def roster(request: HttpRequest) -> HttpResponse:
     form = RosterFilterForm(request.GET or None, hub=request.hub)
     found = staff_selectors.makers_listed(hub=request.hub, filters=form.filters())
-    page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found)
     query = filter_query(request.GET, FILTER_FIELDS)
     return render_for_hub(
         request,
