@@ -65,7 +65,7 @@ class GoodsInForm(OnceForm, forms.Form):
     )
     received_on = forms.DateField(
         label=_("Date it came in"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("For example 14/04/2020."),
         error_messages={"required": _("Enter the date it came in.")},
     )
