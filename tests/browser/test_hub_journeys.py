@@ -9,6 +9,7 @@ from packages import services
 from packages.models import Kit, PrecutStock
 from scrubhub.hubs.models import KitBatch
 from tests import factories
+from tests.browser import journeys
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -20,14 +21,7 @@ def test_prepare_a_batch_and_print_its_labels(page_for, world, axe):
 
     page.goto("/hub/kits/prepare/")
     axe(page)
-    page.get_by_label("Scrub top").check()
-    page.locator("#id_size").select_option("M")
-    page.get_by_label("Garments in each kit").fill("5")
-    page.get_by_label("How many kits").fill("3")
-    page.get_by_label("Stock to draw from").select_option(f"precut-{stock.pk}")
-    page.get_by_role("button", name="Show what this takes").click()
-
-    page.get_by_role("heading", name="Check and confirm the batch").wait_for()
+    journeys.choose_a_batch(page, stock_option=f"precut-{stock.pk}")
     assert "25 garments' worth" in page.locator(".draw").inner_text()
     assert PrecutStock.objects.get().quantity_available == 40  # nothing drawn yet
     axe(page)

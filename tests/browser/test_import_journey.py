@@ -11,6 +11,7 @@ import pytest
 
 from makers.models import ImportedMaker, Maker
 from scrubhub.notifications.models import Message
+from tests.browser import journeys
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -29,15 +30,6 @@ def _no_sideways_scroll(page) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def _upload(page, tmp_path, text: str) -> None:
-    sheet = tmp_path / "volunteers.csv"
-    sheet.write_text(text)
-    page.goto("/hub/volunteers/import/")
-    page.get_by_label("Your spreadsheet of volunteers").set_input_files(str(sheet))
-    page.get_by_role("button", name="Upload and choose the columns").click()
-    page.get_by_role("heading", name="What is in each column?").wait_for()
-
-
 def test_import_a_sheet_after_putting_it_right(page_for, world, axe, tmp_path):
     page = page_for("hub_staff")
     page.goto("/hub/volunteers/import/")
@@ -47,7 +39,7 @@ def test_import_a_sheet_after_putting_it_right(page_for, world, axe, tmp_path):
     assert "Choose the spreadsheet to upload." in page.locator("main").inner_text()
     axe(page)
 
-    _upload(page, tmp_path, BAD)
+    journeys.upload_volunteer_sheet(page, tmp_path, BAD)
     axe(page)
     _no_sideways_scroll(page)
     page.get_by_role("button", name="Check the rows").click()
@@ -60,7 +52,7 @@ def test_import_a_sheet_after_putting_it_right(page_for, world, axe, tmp_path):
     axe(page)
     _no_sideways_scroll(page)
 
-    _upload(page, tmp_path, GOOD)
+    journeys.upload_volunteer_sheet(page, tmp_path, GOOD)
     page.get_by_label("Column A, “Full name”").select_option("")
     page.get_by_role("button", name="Check the rows").click()
     page.locator("[data-error-summary]").wait_for()

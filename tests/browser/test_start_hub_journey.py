@@ -10,6 +10,7 @@ from packages.models import Pattern
 from scrubhub.hubs.models import Hub, Invitation
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import message_deliver
+from tests.browser import journeys
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -22,18 +23,8 @@ def test_a_new_coordinator_starts_a_hub_through_every_step(page_for, world, axe,
         lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url),
     )
 
-    page.goto("/")
-    page.get_by_role("link", name="Start a hub").click()
-    page.get_by_role("heading", name="Start a scrub hub").wait_for()
-    axe(page)
     # Sent with a mistake first: the summary at the top, the message beside the field.
-    page.get_by_label("Your full name").fill("Ailsa Morrow")
-    page.get_by_label("Your email address").fill("ailsa@example.org")
-    page.get_by_label("Choose a password").fill("stitch-in-time-42")
-    page.get_by_label("Type the password again").fill("stitch-in-time-24")
-    page.get_by_label("The hub's name").fill("Angus Scrub Hub")
-    page.get_by_label("Town or area it serves").fill("Angus")
-    page.get_by_role("button", name="Start the hub").click()
+    journeys.sign_up_to_start_a_hub(page, axe, password_again="stitch-in-time-24")
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert (
         page.locator("#id_password2_error")
@@ -41,75 +32,37 @@ def test_a_new_coordinator_starts_a_hub_through_every_step(page_for, world, axe,
         .endswith("The two passwords are not the same.")
     )
     axe(page)
-    page.get_by_label("Choose a password").fill("stitch-in-time-42")
-    page.get_by_label("Type the password again").fill("stitch-in-time-42")
+    page.get_by_label("Choose a password").fill(journeys.COORDINATOR_PASSWORD)
+    page.get_by_label("Type the password again").fill(journeys.COORDINATOR_PASSWORD)
     page.get_by_role("button", name="Start the hub").click()
 
     # 1. The hub, placed by tapping the map.
     page.get_by_role("heading", name="The hub", exact=True).wait_for()
-    hub = Hub.objects.get(name="Angus Scrub Hub")
+    hub = Hub.objects.get(name=journeys.HUB_NAME)
     assert hub.approval == Hub.Approval.SETTING_UP
-    assert "Step 1 of 6" in page.locator(".step-count").inner_text()
-    axe(page)
-    page.get_by_label("Phone number for volunteers").fill("01307 000000")
-    page.get_by_label("Email address for volunteers").fill("angus@example.org")
-    page.get_by_role("region", name="Map: tap to place the hub").click()
-    assert page.get_by_label("Latitude of the hub").input_value() != ""
-    page.get_by_role("button", name="Save and go on").click()
-
+    journeys.place_the_hub(page, axe)
     # 2. A hospital, and an invitation to its laundry.
-    page.get_by_role("heading", name="The hospitals you serve").wait_for()
-    axe(page)
-    page.get_by_label("Hospital's name").fill("Stracathro Hospital")
-    page.get_by_label("Email of someone in the laundry").fill("linen@example.org")
-    page.get_by_role("button", name="Add the hospital").click()
-    page.get_by_text("Stracathro Hospital is added.").wait_for()
-    assert "The invitation goes once the hub is open." in page.locator(".messages").inner_text()
-    axe(page)
-    page.get_by_role("link", name="Go on to the next step").click()
-
+    journeys.add_the_hospital(page, axe)
     # 3. Garments and sizes.
-    page.get_by_role("heading", name="Garments and sizes").wait_for()
-    axe(page)
-    page.get_by_label("Scrub top, size M").fill("1.5")
-    page.get_by_label("Scrub trousers, size L").fill("1.8")
-    page.get_by_role("button", name="Save and go on").click()
-
+    journeys.choose_garments_and_sizes(page, axe)
     # 4. A point, placed on the map.
-    page.get_by_role("heading", name="Drop-off points").wait_for()
-    axe(page)
-    page.get_by_label("Point's name").fill("Forfar Library")
-    page.get_by_label("Address").fill("50 West High Street, Forfar")
-    page.get_by_label("Postcode").fill("dd8 1ba")
-    page.get_by_role("region", name="Map: tap to place the point").click()
-    assert page.get_by_label("Latitude", exact=True).input_value() != ""
-    page.get_by_role("button", name="Add the point").click()
-    page.get_by_text("Forfar Library is added.").wait_for()
-    axe(page)
-    page.get_by_role("link", name="Go on to the next step").click()
-
+    journeys.add_a_point(page, axe)
     # 5. Opening hours.
-    page.get_by_role("heading", name="When the points are open").wait_for()
-    axe(page)
-    page.get_by_label("Monday opens").fill("10:00")
-    page.get_by_label("Monday closes").fill("16:00")
-    page.get_by_role("button", name="Save and go on").click()
+    journeys.set_opening_hours(page, axe)
 
     # 6. Settings. Leaving and coming back first: signing in again lands on the setup.
     page.get_by_role("heading", name="Kits, stand-down and keeping details").wait_for()
     axe(page)
     page.get_by_role("button", name="Sign out").click()
     page.locator("header").get_by_role("link", name="Sign in").click()
-    page.get_by_label("Login").fill("ailsa@example.org")
-    page.get_by_label("Password", exact=False).first.fill("stitch-in-time-42")
+    page.get_by_label("Login").fill(journeys.COORDINATOR_EMAIL)
+    page.get_by_label("Password", exact=False).first.fill(journeys.COORDINATOR_PASSWORD)
     page.locator("main").get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Setting up Angus Scrub Hub").wait_for()
     assert "Not done yet" in page.locator(".setup-steps").inner_text()
     axe(page)
     page.get_by_role("link", name="Carry on: kits, stand-down and keeping details").click()
-    page.get_by_label("Days a maker may keep a kit before it is overdue").fill("10")
-    page.get_by_label("Days to keep volunteers' details after the stand-down date").fill("90")
-    page.get_by_role("button", name="Save and go on").click()
+    journeys.set_kits_and_keeping(page, axe)
 
     page.get_by_role("heading", name="Setting up Angus Scrub Hub").wait_for()
     assert "Not done yet" not in page.locator(".setup-steps").inner_text()
@@ -125,10 +78,7 @@ def test_a_new_coordinator_starts_a_hub_through_every_step(page_for, world, axe,
     page.get_by_role("button", name="Save the pattern").click()
     page.get_by_role("heading", name="Patterns and sewing instructions").wait_for()
     page.get_by_role("link", name="My page").click()
-    page.get_by_role("heading", name="Setting up Angus Scrub Hub").wait_for()
-    page.get_by_role("button", name="Ask to open the hub").click()
-    page.get_by_text("Waiting for us to open it.").wait_for()
-    axe(page)
+    journeys.ask_to_open_the_hub(page, axe)
 
     hub.refresh_from_db()
     assert hub.approval == Hub.Approval.WAITING
@@ -153,12 +103,7 @@ def test_a_new_coordinator_starts_a_hub_through_every_step(page_for, world, axe,
 
     # The operator opens it, on a phone too.
     operator = page_for("operator")
-    operator.goto("/operator/hubs/")
-    operator.get_by_role("heading", name="Angus Scrub Hub").wait_for()
-    axe(operator)
-    operator.get_by_role("button", name="Open Angus Scrub Hub").click()
-    operator.get_by_text("Angus Scrub Hub is open.").wait_for()
-    axe(operator)
+    journeys.operator_opens_the_hub(operator, axe)
     hub.refresh_from_db()
     assert hub.approval == Hub.Approval.APPROVED
     assert message_deliver(message_id=invitation.pk) is True
