@@ -31,7 +31,6 @@ WORKBOX = [
 # first time it is needed.
 OFFLINE_ASSETS = [
     "vendor/bootstrap/bootstrap.min.css",
-    "vendor/bootstrap/bootstrap.bundle.min.js",
     "css/scrubhub.css",
     "css/dropoffs.css",
     "js/scrubhub.js",
