@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dropoffs.models import OpeningHours, Point
 from dropoffs.selectors import said_finished
+from scrubhub.form_fields import DateField
 from scrubhub.hubs.models import STAFF_ROLES, Role
 from scrubhub.once import OnceForm
 
@@ -377,9 +378,8 @@ class RunPlanForm(OnceForm, forms.Form):
         queryset=get_user_model().objects.none(),
         error_messages={"required": _("Choose who drives the run.")},
     )
-    day = forms.DateField(
+    day = DateField(
         label=_("Day"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Choose the day of the run.")},
     )
     points = forms.MultipleChoiceField(

@@ -22,6 +22,7 @@ from makers.forms import (
 )
 from makers.models import Maker
 from makers.staff_selectors import MakerFilters
+from scrubhub.form_fields import DateField
 from scrubhub.once import OnceForm
 from scrubhub.query import QueryForm, SearchField
 
@@ -97,10 +98,9 @@ class RosterFilterForm(PlainForm):
 
 
 class ApplicantFilterForm(RosterFilterForm):
-    joined_since = forms.DateField(
+    joined_since = DateField(
         label=_("Joined on or after"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, hub, **kwargs):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from packages.models import GARMENT_PLURALS, DemandLine, GarmentType, Size, WashFailure
 from packages.services import DEMAND_MAX_PER_SIZE, THANK_YOU_NOTE_MAX
+from scrubhub.form_fields import DateField
 from scrubhub.once import OnceForm
 from scrubhub.query import QueryForm
 
@@ -37,11 +38,6 @@ def count_field(*, label, required=False, min_value=0, max_value=None, help_text
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": min_value}),
         **kw,
     )
-
-
-class DateField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": _("Enter a date, like 31/12/2026.")}
 
 
 def _not_in_the_past(value):

@@ -19,6 +19,7 @@ from packages.models import (
 )
 from packages.planning import current_patterns
 from packages.reports import PERIODS
+from scrubhub.form_fields import DateField
 from scrubhub.hubs.selectors import KIT_VIEWS, stock_options
 from scrubhub.hubs.services import (
     MAX_GARMENTS_PER_KIT,
@@ -63,9 +64,8 @@ class GoodsInForm(OnceForm, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what they gave.")},
     )
-    received_on = forms.DateField(
+    received_on = DateField(
         label=_("Date it came in"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("For example 14/04/2020."),
         error_messages={"required": _("Enter the date it came in.")},
     )

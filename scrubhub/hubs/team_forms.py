@@ -8,6 +8,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from makers.forms import PlainForm, RadioSelect
+from scrubhub.form_fields import DateField
 from scrubhub.hubs.models import INVITABLE_ROLES, Hub, Role
 from scrubhub.hubs.team_services import ErasureNotConfirmed, StandDownError, stand_down_check
 from scrubhub.once import OnceForm
@@ -165,15 +166,13 @@ class HubSettingsForm(PlainForm):
             "collects their scrubs. Makers aged 70 or over see the offer on their pages."
         ),
     )
-    stand_down_on = forms.DateField(
+    stand_down_on = DateField(
         label=_("Stand-down date"),
         required=False,
         help_text=_(
             "When the hub stops. Once a date is set, the hub no longer appears to people "
             "looking for a hub to join. Leave empty while the hub is running."
         ),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Enter a date, like 30/06/2020.")},
     )
     erasure_confirmed = forms.BooleanField(
         label=_("Yes, erase their details on that date"),
