@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from packages.models import (
     PLACES,
@@ -16,6 +26,7 @@ from packages.models import (
     HubTally,
     Kit,
     KitAssignment,
+    Place,
     PointHolding,
     Size,
     garment_size_key,
@@ -649,6 +660,31 @@ def quality_requirements_for_hub(*, hub, garment_type: str | None = None) -> Que
     if garment_type:
         requirements = requirements.filter(Q(garment_type="") | Q(garment_type=garment_type))
     return requirements.order_by("hospital__name", "title", "pk")
+
+
+def kits_awaiting_check(*, hub) -> QuerySet[Kit]:
+    """The hub's kits with garments waiting to be checked, longest waiting first, each with
+    `waiting_since` (when garments last arrived for checking) and `sewers` (the latest
+    holder): three queries for any page."""
+    arrived = (
+        GarmentMovement.objects.filter(kit=OuterRef("pk"), to_place=Place.AWAITING_CHECK)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    return (
+        Kit.objects.filter(hub=hub, qty_awaiting_check__gt=0)
+        .annotate(waiting_since=Subquery(arrived, output_field=DateTimeField()))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=KitAssignment.objects.select_related("maker", "group").order_by(
+                    "-assigned_at", "-pk"
+                ),
+                to_attr="holders_newest_first",
+            )
+        )
+        .order_by("waiting_since", "pk")
+    )
 
 
 def quality_check_reasons(*, hub, garment_type: str | None = None) -> list[str]:

@@ -1,13 +1,12 @@
 """The quality check (/hub/checks/...): garments waiting to be checked, kit by kit, and
-recording how many passed and why each failure failed. Thin: reads here are one-line
-querysets scoped to request.hub; the write is
+recording how many passed and why each failure failed. Thin: reads go through
+packages.selectors, scoped to request.hub; the write is
 scrubhub.hubs.staff_kit_services.quality_check_with_reasons."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import DateTimeField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from packages.models import GarmentMovement, Kit, KitAssignment, Place, QualityCheck
-from packages.selectors import quality_requirements_for_hub
+from packages.models import Kit, KitAssignment, QualityCheck
+from packages.selectors import kits_awaiting_check, quality_requirements_for_hub
 from packages.services import KitError, normalise_kit_code
 from scrubhub import once
 from scrubhub.backoffice.pages import page_of
@@ -25,31 +24,6 @@ from scrubhub.hubs.permissions import hub_staff_required
 from scrubhub.once import OnceForm
 
 MAX_COUNT = 1000
-
-
-def kits_awaiting_check(*, hub) -> QuerySet[Kit]:
-    """The hub's kits with garments waiting to be checked, longest waiting first, each with
-    `waiting_since` (when garments last arrived for checking) and `sewers` (the latest
-    holder): three queries for any page."""
-    arrived = (
-        GarmentMovement.objects.filter(kit=OuterRef("pk"), to_place=Place.AWAITING_CHECK)
-        .order_by("-created_at", "-pk")
-        .values("created_at")[:1]
-    )
-    return (
-        Kit.objects.filter(hub=hub, qty_awaiting_check__gt=0)
-        .annotate(waiting_since=Subquery(arrived, output_field=DateTimeField()))
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=KitAssignment.objects.select_related("maker", "group").order_by(
-                    "-assigned_at", "-pk"
-                ),
-                to_attr="holders_newest_first",
-            )
-        )
-        .order_by("waiting_since", "pk")
-    )
 
 
 @require_GET
