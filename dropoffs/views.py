@@ -1,5 +1,6 @@
-"""Points, handovers, doorsteps, runs and traces. Thin: fetch and authorise in one call,
-then a form and a service."""
+"""The public points, handovers at a point, a maker's doorstep, and drivers' runs. Thin:
+fetch and authorise in one call, then a form and a service. The hub staff's points, runs
+and traces are in the back office (scrubhub/backoffice/views/)."""
 
 from __future__ import annotations
 

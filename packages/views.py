@@ -1,4 +1,5 @@
-"""The laundry's pages (/laundry/) and the hub's delivery pages (/hub/deliveries/).
+"""The laundry's pages (/laundry/); the hub's side of deliveries is in the back office
+(scrubhub/backoffice/views/deliveries.py).
 
 Thin: each view fetches and authorises in one call (another hospital's or hub's row is a
 404), calls one service, and shows the service's sentence when it refuses. The laundry's

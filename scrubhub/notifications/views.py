@@ -1,6 +1,5 @@
-"""The hub's outbox for staff, the "to phone" list, the people we could not reach (their
-details corrected and messages sent again in one press), summary timing, the stop link,
-and the address GOV.UK Notify sends its delivery receipts to."""
+"""The two public message pages: the stop link, and the address GOV.UK Notify sends its
+delivery receipts to. The hub's message pages are scrubhub/backoffice/views/messages.py."""
 
 from __future__ import annotations
 

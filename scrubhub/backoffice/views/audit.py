@@ -1,3 +1,6 @@
+"""The audit trail (/hub/audit/), for the hub's coordinators only: who did what, newest
+first, filtered by action; read through scrubhub.audit.selectors."""
+
 from __future__ import annotations
 
 from django import forms

@@ -1,6 +1,6 @@
-"""The hub staff pages under /hub/: dashboard, stock and goods in, preparing kits, labels,
-the plan and shift notes. Thin: each view fetches through a selector scoped to request.hub
-(404 for anything of another hub) and writes through a service."""
+"""Kits (/hub/kits/...): the list, preparing a batch, batches, labels, each kit's sewing
+sheet and the instructions. Thin: each view fetches through a selector scoped to
+request.hub (404 for anything of another hub) and writes through a service."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The hub staff's volunteer pages under /hub/volunteers/: applicants, the roster and its
-CSV, each maker's page, signing people up on their behalf (one, or paper forms row after
-row), merging two records, and the problems makers reported.
+"""The hub staff's volunteer pages under /hub/volunteers/: the roster and its CSV, each
+maker's page (status, details, progress, a guardian's agreement, merging, erasing) and
+the makers on standby. Applicants and signing up are applicants.py; problems, problems.py.
 
 Thin: hub_staff_required sets request.hub; every maker and problem is fetched scoped to it
 (404 for another hub's), reads go through makers.staff_selectors and writes through
