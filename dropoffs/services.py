@@ -28,8 +28,10 @@ from dropoffs.models import (
     RunStopKit,
 )
 from packages import services as packages
+from packages.kit_messages import kit_at_point_tell
 from packages.models import GarmentMovement, Kit, KitAssignment, PointHolding
 from packages.services import KitError
+from scrubhub.errors import DomainError
 from scrubhub.hubs.models import Hub
 
 
@@ -47,7 +49,7 @@ class HandoverAlreadyRecorded(Exception):  # noqa: N818 - an outcome, not a faul
         self.message = "That handover was already recorded, so nothing was added twice."
 
 
-class DropoffsError(Exception):
+class DropoffsError(DomainError):
     """A change to points, doorsteps or runs the rules do not allow; the message is a
     sentence for the person who tried."""
 
@@ -1039,8 +1041,6 @@ def run_stop_visit(
         now = timezone.now()
         RunStopKit.objects.filter(stop=stop, kit_id__in=dropped).update(dropped_at=now)
         if stop.kind == RunStop.Kind.POINT:
-            from scrubhub.hubs.staff_kit_services import kit_at_point_tell
-
             # Only now is the kit there: its maker was told a driver would bring it.
             for kit_id in sorted(dropped):
                 kit_at_point_tell(kit=drops[kit_id].kit)

@@ -40,6 +40,7 @@ from makers.validators import (
     normalise_postcode,
 )
 from scrubhub.audit.models import AuditEvent
+from scrubhub.errors import DomainError
 from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE, Hub, Membership, Role
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import (
@@ -52,7 +53,7 @@ from scrubhub.notifications.services import (
 logger = logging.getLogger(__name__)
 
 
-class MakerError(Exception):
+class MakerError(DomainError):
     """A change to a maker that the rules do not allow; the message is for people. `field`
     names the form field it belongs beside, when it is about one answer."""
 

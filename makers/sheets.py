@@ -25,6 +25,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from scrubhub.errors import DomainError
+
 MAX_ROWS = 20_000  # people in one sheet; a bigger list is split in two
 MAX_COLUMNS = 60
 MAX_CELL = 5_000  # characters: far more than any answer on a volunteer form
@@ -44,7 +46,7 @@ _SPACES = re.compile(r"\s+")
 OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class SheetError(Exception):
+class SheetError(DomainError):
     """The file cannot be brought in; the message says why and what to do."""
 
 

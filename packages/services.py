@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from dropoffs.models import Handover, Point
+from packages.kit_messages import tell_given, tell_not_needed
 from packages.models import (
     DONATION_DESCRIPTION_MAX,
     CirculationRecord,
@@ -49,10 +50,11 @@ from packages.models import (
     qty_field,
 )
 from packages.records import HANDED_IN_PLACES, day_tally_field
+from scrubhub.errors import DomainError
 from scrubhub.hubs.models import Hospital, Hub
 
 
-class PackagesError(Exception):
+class PackagesError(DomainError):
     """A change the rules do not allow; the message is a sentence for the person who tried."""
 
 
@@ -62,6 +64,14 @@ class StockError(PackagesError):
 
 class KitError(PackagesError):
     pass
+
+
+class KitTakenError(KitError):
+    """The kit was given out (or changed) by someone else a moment ago."""
+
+    def __init__(self, message: str, *, kit: Kit):
+        super().__init__(message)
+        self.kit = kit
 
 
 class DeliveryError(PackagesError):
@@ -894,17 +904,64 @@ def _assignment_open(*, kit: Kit, maker, group, actor) -> KitAssignment:
     return assignment
 
 
+def _holder_name(assignment: KitAssignment | None) -> str:
+    if assignment is None:
+        return ""
+    return str(assignment.holder)
+
+
+def _person(user) -> str:
+    if user is None:
+        return gettext("someone")
+    return user.get_full_name() or user.get_username()
+
+
+def _taken_error(kit: Kit) -> KitTakenError:
+    """The plain sentence for a kit that is no longer on the shelf."""
+    if kit.status in {K.ALLOCATED, K.WITH_MAKER}:
+        assignment = (
+            KitAssignment.objects.filter(kit=kit, ended_at__isnull=True)
+            .select_related("maker", "group", "assigned_by")
+            .first()
+        )
+        if assignment is not None:
+            return KitTakenError(
+                gettext(
+                    "Kit %(code)s was just given to %(holder)s by %(staff)s, so it is no "
+                    "longer on the shelf. Choose another kit."
+                )
+                % {
+                    "code": kit.display_code,
+                    "holder": _holder_name(assignment),
+                    "staff": _person(assignment.assigned_by),
+                },
+                kit=kit,
+            )
+    return KitTakenError(
+        gettext("Kit %(code)s is no longer on the shelf: it is %(status)s. Choose another kit.")
+        % {"code": kit.display_code, "status": kit.get_status_display().lower()},
+        kit=kit,
+    )
+
+
+def _open_assignment(kit: Kit) -> KitAssignment | None:
+    return (
+        KitAssignment.objects.filter(kit=kit, ended_at__isnull=True)
+        .select_related("maker", "group", "group__leader")
+        .first()
+    )
+
+
 def kit_allocate(
     *, kit: Kit, actor, maker=None, group=None, collection_point: Point | None = None
 ) -> Kit:
-    """Give a prepared kit to one maker or one group, optionally to collect at a point."""
+    """Give a prepared kit to one maker or one group, optionally to collect at a point, and
+    tell them where to collect it. A kit a colleague gave out a moment ago is refused with
+    who has it (KitTakenError), not a bare status."""
     with transaction.atomic():
         kit = _lock_kit(kit.pk)
         if kit.status != K.PREPARED:
-            raise KitError(
-                f"{_kit_label(kit)} is {kit.get_status_display().lower()}; "
-                "only a prepared kit can be given to a maker."
-            )
+            raise _taken_error(kit)
         _check_holder(kit=kit, maker=maker, group=group)
         if collection_point is not None:
             if collection_point.hub_id != kit.hub_id:
@@ -915,12 +972,14 @@ def kit_allocate(
             kit=kit, to=K.ALLOCATED, actor=actor, collection_point=collection_point
         )
         _assignment_open(kit=kit, maker=maker, group=group, actor=actor)
+        tell_given(kit=kit, assignment=_open_assignment(kit))
     return kit
 
 
 def kit_reallocate(*, kit: Kit, actor, maker=None, group=None, reason: str = "") -> Kit:
     """Give an allocated or collected kit to someone else; the earlier holder stays in the
-    kit's history."""
+    kit's history. If it was still waiting to be collected, the new holder is told where,
+    and the old one is told not to come for it."""
     with transaction.atomic():
         kit = _lock_kit(kit.pk)
         if kit.status not in {K.ALLOCATED, K.WITH_MAKER}:
@@ -929,27 +988,46 @@ def kit_reallocate(*, kit: Kit, actor, maker=None, group=None, reason: str = "")
                 "has been given out can be given to someone else."
             )
         _check_holder(kit=kit, maker=maker, group=group)
-        current = KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).first()
+        before = _open_assignment(kit)
         if (
-            current
-            and current.maker_id == getattr(maker, "pk", None)
-            and current.group_id == (getattr(group, "pk", None))
+            before
+            and before.maker_id == getattr(maker, "pk", None)
+            and before.group_id == (getattr(group, "pk", None))
         ):
-            raise KitError(f"{_kit_label(kit)} is already with {current.holder}.")
-        _assignment_end(kit=kit, actor=actor, reason=reason or "Given to someone else")
+            raise KitError(f"{_kit_label(kit)} is already with {before.holder}.")
+        _assignment_end(
+            kit=kit, actor=actor, reason=reason.strip() or gettext("Given to someone else")
+        )
         _assignment_open(kit=kit, maker=maker, group=group, actor=actor)
         _kit_event(kit=kit, old=kit.status, new=kit.status, actor=actor, note="Reallocated")
+        if kit.status == K.ALLOCATED:
+            if before is not None:
+                tell_not_needed(kit=kit, assignment=before)
+            tell_given(kit=kit, assignment=_open_assignment(kit))
     return kit
 
 
 def kit_take_back(*, kit: Kit, actor, reason: str = "") -> Kit:
-    """An allocated kit nobody collected goes back on the shelf."""
+    """An allocated kit nobody collected goes back on the shelf, and its holder is told
+    they need not come for it."""
+    reason = reason.strip() or gettext("Taken back")
     with transaction.atomic():
         kit = _lock_kit(kit.pk)
+        if kit.status != K.ALLOCATED:
+            raise KitError(
+                gettext(
+                    "Kit %(code)s is %(status)s. Only a kit waiting to be collected can be "
+                    "taken back onto the shelf."
+                )
+                % {"code": kit.display_code, "status": kit.get_status_display().lower()}
+            )
+        before = _open_assignment(kit)
         kit = _kit_status_set(
             kit=kit, to=K.PREPARED, actor=actor, note=reason, collection_point=None
         )
-        _assignment_end(kit=kit, actor=actor, reason=reason or "Taken back")
+        _assignment_end(kit=kit, actor=actor, reason=reason)
+        if before is not None:
+            tell_not_needed(kit=kit, assignment=before)
     return kit
 
 

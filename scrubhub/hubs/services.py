@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from packages import services as packages
 from packages.models import Donation, FabricLot, GarmentType, PrecutStock, Size
+from scrubhub.errors import DomainError
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
 
 SHIFT_NOTE_MAX = 1000
@@ -23,7 +24,7 @@ MAX_KITS_PER_BATCH = 200
 MAX_GARMENTS_PER_KIT = 20
 
 
-class HubError(Exception):
+class HubError(DomainError):
     """A change the rules do not allow; the message is a sentence for the person who tried."""
 
 

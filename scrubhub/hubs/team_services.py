@@ -21,6 +21,7 @@ from makers.selectors import ErasurePreview, erasure_preview, erasure_warning
 from scrubhub.accounts.services import user_sessions_end
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
+from scrubhub.errors import DomainError
 from scrubhub.hubs.models import INVITABLE_ROLES, Hub, Invitation, Membership, Role
 from scrubhub.notifications.services import message_queue
 
@@ -28,7 +29,7 @@ INVITATION_DAYS = 7
 SESSION_USER_KEY = "_auth_user_id"
 
 
-class TeamError(Exception):
+class TeamError(DomainError):
     """A change to the team that the rules do not allow; the message is for people."""
 
 

@@ -15,6 +15,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from scrubhub.errors import DomainError
 from scrubhub.hubs.models import Hub
 from scrubhub.notifications.models import EXPIRING_KINDS, Message, OptOut
 from scrubhub.notifications.sms import SendRejected
@@ -26,8 +27,8 @@ logger = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=10)
 
 
-class MessageError(Exception):
-    pass
+class MessageError(DomainError):
+    """A message that cannot be sent or changed as asked; the message says why."""
 
 
 def message_queue(

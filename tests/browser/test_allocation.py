@@ -93,9 +93,9 @@ def test_choose_someone_else_then_give_many_at_once(page_for, world, field, axe)
 def test_take_a_kit_back_onto_the_shelf(page_for, world, field, axe):
     confident, _beginner = field
     (kit,) = factories.prepared_kits(hub=world.hub, actor=None)
-    from scrubhub.hubs.staff_kit_services import kit_give
+    from packages.services import kit_allocate
 
-    kit_give(kit=kit, maker=confident, actor=world.user("coordinator"))
+    kit_allocate(kit=kit, maker=confident, actor=world.user("coordinator"))
     page = page_for("hub_staff")
     page.goto("/hub/allocate/given/")
     axe(page)

@@ -293,7 +293,7 @@ def test_a_kit_already_given_out_says_who_has_it_on_the_allocation_page(
     coordinator.first_name, coordinator.last_name = "Cath", "Coordinator"
     coordinator.save()
     other = _maker(world, name="Late Comer")
-    staff_kits.kit_give(kit=kit, maker=maker, actor=coordinator)
+    services.kit_allocate(kit=kit, maker=maker, actor=coordinator)
     response = client_for("hub_staff").post(
         reverse("hubs:allocate_kit", args=[kit.code]), {"candidate": f"m{other.pk}"}
     )
@@ -329,7 +329,7 @@ def test_giving_many_reports_the_kit_a_colleague_took_and_gives_the_rest(
 ):
     first = _maker(world, name="Ann One")
     taken, free = factories.prepared_kits(hub=world.hub, kit_count=2, actor=staff)
-    staff_kits.kit_give(kit=taken, maker=maker, actor=world.user("coordinator"))
+    services.kit_allocate(kit=taken, maker=maker, actor=world.user("coordinator"))
     data = {
         "kit": [taken.code, free.code],
         f"for_{taken.code}": f"m{first.pk}",

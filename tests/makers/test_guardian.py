@@ -23,7 +23,6 @@ from packages import services as packages
 from packages.models import Kit, KitAssignment
 from packages.services import KitError
 from scrubhub.hubs import allocation
-from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.selectors import todos_for_hub
 from scrubhub.notifications.models import Message
 from tests import factories
@@ -289,7 +288,7 @@ def test_staff_giving_a_kit_on_the_kit_page_is_refused_with_the_reason(world, st
     waiting, _agreed = _waiting_and_agreed(world)
     (kit,) = factories.prepared_kits(hub=world.hub, actor=staff)
     with pytest.raises(KitError, match="waiting for a parent or guardian"):
-        staff_kits.kit_give(kit=kit, maker=waiting, actor=staff)
+        packages.kit_allocate(kit=kit, maker=waiting, actor=staff)
     response = client_for("hub_staff").post(
         reverse("hubs:allocate_kit", args=[kit.code]), {"candidate": f"m{waiting.pk}"}
     )
@@ -316,9 +315,9 @@ def test_giving_many_refuses_the_waiting_maker_and_gives_the_rest(world, staff, 
 def test_giving_a_kit_to_someone_else_refuses_a_waiting_maker(world, staff):
     waiting, agreed = _waiting_and_agreed(world)
     (kit,) = factories.prepared_kits(hub=world.hub, actor=staff)
-    staff_kits.kit_give(kit=kit, maker=agreed, actor=staff)
+    packages.kit_allocate(kit=kit, maker=agreed, actor=staff)
     with pytest.raises(KitError, match="waiting for a parent or guardian"):
-        staff_kits.kit_give_to_someone_else(kit=kit, maker=waiting, actor=staff)
+        packages.kit_reallocate(kit=kit, maker=waiting, actor=staff)
     assert KitAssignment.objects.get(kit=kit, ended_at__isnull=True).maker == agreed
 
 
@@ -343,7 +342,7 @@ def test_once_the_guardian_agrees_staff_can_give_the_kit(world, staff):
     maker = _young(world, status="approved")
     _agree(Client(), _token_in(_message_to_guardian(maker)))
     (kit,) = factories.prepared_kits(hub=world.hub, actor=staff)
-    staff_kits.kit_give(kit=kit, maker=maker, actor=staff)
+    packages.kit_allocate(kit=kit, maker=maker, actor=staff)
     assert KitAssignment.objects.get(kit=kit).maker == maker
 
 

@@ -15,7 +15,7 @@ from dropoffs.selectors import open_days_words, open_on
 from makers.forms import ReturnForm
 from makers.models import ReturnPlan
 from makers.services import MakerError, return_plan_make
-from scrubhub.hubs import staff_kit_services
+from packages import services as packages
 from scrubhub.notifications.models import Message
 from tests import factories
 from tests.once import token
@@ -92,7 +92,7 @@ def test_a_stop_the_driver_skipped_leaves_the_kit_at_the_hub(me, held_kit, world
 
 def test_the_message_when_a_kit_is_given_does_not_say_it_is_waiting_at_the_point(maker, world):
     (kit,) = factories.prepared_kits(hub=world.hub, actor=world.user("hub_staff"))
-    staff_kit_services.kit_give(
+    packages.kit_allocate(
         kit=kit, actor=world.user("hub_staff"), maker=maker, collection_point=world.point
     )
     body = Message.objects.get(kind="kit_staff", to_address=maker.email).body

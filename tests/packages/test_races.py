@@ -80,7 +80,7 @@ def test_two_staff_allocating_the_same_kit_one_wins():
         error = refusal(outcomes)
         # The loser waited on the row lock and then saw the winner's status.
         assert isinstance(error, KitError)
-        assert "only a prepared kit can be given" in str(error)
+        assert "no longer on the shelf" in str(error)
         assert KitAssignment.objects.filter(kit=kit, ended_at__isnull=True).count() == 1
         assert Kit.objects.get(pk=kit.pk).status == Kit.Status.ALLOCATED
         assert kit.events.filter(new_status=Kit.Status.ALLOCATED).count() == 1

@@ -192,14 +192,14 @@ def allocate_kit(request: HttpRequest, code: str) -> HttpResponse:
         form.add_error("candidate", _("Choose a maker or group from this hub."))
         return _kit_page(request, kit, form, status=400)
     try:
-        staff_kits.kit_give(
+        kit_services.kit_allocate(
             kit=kit,
             actor=request.user,
             maker=maker,
             group=group,
             collection_point=form.chosen_point(maker),
         )
-    except staff_kits.KitTakenError as error:
+    except kit_services.KitTakenError as error:
         # A colleague gave it out a moment ago: back to the shelf, saying so plainly.
         return _board(request, error=str(error), status=409)
     except KitError as error:
@@ -383,7 +383,7 @@ def kit_reallocate(request: HttpRequest, code: str) -> HttpResponse:
         form.add_error("candidate", _("Choose a maker or group from this hub."))
         return _reallocate_page(request, kit, form, status=400)
     try:
-        staff_kits.kit_give_to_someone_else(
+        kit_services.kit_reallocate(
             kit=kit,
             actor=request.user,
             maker=maker,
@@ -408,7 +408,7 @@ def kit_take_back(request: HttpRequest, code: str) -> HttpResponse:
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_kits.kit_take_back_from_holder(
+            kit_services.kit_take_back(
                 kit=kit, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except KitError as error:
