@@ -413,6 +413,14 @@ class Kit(PlaceCounts):
         return garments_text(self.garment_type, self.garment_count)
 
     @property
+    def garments_and_size(self) -> str:
+        """What the kit holds and its size, as a list shows it: "5 scrub tops, size M"."""
+        return _("%(garments)s, size %(size)s") % {
+            "garments": self.garments_text,
+            "size": self.size,
+        }
+
+    @property
     def status_now(self) -> str:
         """The status as a person should read it. A kit stays "with maker" until the hub
         closes it, but once she has handed every garment in that would be untrue."""

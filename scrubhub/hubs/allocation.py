@@ -33,6 +33,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -50,6 +51,7 @@ from packages.models import (
 from packages.records import RECORD_FIELDS
 from scrubhub.counting import count_up_to
 from scrubhub.hubs.models import Hub
+from scrubhub.row_links import row_link
 
 HANDED_IN = [Place.AT_POINT, Place.IN_TRANSIT, Place.AWAITING_CHECK]
 
@@ -165,6 +167,57 @@ class Suggestion:
 class KitRow:
     kit: Kit
     suggestion: Suggestion | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShelfRow:
+    """A kit on the allocation page and who we suggest for it, every value as the page shows
+    it. Built in Python once per kit, so the template only prints: in Django's engine a
+    `{% url %}` costs about 30 µs and a translated sentence 15 µs, 30 kits a page."""
+
+    code: str  # the stored code, for the form's names and the element ids
+    display_code: str  # as printed on the label: ABC-1234
+    garments: str  # "5 scrub tops, size M"
+    made_up: str  # "Made up 3 Dec"
+    url: str  # the kit's own page for choosing someone
+    for_kit: str  # "kit ABC-1234", for screen readers after each button
+    suggested: str  # who we suggest, or "" when nobody has room
+    is_group: bool
+    key: str  # what the form sends to name who we suggest (Candidate.key)
+    reasons: list[Reason]
+    give: str  # "Give to Ann Smith"
+    tick: str  # "Tick kit ABC-1234 to give it to Ann Smith with the others"
+
+
+def shelf_rows(rows: list[KitRow]) -> list[ShelfRow]:
+    """The allocation page's rows, from suggest()."""
+    allocate_url = row_link("hubs:allocate_kit")
+    shown = []
+    for row in rows:
+        kit, suggestion = row.kit, row.suggestion
+        candidate = suggestion.candidate if suggestion else None
+        name = candidate.name if candidate else ""
+        shown.append(
+            ShelfRow(
+                code=kit.code,
+                display_code=kit.display_code,
+                garments=kit.garments_and_size,
+                made_up=_("Made up %(day)s")
+                % {"day": date_format(timezone.localtime(kit.created_at), "j M")},
+                url=allocate_url(kit.code),
+                for_kit=_("kit %(code)s") % {"code": kit.display_code},
+                suggested=name,
+                is_group=bool(candidate and candidate.is_group),
+                key=candidate.key if candidate else "",
+                reasons=suggestion.reasons if suggestion else [],
+                give=_("Give to %(name)s") % {"name": name} if candidate else "",
+                tick=_("Tick kit %(code)s to give it to %(name)s with the others")
+                % {"code": kit.display_code, "name": name}
+                if candidate
+                else "",
+            )
+        )
+    return shown
 
 
 # --- Reading candidates (a fixed number of queries) ---------------------------------------

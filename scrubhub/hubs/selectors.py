@@ -3,12 +3,16 @@ loops over kits, makers or movements, so a page costs the same at any size of hu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from makers.guardian_services import makers_waiting_for_guardian
 from makers.models import KitProblem, Maker
@@ -44,6 +48,7 @@ from scrubhub.counting import FIGURE_COUNT_CAP, TODO_COUNT_CAP, count_up_to
 from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
 from scrubhub.notifications.models import NEEDS_STAFF, Message
 from scrubhub.notifications.selectors import PERSON, unreachable_now
+from scrubhub.row_links import row_link
 
 # --- Kits -----------------------------------------------------------------------------------
 
@@ -82,6 +87,62 @@ def kits_list(*, hub: Hub, view: str = "open") -> QuerySet[Kit]:
     if view == "with_maker":
         return kits.order_by("collected_at", "pk")
     return kits.order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True, slots=True)
+class KitHolder:
+    """Who has a kit (a maker or a group), and the maker's phone to call."""
+
+    name: str
+    phone: str = ""
+    tel: str = ""  # the phone for a tel: link, without spaces
+
+
+@dataclass(frozen=True, slots=True)
+class KitListRow:
+    """One row of the kits list, every value as the page shows it. Built in Python once per
+    row, so the template only prints: in Django's engine a `{% url %}` costs about 30 µs,
+    a `|date` 20 µs and a translated sentence 15 µs, 50 times a page."""
+
+    code: str  # as printed on the label: ABC-1234
+    garments: str  # "5 scrub tops, size M"
+    where: str  # "Allocated: waiting at Church hall"
+    since: str  # "since 3 Dec (2 days)", or "" before it is collected
+    holders: tuple[KitHolder, ...]
+    label_url: str
+    label_for: str  # "for kit ABC-1234", for screen readers after "Print label"
+
+
+def kit_list_rows(kits: Iterable[Kit]) -> list[KitListRow]:
+    """The kits list's rows, for a page of kits_list()."""
+    label_url = row_link("hubs:kit_label")
+    rows = []
+    for kit in kits:
+        where = str(Kit.Status(kit.status).label)
+        if kit.status == Kit.Status.ALLOCATED and kit.collection_point:
+            where += ": " + _("waiting at %(point)s") % {"point": kit.collection_point.name}
+        since = ""
+        if kit.collected_at:
+            since = _("since %(day)s (%(since)s)") % {
+                "day": date_format(timezone.localtime(kit.collected_at), "j M"),
+                "since": timesince(kit.collected_at),
+            }
+        holders = []
+        for assignment in kit.open_assignments:
+            phone = assignment.maker.phone if assignment.maker else ""
+            holders.append(KitHolder(str(assignment.holder), phone, phone.replace(" ", "")))
+        rows.append(
+            KitListRow(
+                code=kit.display_code,
+                garments=kit.garments_and_size,
+                where=where,
+                since=since,
+                holders=tuple(holders),
+                label_url=label_url(kit.code),
+                label_for=_("for kit %(code)s") % {"code": kit.display_code},
+            )
+        )
+    return rows
 
 
 def batches_for_hub(*, hub: Hub) -> QuerySet[KitBatch]:

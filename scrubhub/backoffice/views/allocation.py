@@ -100,7 +100,7 @@ def _board_context(request: HttpRequest) -> dict:
     return {
         "hub": request.hub,
         "page": page,
-        "rows": rows,
+        "rows": allocation.shelf_rows(rows),
         "makers_free": room.makers,
         "makers_free_more": room.makers_more,
         "groups_free": room.groups,

@@ -57,6 +57,7 @@ def kits(request: HttpRequest) -> HttpResponse:
         {
             "hub": request.hub,
             "page": page,
+            "rows": selectors.kit_list_rows(page.object_list),
             "show": show,
             "views": views,
             "title": KIT_VIEW_TITLES[show],

@@ -81,6 +81,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": staff_selectors.roster_rows(page.object_list),
             "total": page.paginator.count,
             "more": page.paginator.more,
             "query": query,
