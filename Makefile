@@ -66,6 +66,7 @@ bench-pages: $(STAMP) services browser bench/node_modules/.bin/lighthouse
 ## make audit: bandit on our code, pip-audit on our dependencies (both run by make test).
 audit: $(STAMP)
 	$(VENV)/bin/bandit -q -c pyproject.toml -r scrubhub makers packages dropoffs
+	$(VENV)/bin/lint-imports --no-cache .importlinter
 	@# pip-audit asks PyPI's vulnerability data; where a machine cannot reach it, it says
 	@# which packages it could not check (and fails only on vulnerabilities it found, not
 	@# when it cannot reach the data at all).

@@ -1,3 +1,5 @@
+"""The dropoffs app: drop-off points, handovers, drivers' runs and doorstep visits."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The makers app: volunteers, their groups, consents and their own pages."""
+
 from django.apps import AppConfig
 
 

@@ -518,16 +518,23 @@ class ImportBatch(models.Model):
 
     class Basis(models.TextChoices):
         # Why the hub may contact the people in the sheet; recorded with each new person.
-        PAPER_FORM = "paper_form", _(
-            "They filled in our paper form and agreed that we may keep their details and "
-            "contact them"
+        PAPER_FORM = (
+            "paper_form",
+            _(
+                "They filled in our paper form and agreed that we may keep their details and "
+                "contact them"
+            ),
         )
-        ONLINE_FORM = "online_form", _(
-            "They filled in our own online form (a Google or Microsoft form, say) and "
-            "agreed that we may keep their details and contact them"
+        ONLINE_FORM = (
+            "online_form",
+            _(
+                "They filled in our own online form (a Google or Microsoft form, say) and "
+                "agreed that we may keep their details and contact them"
+            ),
         )
-        ASKED_US = "asked_us", _(
-            "They asked us by phone, email or in person to be on our list of volunteers"
+        ASKED_US = (
+            "asked_us",
+            _("They asked us by phone, email or in person to be on our list of volunteers"),
         )
 
     hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="import_batches")

@@ -1,3 +1,6 @@
+"""Celery tasks for makers' records: erasing after the retention period and pruning
+old form submissions and import batches. Each only calls makers.services."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,3 +1,5 @@
+"""The packages app: kits, fabric and pattern stock, quality checks, demand and deliveries."""
+
 from django.apps import AppConfig
 
 

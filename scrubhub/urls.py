@@ -1,3 +1,6 @@
+"""Every URL of the site: each app's public pages joined with its back-office pages
+under /hub/, the admin, accounts and the service worker."""
+
 import os
 
 from django.contrib import admin

@@ -1,3 +1,5 @@
+"""The admin's page for sign-in accounts."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 

@@ -1,3 +1,5 @@
+"""Sign-in accounts (the custom user model) and their sessions."""
+
 from django.apps import AppConfig
 
 

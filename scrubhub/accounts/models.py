@@ -1,3 +1,5 @@
+"""The sign-in account (a custom user model)."""
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper

@@ -1,3 +1,5 @@
+"""Changes to sign-in accounts: ending a person's sessions everywhere."""
+
 from __future__ import annotations
 
 from django.db.models import F

@@ -1,3 +1,5 @@
+"""The admin's read-only view of the audit trail."""
+
 from django.contrib import admin
 
 from scrubhub.audit.models import AuditEvent

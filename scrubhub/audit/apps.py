@@ -1,3 +1,5 @@
+"""The audit trail: who changed what, per hub."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Reading a hub's audit trail."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

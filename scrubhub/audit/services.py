@@ -1,3 +1,5 @@
+"""Writing to the audit trail: the one place an audit event is recorded."""
+
 from __future__ import annotations
 
 from django.db import models

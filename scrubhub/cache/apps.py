@@ -1,3 +1,5 @@
+"""The project's cache backend (see backends.py)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Tenancy and roles: hubs, hospitals, memberships and setting a hub up."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The admin's pages for messages, opt-outs, hubs' message settings and kit reminders."""
+
 from django.contrib import admin
 
 from scrubhub.notifications.models import HubMessageSettings, KitReminder, Message, OptOut

@@ -1,3 +1,5 @@
+"""The outbox: messages to people by text and email, their delivery and receipts."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""Forms for the staff's message pages: filtering, weekly summary settings and
+correcting a person's contact details before sending again."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Reading the outbox: a hub's messages, its phone list and the people it could not reach."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,3 +1,7 @@
+"""Celery tasks for the outbox: delivering messages, sweeping what is due, polling
+receipts, and the reminder and weekly-summary runs. They retry and pace;
+the work is in the services."""
+
 from __future__ import annotations
 
 import time

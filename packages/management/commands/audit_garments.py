@@ -1,3 +1,5 @@
+"""`manage.py audit_garments`: checks each hub's garment counts add up (packages.audit)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from packages.audit import garment_audit
