@@ -15,6 +15,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.http import Http404
 
 from packages.models import (
     PLACES,
@@ -50,6 +51,25 @@ def kit_for_code(*, hub, code: str) -> Kit | None:
     if not normal:
         return None
     return Kit.objects.filter(hub=hub, code=normal).first()
+
+
+def kit_for_staff(*, hub, code: str) -> Kit:
+    """The kit a hub staff member's page names by code (as typed or printed), with its
+    pattern and collection point, else Http404: another hub's kit is never revealed, not
+    even that it exists. The staff role itself is checked by hub_staff_required."""
+    from packages.services import normalise_kit_code
+
+    normal = normalise_kit_code(code)
+    kit = (
+        Kit.objects.filter(hub=hub, code=normal)
+        .select_related("pattern", "collection_point")
+        .first()
+        if normal
+        else None
+    )
+    if kit is None:
+        raise Http404
+    return kit
 
 
 def kit_holder(*, kit: Kit) -> KitAssignment | None:

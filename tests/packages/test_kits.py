@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.http import Http404
 
 from packages import services
 from packages.models import GarmentMovement, Kit, KitAssignment, Place, PrecutStock
 from packages.selectors import (
     hub_figures,
     kit_for_code,
+    kit_for_staff,
     kits_held_by,
     kits_waiting_at_point,
     points_holding_garments,
@@ -56,6 +58,23 @@ def test_kit_for_code_finds_only_the_hubs_own_kit(world, staff):
     typed = f"{kit.code[:3].lower()}-{kit.code[3:].lower()}"
     assert kit_for_code(hub=world.hub, code=typed) == kit
     assert kit_for_code(hub=world.other_hub, code=typed) is None
+
+
+def test_kit_for_staff_finds_the_hubs_kit_as_typed(world, staff):
+    (kit,) = factories.prepared_kits(hub=world.hub, actor=staff)
+    assert kit_for_staff(hub=world.hub, code=kit.code.lower()) == kit
+
+
+@pytest.mark.parametrize("typed", ["", "not a code"])
+def test_kit_for_staff_is_not_found_for_what_cannot_be_a_code(world, typed):
+    with pytest.raises(Http404):
+        kit_for_staff(hub=world.hub, code=typed)
+
+
+def test_kit_for_staff_hides_another_hubs_kit(world, staff):
+    (kit,) = factories.prepared_kits(hub=world.hub, actor=staff)
+    with pytest.raises(Http404):
+        kit_for_staff(hub=world.other_hub, code=kit.code)
 
 
 # --- Preparing kits -------------------------------------------------------------------------

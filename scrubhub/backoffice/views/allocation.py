@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,6 +20,7 @@ from dropoffs.models import Point
 from makers.models import Maker, MakerGroup
 from packages import services as kit_services
 from packages.models import Kit
+from packages.selectors import kit_for_code, kit_for_staff
 from packages.services import KitError, normalise_kit_code
 from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs import allocation
@@ -36,20 +37,6 @@ NO_POINT = "none"
 
 
 # --- Fetching what the request names, scoped to the staff member's hub ---------------------
-
-
-def _kit(request: HttpRequest, code: str) -> Kit:
-    """The hub's kit with this code (as typed or printed), else 404: another hub's kit is
-    never revealed."""
-    normal = normalise_kit_code(code)
-    kit = (
-        Kit.objects.filter(hub=request.hub, code=normal).select_related("collection_point").first()
-        if normal
-        else None
-    )
-    if kit is None:
-        raise Http404
-    return kit
 
 
 def _holder(request: HttpRequest, key: str) -> tuple[Maker | None, MakerGroup | None]:
@@ -178,7 +165,7 @@ def _kit_page(request: HttpRequest, kit: Kit, form: GiveForm, *, status: int = 2
 def allocate_kit(request: HttpRequest, code: str) -> HttpResponse:
     """One kit: the suggestion and the next best, a search for anyone else, and where they
     collect it. Its POST is also what the allocation page's "Give to ..." buttons send."""
-    kit = _kit(request, code)
+    kit = kit_for_staff(hub=request.hub, code=code)
     points = _points(request)
     if request.method == "GET":
         if kit.status != Kit.Status.PREPARED:
@@ -280,11 +267,9 @@ def allocate_many(request: HttpRequest) -> HttpResponse:
 def allocate_given(request: HttpRequest) -> HttpResponse:
     query = CandidateSearch.read(request)["q"]
     if query:
-        code = normalise_kit_code(query)
-        if code and Kit.objects.filter(hub=request.hub, code=code).exists():
-            kit = Kit.objects.get(hub=request.hub, code=code)
-            if kit.status == Kit.Status.PREPARED:
-                return redirect("hubs:allocate_kit", code=code)
+        kit = kit_for_code(hub=request.hub, code=query)
+        if kit is not None and kit.status == Kit.Status.PREPARED:
+            return redirect("hubs:allocate_kit", code=kit.code)
     page = page_of(
         request,
         allocation.given_kits(hub=request.hub, query=query),
@@ -372,7 +357,7 @@ class ReallocateForm(ReasonForm):
 @require_http_methods(["GET", "POST"])
 @hub_staff_required
 def kit_reallocate(request: HttpRequest, code: str) -> HttpResponse:
-    kit = _kit(request, code)
+    kit = kit_for_staff(hub=request.hub, code=code)
     if request.method == "GET":
         return _reallocate_page(request, kit, ReallocateForm())
     form = ReallocateForm(request.POST)
@@ -404,7 +389,7 @@ def kit_reallocate(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hub_staff_required
 def kit_take_back(request: HttpRequest, code: str) -> HttpResponse:
-    kit = _kit(request, code)
+    kit = kit_for_staff(hub=request.hub, code=code)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -429,7 +414,7 @@ def kit_take_back(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @hub_staff_required
 def kit_lost(request: HttpRequest, code: str) -> HttpResponse:
-    kit = _kit(request, code)
+    kit = kit_for_staff(hub=request.hub, code=code)
     form = LostForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

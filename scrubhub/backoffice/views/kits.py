@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from packages.models import GarmentType, Kit, Size
+from packages.selectors import kit_for_staff
 from packages.services import pattern_for
 from scrubhub import once
 from scrubhub.backoffice.pages import page_of
@@ -261,14 +262,10 @@ def batch_sheets(request: HttpRequest, pk: int) -> HttpResponse:
     return _kit_sheets(request, kits, back_url=reverse("hubs:batch_labels", args=[found.pk]))
 
 
-def _hub_kit(request: HttpRequest, code: str) -> Kit:
-    return get_object_or_404(Kit.objects.select_related("pattern"), hub=request.hub, code=code)
-
-
 @require_GET
 @hub_staff_required
 def kit_label(request: HttpRequest, code: str) -> HttpResponse:
-    kit = _hub_kit(request, code)
+    kit = kit_for_staff(hub=request.hub, code=code)
     return _labels(
         request,
         [kit],
@@ -280,7 +277,7 @@ def kit_label(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @hub_staff_required
 def kit_sheet(request: HttpRequest, code: str) -> HttpResponse:
-    kit = _hub_kit(request, code)
+    kit = kit_for_staff(hub=request.hub, code=code)
     return _kit_sheets(request, [kit], back_url=reverse("hubs:kit_label", args=[kit.code]))
 
 

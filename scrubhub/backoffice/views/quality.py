@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from packages.models import Kit, KitAssignment, QualityCheck
-from packages.selectors import kits_awaiting_check, quality_requirements_for_hub
-from packages.services import KitError, normalise_kit_code
+from packages.selectors import kit_for_staff, kits_awaiting_check, quality_requirements_for_hub
+from packages.services import KitError
 from scrubhub import once
 from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs import staff_kit_services as staff_kits
@@ -137,14 +137,6 @@ class CheckForm(OnceForm, forms.Form):
         return data
 
 
-def _kit(request: HttpRequest, code: str) -> Kit:
-    normal = normalise_kit_code(code)
-    kit = Kit.objects.filter(hub=request.hub, code=normal).first() if normal else None
-    if kit is None:
-        raise Http404
-    return kit
-
-
 def _check_page(
     request: HttpRequest, kit: Kit, form: CheckForm, *, status: int = 200, error: str = ""
 ):
@@ -173,7 +165,7 @@ def _check_page(
 @require_http_methods(["GET", "POST"])
 @hub_staff_required
 def check_kit(request: HttpRequest, code: str) -> HttpResponse:
-    kit = _kit(request, code)
+    kit = kit_for_staff(hub=request.hub, code=code)
     requirements = list(
         quality_requirements_for_hub(hub=request.hub, garment_type=kit.garment_type)
     )
