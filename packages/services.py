@@ -504,8 +504,10 @@ def donation_record(
     )
 
 
-def donation_thank(*, donation: Donation, actor) -> Donation:
-    """Record that the donor was thanked (once)."""
+def donation_thank(*, hub: Hub, donation: Donation, actor) -> Donation:
+    """Record that the donor was thanked (once), by staff of the hub that was given it."""
+    if donation.hub_id != hub.pk:
+        raise StockError("That donation was given to a different hub.")
     with transaction.atomic():
         done = Donation.objects.filter(pk=donation.pk, thanked_at__isnull=True).update(
             thanked_at=timezone.now(), thanked_by=actor

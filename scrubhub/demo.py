@@ -376,7 +376,7 @@ def _build_stock(demo: Demo) -> None:
         description="Polycotton scrub fabric, navy and teal, 150 cm wide",
         donor_contact="orders@taymill.invalid",
     )
-    packages.donation_thank(donation=mill, actor=staff)
+    packages.donation_thank(hub=hub, donation=mill, actor=staff)
     cutter = packages.donation_record(
         hub=hub,
         donor_name="Precision Pattern Cutting",

@@ -133,15 +133,6 @@ def goods_in_record(
     return donation
 
 
-def donation_mark_thanked(*, hub: Hub, donation: Donation, actor) -> Donation:
-    if donation.hub_id != hub.pk:
-        raise HubError("That donation was given to a different hub.")
-    try:
-        return packages.donation_thank(donation=donation, actor=actor)
-    except packages.PackagesError as error:
-        raise HubError(str(error)) from error
-
-
 # --- Preparing kits -------------------------------------------------------------------------
 
 

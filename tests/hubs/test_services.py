@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 
 from packages.models import Donation, FabricLot, Kit, PrecutStock
+from packages.services import StockError, donation_thank
 from scrubhub.hubs.models import KitBatch, ShiftNote
 from scrubhub.hubs.services import (
     FabricIn,
     HubError,
     PrecutIn,
-    donation_mark_thanked,
     goods_in_record,
     kit_batch_prepare,
     shift_note_leave,
@@ -94,12 +94,12 @@ def test_goods_in_refuses_what_is_missing_or_wrong(world, staff, kind, extra, me
 
 def test_thanks_are_recorded_once_and_only_in_the_donations_hub(world, staff):
     donation = goods_in_record(hub=world.hub, actor=staff, donor_name="Rotary", kind="money")
-    with pytest.raises(HubError, match="different hub"):
-        donation_mark_thanked(hub=world.other_hub, donation=donation, actor=staff)
-    donation_mark_thanked(hub=world.hub, donation=donation, actor=staff)
+    with pytest.raises(StockError, match="different hub"):
+        donation_thank(hub=world.other_hub, donation=donation, actor=staff)
+    donation_thank(hub=world.hub, donation=donation, actor=staff)
     assert Donation.objects.get(pk=donation.pk).thanked_by == staff
-    with pytest.raises(HubError, match="already been thanked"):
-        donation_mark_thanked(hub=world.hub, donation=donation, actor=staff)
+    with pytest.raises(StockError, match="already been thanked"):
+        donation_thank(hub=world.hub, donation=donation, actor=staff)
 
 
 def _pieces(world, quantity=40, **kw):

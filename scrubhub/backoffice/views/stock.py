@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from packages.models import Donation
+from packages.services import StockError, donation_thank
 from scrubhub import once
 from scrubhub.backoffice.pages import page_of
 from scrubhub.hubs import selectors, services
@@ -97,8 +98,8 @@ def _donation(request: HttpRequest, pk: int) -> Donation:
 def donation_thanked(request: HttpRequest, pk: int) -> HttpResponse:
     donation = _donation(request, pk)
     try:
-        services.donation_mark_thanked(hub=request.hub, donation=donation, actor=request.user)
-    except services.HubError as error:
+        donation_thank(hub=request.hub, donation=donation, actor=request.user)
+    except StockError as error:
         messages.error(request, str(error))
     else:
         messages.success(
