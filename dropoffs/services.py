@@ -27,6 +27,7 @@ from dropoffs.models import (
     RunStop,
     RunStopKit,
 )
+from makers.selectors import maker_contact
 from packages import services as packages
 from packages.kit_messages import kit_at_point_tell
 from packages.models import GarmentMovement, Kit, KitAssignment, PointHolding
@@ -862,7 +863,6 @@ def _kits_to_drop_at_door(maker) -> list[Kit]:
 
 
 def _message_run(*, run: Run, stops: list[RunStop]) -> None:
-    from scrubhub.notifications.models import Message
     from scrubhub.notifications.services import message_queue
 
     driver = run.driver
@@ -882,16 +882,10 @@ def _message_run(*, run: Run, stops: list[RunStop]) -> None:
         )
     for stop in stops:
         maker = stop.maker
-        if maker is None:
+        route = maker_contact(maker=maker).route if maker is not None else None
+        if route is None:
             continue
-        if maker.preferred_channel == maker.Channel.EMAIL and maker.email:
-            channel, address = Message.Channel.EMAIL, maker.email
-        elif maker.preferred_channel == maker.Channel.SMS and maker.phone:
-            channel, address = Message.Channel.SMS, maker.phone
-        elif maker.phone:
-            channel, address = Message.Channel.PHONE_LIST, maker.phone
-        else:
-            channel, address = Message.Channel.EMAIL, maker.email
+        channel, address = route
         message_queue(
             idempotency_key=f"run-{run.pk}-doorstep-{maker.pk}",
             to_address=address,

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
 from scrubhub.counting import FIGURE_COUNT_CAP, CappedCount, count_up_to
 from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE
+from scrubhub.notifications.contacts import Contact
 
 
 def maker_for_user(*, user) -> Maker | None:
@@ -139,6 +140,20 @@ def _fill_patterns(kits: list, *, hub_id: int) -> None:
         current[(pattern.garment_type, pattern.size)] = pattern  # the hub's own wins
     for kit in missing:
         kit.pattern = current.get((kit.garment_type, kit.size))
+
+
+def maker_contact(*, maker: Maker) -> Contact:
+    """How to reach a maker, for every message sent to one: their email, phone, chosen
+    channel and account. The database holds every maker to an email or a phone
+    (maker_has_email_or_phone) except an erased one, who keeps neither: `.route` is None
+    only for them, and nothing is sent or listed as "could not reach" for someone erased."""
+    return Contact(
+        name=maker.name,
+        email=maker.email,
+        phone=maker.phone,
+        preferred_channel=maker.preferred_channel,
+        recipient=maker.user,
+    )
 
 
 def kit_for_maker(*, maker: Maker, code: str):

@@ -31,7 +31,7 @@ from makers.models import (
     ReturnPlan,
     SigninCode,
 )
-from makers.selectors import makers_to_erase
+from makers.selectors import maker_contact, makers_to_erase
 from makers.validators import (
     format_phone,
     is_mobile,
@@ -112,15 +112,11 @@ def _holds_kits(maker: Maker) -> bool:
 
 def _message_maker(*, maker: Maker, kind: str, subject: str, body: str) -> None:
     """Queue a message on the maker's preferred channel (phone-only people go on the hub's
-    phone list)."""
-    if maker.preferred_channel == Maker.Channel.EMAIL and maker.email:
-        channel, address = Message.Channel.EMAIL, maker.email
-    elif maker.preferred_channel == Maker.Channel.SMS and maker.phone:
-        channel, address = Message.Channel.SMS, maker.phone
-    elif maker.phone:
-        channel, address = Message.Channel.PHONE_LIST, maker.phone
-    else:
-        channel, address = Message.Channel.EMAIL, maker.email
+    phone list); an erased maker is told nothing."""
+    route = maker_contact(maker=maker).route
+    if route is None:
+        return
+    channel, address = route
     message_queue(
         idempotency_key=f"maker-{maker.pk}-{kind}",
         to_address=address,
@@ -1914,7 +1910,7 @@ def maker_contact_correct(
     old details is sent again on the channel the new ones give. All or nothing: a refused
     detail sends nothing."""
     from scrubhub.notifications.selectors import person_addresses
-    from scrubhub.notifications.services import channel_for, person_messages_send_again
+    from scrubhub.notifications.services import person_messages_send_again
 
     with transaction.atomic():
         # Locked first (maker_details_update locks it again), so the old addresses read
@@ -1934,9 +1930,7 @@ def maker_contact_correct(
             needs_doorstep_collection=current.needs_doorstep_collection,
             note="Contact details corrected by hub staff after a message did not reach them",
         )
-        channel, address = channel_for(
-            email=changed.email, phone=changed.phone, preferred=changed.preferred_channel
-        )
+        channel, address = maker_contact(maker=changed).route
         after = person_addresses(email=changed.email, phone=changed.phone)
         again = person_messages_send_again(
             hub=changed.hub,
@@ -2320,7 +2314,7 @@ def _import_welcome_rows(*, hub: Hub, basis: str, pairs) -> list[dict]:
     from django.urls import reverse
     from django.utils.html import escape
 
-    from scrubhub.notifications.services import channel_for, message_render
+    from scrubhub.notifications.services import message_render
 
     stand_ins = {"name": "@@name@@", "stay_url": "@@stay@@", "leave_url": "@@leave@@"}
     drawn = message_render(
@@ -2346,7 +2340,7 @@ def _import_welcome_rows(*, hub: Hub, basis: str, pairs) -> list[dict]:
 
     rows = []
     for record, maker in pairs:
-        route = channel_for(email=maker.email, phone=maker.phone, preferred=maker.preferred_channel)
+        route = maker_contact(maker=maker).route
         if route is None:
             continue
         channel, address = route

@@ -8,36 +8,25 @@ from django.utils.translation import ngettext
 
 from dropoffs.models import Point
 from makers.models import Maker, MakerGroup
+from makers.selectors import maker_contact
 from packages.models import GarmentType, Kit, KitAssignment
 from scrubhub.hubs.models import Hub
-from scrubhub.notifications.models import Message
-from scrubhub.notifications.services import channel_for, message_queue
+from scrubhub.notifications.contacts import Contact, group_leader_contact
+from scrubhub.notifications.services import message_queue
 
 
-def _address(*, maker: Maker | None = None, group: MakerGroup | None = None):
-    """(channel, address, recipient user) for a maker or a group's leader, or None."""
-    if maker is not None:
-        if maker.status == Maker.Status.ERASED:
-            return None
-        route = channel_for(email=maker.email, phone=maker.phone, preferred=maker.preferred_channel)
-        return (*route, maker.user) if route else None
-    leader = group.leader
-    if leader is not None and leader.email:
-        return Message.Channel.EMAIL, leader.email, leader
-    contact = (group.leader_contact or "").strip()
-    if "@" in contact:
-        return Message.Channel.EMAIL, contact, leader
-    if contact:
-        return Message.Channel.PHONE_LIST, contact, leader
-    return None
+def _contact(*, maker: Maker | None = None, group: MakerGroup | None = None) -> Contact:
+    return maker_contact(maker=maker) if maker is not None else group_leader_contact(group)
 
 
 def tell(*, key: str, hub: Hub, maker=None, group=None, subject: str, lines: list[str]) -> None:
     """Queue a plain message in the caller's transaction (once per key)."""
-    route = _address(maker=maker, group=group)
+    contact = _contact(maker=maker, group=group)
+    route = contact.route
     if route is None:
         return
-    channel, address, user = route
+    channel, address = route
+    user = contact.recipient
     name = maker.name.split()[0] if maker is not None and maker.name else group.name
     body = "\n\n".join([_("Hello %(name)s,") % {"name": name}, *lines, f"{hub.name}\n{hub.phone}"])
     message_queue(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from dropoffs.models import Handover, Point
+from makers.selectors import maker_contact
 from packages.kit_messages import tell_given, tell_not_needed
 from packages.models import (
     DONATION_DESCRIPTION_MAX,
@@ -52,6 +53,7 @@ from packages.models import (
 from packages.records import HANDED_IN_PLACES, day_tally_field
 from scrubhub.errors import DomainError
 from scrubhub.hubs.models import Hospital, Hub
+from scrubhub.notifications.contacts import group_leader_contact
 
 
 class PackagesError(DomainError):
@@ -1815,34 +1817,6 @@ def delivery_line_unpack(*, line: DeliveryLine, actor) -> DeliveryLine:
     return line
 
 
-def _maker_address(maker) -> tuple[str, str] | None:
-    """Where a maker's messages go, as the makers' own services choose it."""
-    from scrubhub.notifications.models import Message
-
-    if maker.preferred_channel == "email" and maker.email:
-        return Message.Channel.EMAIL, maker.email
-    if maker.preferred_channel == "sms" and maker.phone:
-        return Message.Channel.SMS, maker.phone
-    if maker.phone:
-        return Message.Channel.PHONE_LIST, maker.phone
-    if maker.email:
-        return Message.Channel.EMAIL, maker.email
-    return None
-
-
-def _group_address(group) -> tuple[str, str] | None:
-    from scrubhub.notifications.models import Message
-
-    if group.leader_id and group.leader.email:
-        return Message.Channel.EMAIL, group.leader.email
-    contact = (group.leader_contact or "").strip()
-    if "@" in contact:
-        return Message.Channel.EMAIL, contact
-    if contact:
-        return Message.Channel.PHONE_LIST, contact
-    return None
-
-
 def _thanks_body(*, greeting: str, garments: str, delivery: Delivery, note: str) -> str:
     parts = [
         greeting,
@@ -1858,7 +1832,6 @@ def _thanks_body(*, greeting: str, garments: str, delivery: Delivery, note: str)
 def _delivery_thank_makers(*, delivery: Delivery, note: str) -> int:
     """One message per maker (and per group) whose garments were in the delivery, queued in
     the caller's transaction. Returns how many were queued."""
-    from makers.models import Maker
     from scrubhub.notifications.services import message_queue
 
     per_kit: dict[int, int] = {}
@@ -1887,7 +1860,7 @@ def _delivery_thank_makers(*, delivery: Delivery, note: str) -> int:
     queued = 0
     subject = gettext("Your scrubs reached the hospital")
     for maker, count in makers.values():
-        address = None if maker.status == Maker.Status.ERASED else _maker_address(maker)
+        address = maker_contact(maker=maker).route
         if address is None:
             continue
         first_name = (maker.name.split() or [""])[0]
@@ -1911,7 +1884,7 @@ def _delivery_thank_makers(*, delivery: Delivery, note: str) -> int:
         )
         queued += 1
     for group, count in groups.values():
-        address = _group_address(group)
+        address = group_leader_contact(group).route
         if address is None:
             continue
         garments = ngettext(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from makers.validators import is_mobile, normalise_phone
+from scrubhub.notifications.services import channel_for
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,12 @@ class Contact:
     phone: str = ""
     preferred_channel: str = "email"
     recipient: object | None = None  # the account, when there is one
+
+    @property
+    def route(self) -> tuple[str, str] | None:
+        """(channel, address) a message to them goes by (channel_for), or None when we have
+        no way to reach them."""
+        return channel_for(email=self.email, phone=self.phone, preferred=self.preferred_channel)
 
     @property
     def message_fields(self) -> dict:
