@@ -72,6 +72,7 @@ def runs_day_before_send(*, now: datetime | None = None) -> int:
                 "run_url": _site_url(reverse("dropoffs:run", args=[run.pk])),
             },
             recipient_id=contact.recipient.pk,
+            must_reach=True,
             **contact.message_fields,
         )
         if row is not None:
@@ -105,6 +106,7 @@ def points_day_before_send(*, now: datetime | None = None) -> int:
             ),
             context={"name": contact.name, "expected": day, "point_url": scan_url},
             recipient_id=membership.user_id,
+            must_reach=True,
             **contact.message_fields,
         )
         if row is not None:

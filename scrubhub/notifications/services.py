@@ -488,15 +488,37 @@ def person_message(
     preferred_channel: str = "email",
     recipient_id: int | None = None,
     opted_out: set[str] | None = None,
+    must_reach: bool = False,
 ) -> dict | None:
     """The outbox row (as field values) for a templated message to a person, on the channel
-    that reaches them; None when they cannot be reached or turned this kind off.
+    that reaches them; None when they turned this kind off, or cannot be reached and it
+    is nothing they must hear.
+
+    A message they `must_reach` (a reminder, tomorrow's run) to an account with neither an
+    email nor a phone is kept as failed, "no way to reach this person", so hub staff see
+    them on the not-reached page instead of it vanishing.
 
     `opted_out` is the set of addresses that stopped this kind, when the caller has read it
     for a whole batch; otherwise it is looked up here."""
     route = channel_for(email=email, phone=phone, preferred=preferred_channel)
     if route is None:
-        return None
+        if not (must_reach and recipient_id):
+            return None
+        rendered = message_render(
+            kind=kind, context={"hub": hub, "site_url": settings.SITE_URL, **context}
+        )
+        return {
+            "idempotency_key": idempotency_key,
+            "to_address": "",
+            "subject": rendered.subject[:200],
+            "body": rendered.text,
+            "kind": kind,
+            "channel": Message.Channel.EMAIL,
+            "status": Message.Status.FAILED,
+            "failure_reason": Message.FailureReason.NO_CHANNEL,
+            "hub": hub,
+            "recipient_id": recipient_id,
+        }
     channel, address = route
     stop_kind = STOPPED_AS.get(kind, kind)
     if stop_kind in OPTIONAL_KINDS:
@@ -532,6 +554,9 @@ def person_notify(*, recipient=None, **message) -> Message | None:
     if row is None:
         return None
     recipient_id = row.pop("recipient_id")
+    if row.get("status") == Message.Status.FAILED:  # nowhere to send: kept for staff to see
+        key = row.pop("idempotency_key")
+        return _message_insert_or_get(idempotency_key=key, recipient=recipient, **row)[0]
     return message_queue(recipient=recipient if recipient_id else None, **row)
 
 

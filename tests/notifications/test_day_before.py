@@ -20,6 +20,7 @@ from packages import services as packages
 from scrubhub.hubs.models import Role
 from scrubhub.notifications.day_before import points_day_before_send, runs_day_before_send
 from scrubhub.notifications.models import Message
+from scrubhub.notifications.selectors import unreachable_for_hub
 from scrubhub.notifications.tasks import send_reminders
 from tests import factories
 from tests.dropoffs import builders as b
@@ -137,6 +138,21 @@ def test_a_driver_with_a_phone_only_who_sews_too_is_texted(world):
     message = driver_messages().get()
     assert (message.channel, message.to_address) == (Message.Channel.SMS, "07700 900456")
     assert message.html_body == ""
+
+
+def test_a_driver_we_cannot_reach_is_on_the_not_reached_page(world):
+    driver = factories.UserFactory(email="", first_name="Robin", last_name="Wheel")
+    factories.MembershipFactory(user=driver, role=Role.DRIVER, hub=world.hub)
+    plan_run(world, points=[world.point], driver=driver)
+    runs_day_before_send()
+    runs_day_before_send()
+    message = driver_messages().get()
+    assert (message.status, message.failure_reason) == (
+        Message.Status.FAILED,
+        Message.FailureReason.NO_CHANNEL,
+    )
+    (person,) = unreachable_for_hub(hub=world.hub)
+    assert (person.key, person.name) == (f"u{driver.pk}", "Robin Wheel")
 
 
 def test_driver_messages_cost_the_same_queries_for_two_runs_or_twenty(world):

@@ -546,3 +546,21 @@ def test_a_refused_correction_for_someone_already_dealt_with_still_shows_why(
     body = response.content.decode()
     assert response.status_code == 400
     assert "Enter a UK phone number" in body and "Elsie Reid" in body
+
+
+# --- Nowhere to send ---------------------------------------------------------------------
+
+
+def test_a_message_they_must_hear_with_nowhere_to_send_it_is_kept_for_staff(world):
+    helper = factories.UserFactory(email="", first_name="Sam", last_name="Point")
+    message = {"hub": world.hub, "kind": "point_day_before", "context": {"name": "Sam"}}
+    assert services.person_notify(recipient=helper, idempotency_key="k0", **message) is None
+    kept = [
+        services.person_notify(recipient=helper, idempotency_key="k1", must_reach=True, **message)
+        for _ in range(2)
+    ]
+    assert kept[0] == kept[1], "once per key"
+    assert (kept[0].status, kept[0].failure_reason) == ("failed", "no_channel")
+    assert unreachable_count(world.hub) == 1
+    (person,) = selectors.unreachable_for_hub(hub=world.hub)
+    assert person.name == "Sam Point"
