@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from makers.models import Maker
 from makers.sheets import column_name
-from makers.validators import format_phone, is_mobile, normalise_phone, normalise_postcode
+from makers.validators import (
+    contact_channel,
+    format_phone,
+    normalise_phone,
+    normalise_postcode,
+)
 
 LEAVE_OUT = ""
 TARGETS = [
@@ -160,9 +165,7 @@ class Person:
 
     @property
     def preferred_channel(self) -> str:
-        if self.email:
-            return Maker.Channel.EMAIL
-        return Maker.Channel.SMS if is_mobile(self.digits) else Maker.Channel.PHONE
+        return contact_channel(email=self.email, phone=self.digits)
 
 
 @dataclass

@@ -33,6 +33,7 @@ from makers.models import (
 )
 from makers.selectors import maker_contact, makers_to_erase
 from makers.validators import (
+    contact_channel,
     format_phone,
     is_mobile,
     normalise_contact,
@@ -691,12 +692,6 @@ class JoinOutcome:
     code_challenge: str = ""
 
 
-def _contact_channel(*, email: str, phone: str) -> str:
-    if email:
-        return Maker.Channel.EMAIL
-    return Maker.Channel.SMS if is_mobile(phone) else Maker.Channel.PHONE
-
-
 def _username_for(*, email: str, phone: str) -> str:
     # The username is the address itself, so the unique index on usernames stops two
     # accounts for one address even when two joins race.
@@ -962,7 +957,7 @@ def maker_join(
                 experience=experience,
                 has_sewing_machine=has_sewing_machine,
                 preferred_point=preferred_point,
-                preferred_channel=_contact_channel(email=email, phone=phone),
+                preferred_channel=contact_channel(email=email, phone=phone),
                 consents=[(purpose, consent_version) for purpose in JOIN_CONSENTS],
             )
             # The first link or code goes in the same transaction as the joining, and
@@ -1812,7 +1807,7 @@ def maker_sign_up_on_behalf(
             has_sewing_machine=has_sewing_machine,
             sets_per_week=sets_per_week,
             preferred_point=preferred_point,
-            preferred_channel=Maker.Channel.SMS if is_mobile(digits) else Maker.Channel.PHONE,
+            preferred_channel=contact_channel(phone=digits),
             needs_doorstep_collection=needs_doorstep_collection,
             consents=[(purpose, consent_version) for purpose in JOIN_CONSENTS],
         )

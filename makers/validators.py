@@ -39,6 +39,15 @@ def is_mobile(phone: str) -> bool:
     return phone.startswith("07") and phone[2] not in "06" and len(phone) == 11
 
 
+def contact_channel(*, email: str = "", phone: str = "") -> str:
+    """The channel (Maker.Channel's value) for someone who did not choose one: email when
+    they gave an address, else a text to a mobile, else a call from the hub, as a landline
+    cannot take a text."""
+    if email:
+        return "email"
+    return "sms" if is_mobile(normalise_phone(phone)) else "phone"
+
+
 def format_phone(phone: str) -> str:
     """How we show a number we keep: '07700 900123'."""
     if len(phone) == 11:

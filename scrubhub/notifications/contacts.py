@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from makers.validators import is_mobile, normalise_phone
+from makers.validators import contact_channel
 from scrubhub.notifications.services import channel_for
 
 
@@ -43,11 +43,6 @@ def _maker_of(user):
     return None if maker is None or maker.status == maker.Status.ERASED else maker
 
 
-def _phone_channel(phone: str) -> str:
-    # A landline cannot take a text: hub staff ring it instead (the "to phone" list).
-    return "sms" if is_mobile(normalise_phone(phone)) else "phone"
-
-
 def user_contact(user) -> Contact:
     """A driver or helper: their account's email, or what their maker record says."""
     name = user.get_full_name() or user.username
@@ -75,5 +70,5 @@ def group_leader_contact(group) -> Contact:
         email = email or contact
     elif contact:
         phone = contact
-    channel = _phone_channel(phone) if phone and not email else "email"
+    channel = contact_channel(email=email, phone=phone)
     return Contact(name=name, email=email, phone=phone, preferred_channel=channel, recipient=leader)

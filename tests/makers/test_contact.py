@@ -7,6 +7,7 @@ import pytest
 
 from makers.selectors import maker_contact
 from makers.services import maker_erase
+from makers.validators import contact_channel
 from packages import kit_messages
 from scrubhub.notifications.contacts import group_leader_contact
 from scrubhub.notifications.models import Message
@@ -65,3 +66,18 @@ def test_a_kit_message_to_a_group_goes_where_its_reminders_go(world):
     kit_messages.tell(key="contact-test", hub=world.hub, group=group, subject="S", lines=["L"])
     message = Message.objects.get(idempotency_key="contact-test")
     assert (message.channel, message.to_address) == (C.SMS, "07700 900123")
+
+
+@pytest.mark.parametrize(
+    ("email", "phone", "channel"),
+    [
+        ("ann@example.org", "07700 900123", "email"),
+        ("", "07700 900123", "sms"),
+        ("", "+44 7700 900123", "sms"),
+        ("", "01382 111111", "phone"),
+    ],
+)
+def test_someone_who_did_not_choose_is_emailed_else_texted_on_a_mobile_else_rung(
+    email, phone, channel
+):
+    assert contact_channel(email=email, phone=phone) == channel
