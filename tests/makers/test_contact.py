@@ -68,16 +68,7 @@ def test_a_kit_message_to_a_group_goes_where_its_reminders_go(world):
     assert (message.channel, message.to_address) == (C.SMS, "07700 900123")
 
 
-@pytest.mark.parametrize(
-    ("email", "phone", "channel"),
-    [
-        ("ann@example.org", "07700 900123", "email"),
-        ("", "07700 900123", "sms"),
-        ("", "+44 7700 900123", "sms"),
-        ("", "01382 111111", "phone"),
-    ],
-)
-def test_someone_who_did_not_choose_is_emailed_else_texted_on_a_mobile_else_rung(
-    email, phone, channel
-):
-    assert contact_channel(email=email, phone=phone) == channel
+def test_someone_who_did_not_choose_is_emailed_else_texted_on_a_mobile_else_rung():
+    assert contact_channel(email="ann@example.org", phone="07700 900123") == "email"
+    assert {contact_channel(phone=p) for p in ("07700 900123", "+44 7700 900123")} == {"sms"}
+    assert contact_channel(phone="01382 111111") == "phone"
