@@ -1,6 +1,7 @@
-"""The laundry's part of the demo hub: quality needs, sets in use over time, demand changed
-and withdrawn, a delivery confirmed today with a thank-you note, wash failures on an
-earlier one, and a delivery on its way. Built through the services, like the rest."""
+"""The laundry's part of the demo hub, and a batch of kits cut from fabric: quality needs,
+sets in use over time, demand changed and withdrawn, a delivery confirmed today with a
+thank-you note, wash failures on an earlier one, and a delivery on its way. Built through
+the services, like the rest."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from packages import services
-from packages.models import Delivery, DemandLine, HubTally
+from packages.models import Delivery, DemandLine, FabricLot, HubTally
 
 QUALITY_NEEDS = [
     (
@@ -32,6 +33,23 @@ QUALITY_NEEDS = [
 def extend_demo(demo, rng: random.Random) -> None:
     hospital, hub = demo.hospital, demo.hub
     laundry, staff = demo.users["laundry"], demo.users["staff"]
+
+    # The six medium top kits the shift note speaks of, cut from the fullest approved lot.
+    lot = (
+        FabricLot.objects.filter(hub=hub, approved_for_hospital_washing=True)
+        .order_by("-metres_available", "pk")
+        .first()
+    )
+    if lot is not None:
+        services.kits_prepare(
+            hub=hub,
+            garment_type="top",
+            size="M",
+            garments_per_kit=5,
+            kit_count=6,
+            fabric_lot=lot,
+            actor=staff,
+        )
 
     for title, garment_type, detail in QUALITY_NEEDS:
         services.quality_requirement_add(

@@ -52,7 +52,7 @@ from packages.models import (
 )
 from packages.records import HANDED_IN_PLACES, day_tally_field
 from scrubhub.errors import DomainError
-from scrubhub.hubs.models import Hospital, Hub
+from scrubhub.hubs.models import Hospital, Hub, KitBatch
 from scrubhub.notifications.contacts import group_leader_contact
 
 
@@ -753,6 +753,18 @@ def patterns_save(
 # --- Kits -----------------------------------------------------------------------------------
 
 
+# A batch bigger than this is a typing mistake, not a day's work for a hub.
+MAX_KITS_PER_BATCH = 200
+MAX_GARMENTS_PER_KIT = 20
+
+
+def stock_left(stock: PrecutStock | FabricLot) -> Decimal | int:
+    """What is left of a stock row now: garments' worth of pieces, or metres of fabric."""
+    if isinstance(stock, PrecutStock):
+        return stock.quantity_available
+    return stock.metres_available
+
+
 def kits_prepare(
     *,
     hub: Hub,
@@ -764,11 +776,20 @@ def kits_prepare(
     precut_stock: PrecutStock | None = None,
     fabric_lot: FabricLot | None = None,
     pattern: Pattern | None = None,
-) -> list[Kit]:
-    """Make up `kit_count` kits of `garments_per_kit` garments each, drawing pre-cut pieces
-    or fabric (the pattern's metres per garment), never both."""
-    if kit_count < 1 or garments_per_kit < 1:
-        raise StockError("Make at least one kit of at least one garment.")
+    expected_left: Decimal | int | None = None,
+) -> KitBatch:
+    """Make up a batch of `kit_count` kits of `garments_per_kit` garments each, drawing
+    pre-cut pieces or fabric (the pattern's metres per garment), never both, and record the
+    batch with the kits it made.
+
+    `expected_left` is what was left of the stock when the person looked (the confirm
+    page): if anyone has drawn from, or put back into, the same stock since, the numbers
+    they confirmed are stale, so nothing is drawn and they are shown the new numbers.
+    """
+    if not 1 <= kit_count <= MAX_KITS_PER_BATCH:
+        raise StockError(f"Make between 1 and {MAX_KITS_PER_BATCH} kits in one batch.")
+    if not 1 <= garments_per_kit <= MAX_GARMENTS_PER_KIT:
+        raise StockError(f"Put between 1 and {MAX_GARMENTS_PER_KIT} garments in each kit.")
     if (precut_stock is None) == (fabric_lot is None):
         raise StockError("Choose either a batch of pre-cut pieces or a fabric lot, not both.")
     garment_type, size = GarmentType(garment_type), Size(size)
@@ -779,11 +800,24 @@ def kits_prepare(
         size,
     ):
         raise StockError(f"That pattern is not for {garment_type.label.lower()} in size {size}.")
+    stock = precut_stock if precut_stock is not None else fabric_lot
+    if stock.hub_id != hub.pk:
+        kind = "batch of pieces" if precut_stock is not None else "fabric lot"
+        raise StockError(f"That {kind} belongs to a different hub.")
     total = kit_count * garments_per_kit
     with transaction.atomic():
+        if expected_left is not None:
+            # Held until commit, so the check below and the draw see the same stock.
+            current = type(stock).objects.select_for_update().get(pk=stock.pk)
+            now_left = stock_left(current)
+            if Decimal(now_left) != Decimal(expected_left):
+                unit = "garments' worth of pieces" if precut_stock is not None else "metres"
+                raise StockError(
+                    f"Someone else has used this stock since you looked: it had "
+                    f"{expected_left} {unit} left, and now it has {now_left}. Nothing was "
+                    "drawn. Check the new numbers below and confirm again."
+                )
         if precut_stock is not None:
-            if precut_stock.hub_id != hub.pk:
-                raise StockError("That batch of pieces belongs to a different hub.")
             if (precut_stock.garment_type, precut_stock.size) != (garment_type, size):
                 raise StockError(
                     f"That batch holds {precut_stock.get_garment_type_display().lower()} "
@@ -801,8 +835,6 @@ def kits_prepare(
                 )
             source = {"source": Kit.Source.PRECUT, "precut_stock": precut_stock}
         else:
-            if fabric_lot.hub_id != hub.pk:
-                raise StockError("That fabric lot belongs to a different hub.")
             if not fabric_lot.approved_for_hospital_washing:
                 raise StockError(
                     "That fabric is not approved for hospital washing, so it cannot be used."
@@ -852,7 +884,19 @@ def kits_prepare(
             [KitEvent(kit=kit, old_status="", new_status=K.PREPARED, actor=actor) for kit in kits]
         )
         _tally_add(hub_id=hub.pk, garment_type=garment_type, size=size, deltas={P.IN_KIT: total})
-    return kits
+        batch = KitBatch.objects.create(
+            hub=hub,
+            garment_type=garment_type,
+            size=size,
+            garments_per_kit=garments_per_kit,
+            kit_count=kit_count,
+            precut_stock=precut_stock,
+            fabric_lot=fabric_lot,
+            metres_drawn=metres if fabric_lot is not None else None,
+            created_by=actor,
+        )
+        batch.kits.set(kits)
+    return batch
 
 
 def _kit_create(**fields) -> Kit:

@@ -632,7 +632,7 @@ def _build_history(demo, rng, approved, start, set_clock) -> None:
                     garments_per_kit=5,
                     actor=staff,
                     precut_stock=batch,
-                )
+                ).kits.order_by("pk")
             )
         for kit in kits:
             maker = margaret if (week in (1, 4) and kit is kits[0]) else next(rotation)
@@ -711,7 +711,7 @@ def _build_now(demo, rng, approved) -> None:
         )
         if batch is None:
             return []
-        return packages.kits_prepare(
+        made = packages.kits_prepare(
             hub=hub,
             garment_type=garment_type,
             size=size,
@@ -720,6 +720,7 @@ def _build_now(demo, rng, approved) -> None:
             actor=staff,
             precut_stock=batch,
         )
+        return list(made.kits.order_by("pk"))
 
     fresh = prepare("trousers", "M", 12) + prepare("top", "L", 8) + prepare("top", "S", 4)
     open_statuses = [Kit.Status.ALLOCATED, Kit.Status.WITH_MAKER]

@@ -151,7 +151,7 @@ def prepared_kits(*, hub, garment_type="top", size="M", kit_count=1, garments=5,
     stock = PrecutStockFactory(
         hub=hub, garment_type=garment_type, size=size, quantity_received=kit_count * garments
     )
-    return kits_prepare(
+    batch = kits_prepare(
         hub=hub,
         garment_type=garment_type,
         size=size,
@@ -160,6 +160,7 @@ def prepared_kits(*, hub, garment_type="top", size="M", kit_count=1, garments=5,
         precut_stock=stock,
         actor=actor,
     )
+    return list(batch.kits.order_by("pk"))
 
 
 # --- The laundry and deliveries (issue 9) ----------------------------------------------------

@@ -1,10 +1,10 @@
-"""The hub staff pages' part of the demo: a batch of kits cut from fabric, and shift notes."""
+"""The hub staff pages' part of the demo: the shift notes (the batch of kits cut from fabric
+is in packages.demo)."""
 
 from __future__ import annotations
 
 import random
 
-from packages.models import FabricLot
 from scrubhub.hubs import services
 
 
@@ -12,22 +12,6 @@ def extend_demo(demo, rng: random.Random) -> None:  # noqa: ARG001 - same shape 
     staff = demo.users["staff"]
     shift = demo.users.get("shift", staff)
     hub = demo.hub
-    lot = (
-        FabricLot.objects.filter(hub=hub, approved_for_hospital_washing=True)
-        .order_by("-metres_available", "pk")
-        .first()
-    )
-    if lot is not None:
-        services.kit_batch_prepare(
-            hub=hub,
-            garment_type="top",
-            size="M",
-            garments_per_kit=5,
-            kit_count=6,
-            stock=lot,
-            expected_left=lot.metres_available,
-            actor=staff,
-        )
     notes = [
         (
             shift,

@@ -1,7 +1,8 @@
-"""Writes behind the hub staff pages: shift notes, goods in, and preparing a batch of kits.
+"""Writes behind the hub staff pages: shift notes and goods in.
 
-Stock and kits themselves change only through packages.services; these functions put the
-pieces a page needs into one transaction, so a page never leaves half of its work saved.
+Stock and kits themselves change only through packages.services (preparing a batch of kits
+is packages.services.kits_prepare); goods in puts the pieces its page needs into one
+transaction, so the page never leaves half of its work saved.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from packages import services as packages
-from packages.models import Donation, FabricLot, GarmentType, PrecutStock, Size
+from packages.models import Donation, GarmentType, Size
+from packages.services import MAX_GARMENTS_PER_KIT, MAX_KITS_PER_BATCH  # noqa: F401 - forms
 from scrubhub.errors import DomainError
-from scrubhub.hubs.models import Hub, KitBatch, ShiftNote
+from scrubhub.hubs.models import Hub, ShiftNote
 
 SHIFT_NOTE_MAX = 1000
-# A batch bigger than this is a typing mistake, not a day's work for a hub.
-MAX_KITS_PER_BATCH = 200
-MAX_GARMENTS_PER_KIT = 20
 
 
 class HubError(DomainError):
@@ -131,78 +130,3 @@ def goods_in_record(
         except packages.PackagesError as error:
             raise HubError(str(error)) from error
     return donation
-
-
-# --- Preparing kits -------------------------------------------------------------------------
-
-
-def stock_left(stock: PrecutStock | FabricLot) -> Decimal | int:
-    """What is left of a stock row now: garments' worth of pieces, or metres of fabric."""
-    if isinstance(stock, PrecutStock):
-        return stock.quantity_available
-    return stock.metres_available
-
-
-def kit_batch_prepare(
-    *,
-    hub: Hub,
-    garment_type: str,
-    size: str,
-    garments_per_kit: int,
-    kit_count: int,
-    stock: PrecutStock | FabricLot,
-    expected_left: Decimal | int,
-    actor,
-) -> KitBatch:
-    """Make up a batch of kits from one stock, as the person saw it on the confirm page.
-
-    `expected_left` is what was left of the stock when they looked: if anyone has drawn
-    from (or put back into) the same stock since, the numbers they confirmed are stale, so
-    nothing is drawn and they are shown the new numbers.
-    """
-    if not 1 <= kit_count <= MAX_KITS_PER_BATCH:
-        raise HubError(f"Make between 1 and {MAX_KITS_PER_BATCH} kits in one batch.")
-    if not 1 <= garments_per_kit <= MAX_GARMENTS_PER_KIT:
-        raise HubError(f"Put between 1 and {MAX_GARMENTS_PER_KIT} garments in each kit.")
-    if stock.hub_id != hub.pk:
-        raise HubError("That stock belongs to a different hub.")
-    model = type(stock)
-    with transaction.atomic():
-        # Held until commit, so the check below and the draw see the same stock.
-        current = model.objects.select_for_update().get(pk=stock.pk)
-        now_left = stock_left(current)
-        if Decimal(now_left) != Decimal(expected_left):
-            unit = "garments' worth of pieces" if model is PrecutStock else "metres"
-            raise HubError(
-                f"Someone else has used this stock since you looked: it had {expected_left} "
-                f"{unit} left, and now it has {now_left}. Nothing was drawn. Check the new "
-                "numbers below and confirm again."
-            )
-        try:
-            kits = packages.kits_prepare(
-                hub=hub,
-                garment_type=garment_type,
-                size=size,
-                kit_count=kit_count,
-                garments_per_kit=garments_per_kit,
-                actor=actor,
-                precut_stock=current if model is PrecutStock else None,
-                fabric_lot=current if model is FabricLot else None,
-            )
-        except packages.PackagesError as error:
-            raise HubError(str(error)) from error
-        batch = KitBatch.objects.create(
-            hub=hub,
-            garment_type=garment_type,
-            size=size,
-            garments_per_kit=garments_per_kit,
-            kit_count=kit_count,
-            precut_stock=current if model is PrecutStock else None,
-            fabric_lot=current if model is FabricLot else None,
-            metres_drawn=(
-                sum((k.fabric_metres for k in kits), Decimal(0)) if model is FabricLot else None
-            ),
-            created_by=actor,
-        )
-        batch.kits.set(kits)
-    return batch

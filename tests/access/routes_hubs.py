@@ -23,8 +23,8 @@ def _staff(world):
 def hub_batch(world):
     """A batch of two kits in hub A, made once per world through the service."""
     from packages.models import PrecutStock
+    from packages.services import kits_prepare
     from scrubhub.hubs.models import KitBatch
-    from scrubhub.hubs.services import kit_batch_prepare
     from tests.factories import PrecutStockFactory
 
     existing = KitBatch.objects.filter(hub=world.hub).first()
@@ -32,13 +32,13 @@ def hub_batch(world):
         return existing
     stock = PrecutStockFactory(hub=world.hub, garment_type="top", size="M", quantity_received=40)
     assert isinstance(stock, PrecutStock)
-    return kit_batch_prepare(
+    return kits_prepare(
         hub=world.hub,
         garment_type="top",
         size="M",
         garments_per_kit=5,
         kit_count=2,
-        stock=stock,
+        precut_stock=stock,
         expected_left=stock.quantity_available,
         actor=_staff(world),
     )

@@ -103,7 +103,7 @@ def delivery_line(world):
             garments_per_kit=5,
             precut_stock=stock,
             actor=staff,
-        )[0]
+        ).kits.get()
         packages.kit_allocate(
             kit=kit, maker=maker_of(world), actor=staff, collection_point=world.point
         )

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from scrubhub.hubs.services import kit_batch_prepare
+from packages.services import kits_prepare
 from tests import factories
 
 
 def _batch(world, *, kits: int, per_kit: int):
     stock = factories.PrecutStockFactory(hub=world.hub, quantity_received=40)
-    return kit_batch_prepare(
+    return kits_prepare(
         hub=world.hub,
         garment_type="top",
         size="M",
         garments_per_kit=per_kit,
         kit_count=kits,
-        stock=stock,
+        precut_stock=stock,
         expected_left=40,
         actor=world.user("hub_staff"),
     )

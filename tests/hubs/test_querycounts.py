@@ -27,15 +27,18 @@ def grow(world):
         have = Kit.objects.filter(hub=hub).count()
         if have < n:
             stock = factories.PrecutStockFactory(hub=hub, quantity_received=(n - have) * 2)
-            kits = services.kits_prepare(
-                hub=hub,
-                garment_type="top",
-                size="M",
-                kit_count=n - have,
-                garments_per_kit=2,
-                precut_stock=stock,
-                actor=staff,
-            )
+            kits = []
+            while len(kits) < n - have:
+                batch = services.kits_prepare(
+                    hub=hub,
+                    garment_type="top",
+                    size="M",
+                    kit_count=min(services.MAX_KITS_PER_BATCH, n - have - len(kits)),
+                    garments_per_kit=2,
+                    precut_stock=stock,
+                    actor=staff,
+                )
+                kits += batch.kits.order_by("pk")
             maker = factories.MakerFactory(hub=hub)
             collected = kits[: max(4, len(kits) // 50)]
             for kit in collected:
@@ -49,16 +52,6 @@ def grow(world):
             Kit.objects.filter(pk__in=[k.pk for k in collected[::2]]).update(collected_at=long_ago)
             for kit in kits[len(collected) : len(collected) * 2]:
                 services.kit_allocate(kit=kit, maker=maker, actor=staff)
-            batch = KitBatch.objects.create(
-                hub=hub,
-                garment_type="top",
-                size="M",
-                garments_per_kit=2,
-                kit_count=len(kits),
-                precut_stock=stock,
-                created_by=staff,
-            )
-            batch.kits.set(kits)
         more = n - Maker.objects.filter(hub=hub).count()
         Maker.objects.bulk_create(
             [

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from packages.models import Kit, PrecutStock
+from packages.services import StockError, kits_prepare
 from scrubhub.hubs.models import KitBatch
-from scrubhub.hubs.services import HubError, kit_batch_prepare
 from tests import factories
 
 pytestmark = [
@@ -29,7 +29,7 @@ def _race(*calls):
         try:
             barrier.wait(timeout=10)
             outcomes[index] = ("won", call())
-        except HubError as error:
+        except StockError as error:
             outcomes[index] = ("refused", error)
         except Exception as error:  # noqa: BLE001 - reported below as a failure
             outcomes[index] = ("crashed", error)
@@ -51,13 +51,13 @@ def test_two_confirms_from_the_same_stock_one_batch_is_made():
         stock = factories.PrecutStockFactory(hub=hub, quantity_received=30)
 
         def confirm(stock=stock):
-            return kit_batch_prepare(
+            return kits_prepare(
                 hub=hub,
                 garment_type="top",
                 size="M",
                 garments_per_kit=5,
                 kit_count=4,
-                stock=stock,
+                precut_stock=stock,
                 expected_left=30,
                 actor=staff,
             )

@@ -8,14 +8,13 @@ import pytest
 from django.utils import timezone
 
 from packages.models import Donation, FabricLot, Kit, PrecutStock
-from packages.services import StockError, donation_thank
+from packages.services import StockError, donation_thank, kits_prepare
 from scrubhub.hubs.models import KitBatch, ShiftNote
 from scrubhub.hubs.services import (
     FabricIn,
     HubError,
     PrecutIn,
     goods_in_record,
-    kit_batch_prepare,
     shift_note_leave,
 )
 from tests import factories
@@ -110,13 +109,13 @@ def _pieces(world, quantity=40, **kw):
 
 def test_batch_draws_the_stock_and_keeps_its_kits(world, staff):
     stock = _pieces(world)
-    batch = kit_batch_prepare(
+    batch = kits_prepare(
         hub=world.hub,
         garment_type="top",
         size="M",
         garments_per_kit=5,
         kit_count=3,
-        stock=stock,
+        precut_stock=stock,
         expected_left=40,
         actor=staff,
     )
@@ -130,13 +129,13 @@ def test_batch_draws_the_stock_and_keeps_its_kits(world, staff):
 def test_batch_from_fabric_records_the_metres_drawn(world, staff):
     lot = factories.FabricLotFactory(hub=world.hub, metres_received=Decimal("50"))
     factories.PatternFactory(garment_type="trousers", size="S", metres_per_garment=Decimal("1.6"))
-    batch = kit_batch_prepare(
+    batch = kits_prepare(
         hub=world.hub,
         garment_type="trousers",
         size="S",
         garments_per_kit=5,
         kit_count=2,
-        stock=lot,
+        fabric_lot=lot,
         expected_left=Decimal("50.00"),
         actor=staff,
     )
@@ -148,24 +147,25 @@ def test_batch_from_fabric_records_the_metres_drawn(world, staff):
 def test_stale_confirm_after_someone_else_drew_the_same_stock_changes_nothing(world, staff):
     stock = _pieces(world)
     seen = stock.quantity_available
-    kit_batch_prepare(
+    kits_prepare(
         hub=world.hub,
         garment_type="top",
         size="M",
         garments_per_kit=5,
         kit_count=2,
-        stock=stock,
+        precut_stock=stock,
         expected_left=seen,
         actor=world.user("coordinator"),
     )
-    with pytest.raises(HubError, match="had 40 garments' worth of pieces left, and now it has 30"):
-        kit_batch_prepare(
+    stale = "had 40 garments' worth of pieces left, and now it has 30"
+    with pytest.raises(StockError, match=stale):
+        kits_prepare(
             hub=world.hub,
             garment_type="top",
             size="M",
             garments_per_kit=5,
             kit_count=2,
-            stock=stock,
+            precut_stock=stock,
             expected_left=seen,
             actor=staff,
         )
@@ -177,14 +177,14 @@ def test_stale_confirm_after_someone_else_drew_the_same_stock_changes_nothing(wo
 
 def test_batch_refuses_more_than_the_stock_holds_with_the_numbers(world, staff):
     stock = _pieces(world, quantity=12)
-    with pytest.raises(HubError, match="only 12 garments' worth.*3 kits of 5 need 15"):
-        kit_batch_prepare(
+    with pytest.raises(StockError, match="only 12 garments' worth.*3 kits of 5 need 15"):
+        kits_prepare(
             hub=world.hub,
             garment_type="top",
             size="M",
             garments_per_kit=5,
             kit_count=3,
-            stock=stock,
+            precut_stock=stock,
             expected_left=12,
             actor=staff,
         )
@@ -198,14 +198,14 @@ def test_batch_refuses_more_than_the_stock_holds_with_the_numbers(world, staff):
 )
 def test_batch_refuses_negative_or_absurd_counts(world, staff, kit_count, per_kit):
     stock = _pieces(world, quantity=10_000)
-    with pytest.raises(HubError, match="between 1 and"):
-        kit_batch_prepare(
+    with pytest.raises(StockError, match="between 1 and"):
+        kits_prepare(
             hub=world.hub,
             garment_type="top",
             size="M",
             garments_per_kit=per_kit,
             kit_count=kit_count,
-            stock=stock,
+            precut_stock=stock,
             expected_left=10_000,
             actor=staff,
         )
@@ -214,14 +214,14 @@ def test_batch_refuses_negative_or_absurd_counts(world, staff, kit_count, per_ki
 
 def test_batch_refuses_stock_of_another_hub(world, staff):
     stock = _pieces(world, hub=world.other_hub)
-    with pytest.raises(HubError, match="different hub"):
-        kit_batch_prepare(
+    with pytest.raises(StockError, match="different hub"):
+        kits_prepare(
             hub=world.hub,
             garment_type="top",
             size="M",
             garments_per_kit=5,
             kit_count=1,
-            stock=stock,
+            precut_stock=stock,
             expected_left=40,
             actor=staff,
         )
@@ -231,14 +231,14 @@ def test_batch_refuses_stock_of_another_hub(world, staff):
 
 def test_batch_refuses_pieces_of_another_size(world, staff):
     stock = _pieces(world, size="L")
-    with pytest.raises(HubError, match="size L"):
-        kit_batch_prepare(
+    with pytest.raises(StockError, match="size L"):
+        kits_prepare(
             hub=world.hub,
             garment_type="top",
             size="M",
             garments_per_kit=5,
             kit_count=1,
-            stock=stock,
+            precut_stock=stock,
             expected_left=40,
             actor=staff,
         )

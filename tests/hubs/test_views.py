@@ -172,15 +172,15 @@ def test_thank_you_letter_and_marking_thanked(world, staff, staff_client):
 
 def test_stock_lists_show_what_came_in_what_was_drawn_and_what_is_left(world, staff, staff_client):
     stock = factories.PrecutStockFactory(hub=world.hub, quantity_received=40)
-    from scrubhub.hubs.services import kit_batch_prepare
+    from packages.services import kits_prepare
 
-    kit_batch_prepare(
+    kits_prepare(
         hub=world.hub,
         garment_type="top",
         size="M",
         garments_per_kit=5,
         kit_count=3,
-        stock=stock,
+        precut_stock=stock,
         expected_left=40,
         actor=staff,
     )
@@ -280,15 +280,15 @@ def test_stock_of_another_hub_is_not_offered_nor_accepted(world, staff_client):
 def test_labels_carry_code_qr_hub_phone_and_instructions(world, staff, staff_client):
     stock = factories.PrecutStockFactory(hub=world.hub, quantity_received=40)
     factories.PatternFactory(instructions_url="https://example.org/sew-top-m")
-    from scrubhub.hubs.services import kit_batch_prepare
+    from packages.services import kits_prepare
 
-    batch = kit_batch_prepare(
+    batch = kits_prepare(
         hub=world.hub,
         garment_type="top",
         size="M",
         garments_per_kit=5,
         kit_count=3,
-        stock=stock,
+        precut_stock=stock,
         expected_left=40,
         actor=staff,
     )

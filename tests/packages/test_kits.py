@@ -90,7 +90,7 @@ def test_prepare_draws_precut_pieces_and_counts_garments_in_kit(world, staff):
         garments_per_kit=5,
         precut_stock=stock,
         actor=staff,
-    )
+    ).kits.order_by("pk")
     stock.refresh_from_db()
     assert stock.quantity_available == 2
     assert len({k.code for k in kits}) == 2
@@ -129,7 +129,7 @@ def test_prepare_draws_fabric_by_pattern_metres(world, staff):
         garments_per_kit=4,
         fabric_lot=lot,
         actor=staff,
-    )
+    ).kits.order_by("pk")
     lot.refresh_from_db()
     assert lot.metres_available == Decimal("14.00")
     assert kit.fabric_metres == Decimal("6.00")
@@ -457,7 +457,7 @@ def test_unfinished_kit_from_fabric_returns_pieces_to_a_batch_cut_from_that_lot(
         garments_per_kit=3,
         fabric_lot=lot,
         actor=staff,
-    )
+    ).kits.order_by("pk")
     services.kit_allocate(kit=kit, maker=maker, actor=staff)
     services.kit_collect(kit=kit, actor=staff)
     services.kit_return_unfinished(kit=kit, finished=0, to_stock=3, actor=staff)

@@ -79,7 +79,7 @@ def test_kits_already_made_keep_the_fabric_they_were_counted_with(world):
         garments_per_kit=4,
         fabric_lot=lot,
         actor=world.user("hub_staff"),
-    )
+    ).kits.order_by("pk")
     save(world, metres_per_garment="2.00")
     kit.refresh_from_db()
     assert kit.pattern_id == pattern.pk and kit.fabric_metres == Decimal("6.00")

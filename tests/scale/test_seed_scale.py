@@ -137,7 +137,7 @@ def test_the_services_carry_on_from_a_seeded_world(seeded):
         garments_per_kit=2,
         actor=staff,
         precut_stock=batch,
-    )
+    ).kits.order_by("pk")
     assert len(kits) == 2
     maker = Maker.objects.get(user__username=BENCH_USERS["maker"])
     packages.kit_allocate(kit=kits[0], actor=staff, maker=maker)

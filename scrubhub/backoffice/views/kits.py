@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from packages.models import GarmentType, Kit, Size
+from packages.models import FabricLot, GarmentType, Kit, PrecutStock, Size
 from packages.selectors import kit_for_staff
-from packages.services import pattern_for
+from packages.services import StockError, kits_prepare, pattern_for
 from scrubhub import once
 from scrubhub.backoffice.pages import page_of
-from scrubhub.hubs import selectors, services
+from scrubhub.hubs import selectors
 from scrubhub.hubs.forms import (
     ConfirmForm,
     KitsQuery,
@@ -131,20 +131,22 @@ def prepare_confirm(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         with once.claim(form) as sent:
-            batch = services.kit_batch_prepare(
+            stock = data["stock_row"]
+            batch = kits_prepare(
                 hub=request.hub,
                 garment_type=data["garment_type"],
                 size=data["size"],
                 garments_per_kit=data["garments_per_kit"],
                 kit_count=data["kit_count"],
-                stock=data["stock_row"],
+                precut_stock=stock if isinstance(stock, PrecutStock) else None,
+                fabric_lot=stock if isinstance(stock, FabricLot) else None,
                 expected_left=data["expected_left"],
                 actor=request.user,
             )
             sent.done_url = reverse("hubs:batch", kwargs={"pk": batch.pk})
     except once.AlreadySent as repeat:
         return repeat.redirect(request)
-    except services.HubError as error:
+    except StockError as error:
         fresh = PrepareForm(request.POST, hub=request.hub)
         if fresh.is_valid():
             return _preview(request, fresh, error=str(error), status=409)
