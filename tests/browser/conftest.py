@@ -7,9 +7,12 @@ Content-Security-Policy stays on while it runs.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
@@ -24,6 +27,46 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+class _RequestsInFlight:
+    """How many requests the live server is still answering. A test can end (and its
+    browser close) while the server is mid-way through a request the page or its service
+    worker started; the database flush after the test must wait for it, or the two lock
+    each other's tables."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.count -= 1
+
+    def wait_until_none(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+IN_FLIGHT = _RequestsInFlight()
+request_started.connect(IN_FLIGHT.started, weak=False)
+request_finished.connect(IN_FLIGHT.finished, weak=False)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_done_before_flush(request):
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    # Set up after the database, so this runs before its flush.
+    request.getfixturevalue("transactional_db")
+    yield
+    IN_FLIGHT.wait_until_none()
 
 
 @pytest.fixture(scope="session")
