@@ -156,9 +156,16 @@ def lighthouse(port: int, page: dict, report: Path) -> dict:
     ]
     if headers:
         command.append(f"--extra-headers={json.dumps(headers)}")
-    subprocess.run(  # noqa: S603 - our pinned Lighthouse with fixed arguments
-        command, check=True, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300
-    )
+    # Lighthouse now and then loses the trace of a load (NO_NAVSTART) and says to run it
+    # again; a second failure is real.
+    for attempt in (1, 2):
+        run = subprocess.run(  # noqa: S603 - our pinned Lighthouse with fixed arguments
+            command, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300
+        )
+        if run.returncode == 0 or attempt == 2:
+            run.check_returncode()
+            break
+        print("  Lighthouse could not record the load; running it again")
     return summarise(json.loads(report.read_text()))
 
 
