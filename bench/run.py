@@ -12,8 +12,10 @@ Hard gates (the exit status is 1 when one fails):
     sequentially;
   * every page that exists answers as it should, under load too.
 Targets (reported, not gates): p95 at national size at most 1.5 times p95 at small size;
-throughput at least a fifth of the baseline's; p95 under 150 ms for staff pages, 100 ms
-for the maker's pages and 150 ms for joining.
+p95 under 150 ms for staff pages, 100 ms for the maker's pages and 150 ms for joining.
+Each page's throughput next to the baseline's is printed to compare runs across machines;
+it is no target (issue 26 retired "a fifth of the baseline": it bought milliseconds with
+machinery every reader paid for).
 
     .venv/bin/python -m bench.run                      # both sizes, about 25 minutes
     .venv/bin/python -m bench.run --sizes small --runs 1 --duration 3   # a quick look
@@ -50,7 +52,6 @@ SIZES = {
 }
 BIG_TABLE = 10_000
 P95_GROWTH_TARGET = 1.5
-BASELINE_SHARE_TARGET = 0.2
 
 
 def log(text: str) -> None:
@@ -456,11 +457,6 @@ def judge(results: dict) -> tuple[list[str], list[str]]:
         for size, page in pages.items():
             if not page or "p95_ms" not in page or page["kind"] == "baseline":
                 continue
-            if page.get("baseline_share", 1) < BASELINE_SHARE_TARGET:
-                missed.append(
-                    f"{name} at {size} size: {page['baseline_share']:.0%} of the baseline's "
-                    f"throughput (target ≥ {BASELINE_SHARE_TARGET:.0%})"
-                )
             if size == "national" and page["target_ms"] and page["p95_ms"] > page["target_ms"]:
                 missed.append(
                     f"{name}: p95 {page['p95_ms']:.1f} ms at national size (target < "
