@@ -146,21 +146,24 @@ class PatternFactory(factory.django.DjangoModelFactory):
 def prepared_kits(*, hub, garment_type="top", size="M", kit_count=1, garments=5, actor=None):
     """Kits made up through the service (so counts, movements and tallies agree), drawing
     from a fresh batch of pre-cut pieces."""
-    from packages.services import kits_prepare
+    from packages.services import MAX_KITS_PER_BATCH, kits_prepare
 
     stock = PrecutStockFactory(
         hub=hub, garment_type=garment_type, size=size, quantity_received=kit_count * garments
     )
-    batch = kits_prepare(
-        hub=hub,
-        garment_type=garment_type,
-        size=size,
-        kit_count=kit_count,
-        garments_per_kit=garments,
-        precut_stock=stock,
-        actor=actor,
-    )
-    return list(batch.kits.order_by("pk"))
+    kits = []
+    while len(kits) < kit_count:  # more kits than one batch holds come in several batches
+        batch = kits_prepare(
+            hub=hub,
+            garment_type=garment_type,
+            size=size,
+            kit_count=min(MAX_KITS_PER_BATCH, kit_count - len(kits)),
+            garments_per_kit=garments,
+            precut_stock=stock,
+            actor=actor,
+        )
+        kits += batch.kits.order_by("pk")
+    return kits
 
 
 # --- The laundry and deliveries (issue 9) ----------------------------------------------------
@@ -180,7 +183,7 @@ def passed_kit(
     services.kit_allocate(kit=kit, maker=maker, group=group, actor=actor)
     services.kit_collect(kit=kit, actor=actor)
     services.garments_return(kit=kit, count=garments, actor=actor)
-    services.quality_check_record(kit=kit, passed=garments, failed=0, actor=actor)
+    services.quality_check_record(kit=kit, passed=garments, failures=[], actor=actor)
     kit.refresh_from_db()
     return kit
 
