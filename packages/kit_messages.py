@@ -1,5 +1,6 @@
 """What a kit's maker (or group leader) is told when staff give it, take it back or hand it
-on, and when it reaches their point: queued to the outbox in the caller's transaction."""
+on, when it reaches their point and when garments come back from the check for rework:
+queued to the outbox in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import ngettext
 from dropoffs.models import Point
 from makers.models import Maker, MakerGroup
 from makers.selectors import maker_contact
-from packages.models import GarmentType, Kit, KitAssignment
+from packages.models import GarmentType, Kit, KitAssignment, QualityCheck
 from scrubhub.hubs.models import Hub
 from scrubhub.notifications.contacts import Contact, group_leader_contact
 from scrubhub.notifications.services import message_queue
@@ -130,4 +131,45 @@ def kit_at_point_tell(*, kit: Kit) -> None:
             % {"code": kit.display_code, "what": kit_words(kit), "where": _point_words(point)},
             _("Show the label or say your name to the helper there."),
         ],
+    )
+
+
+def tell_rework(*, check: QualityCheck, failures: list, note: str) -> None:
+    """Garments failed the check and go back for rework: the kit's last holder is told
+    why (each failure's reason and count, then the checker's note)."""
+    assignment = (
+        KitAssignment.objects.filter(kit_id=check.kit_id)
+        .select_related("maker", "group", "group__leader", "kit__hub")
+        .order_by("-assigned_at", "-pk")
+        .first()
+    )
+    if assignment is None:
+        return
+    kit = assignment.kit
+    lines = [
+        ngettext(
+            "We checked the scrubs from kit %(code)s. Thank you for sewing them. "
+            "%(count)s garment needs a little more work before it can go to the hospital:",
+            "We checked the scrubs from kit %(code)s. Thank you for sewing them. "
+            "%(count)s garments need a little more work before they can go to the hospital:",
+            check.failed,
+        )
+        % {"code": kit.display_code, "count": check.failed},
+        "\n".join(f"- {f.reason}: {f.count}" for f in failures),
+    ]
+    if note:
+        lines.append(note)
+    lines.append(
+        _(
+            "We will get them back to you. When they are done, hand them in as "
+            "before. If you are unsure what to change, please ring us."
+        )
+    )
+    tell(
+        key=f"quality-rework:{check.pk}",
+        hub=kit.hub,
+        maker=assignment.maker,
+        group=assignment.group,
+        subject=_("Kit %(code)s: some scrubs need more work") % {"code": kit.display_code},
+        lines=lines,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -16,11 +17,11 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from dropoffs.models import Handover, Point
 from makers.selectors import maker_contact
-from packages.kit_messages import tell_given, tell_not_needed
+from packages.kit_messages import tell_given, tell_not_needed, tell_rework
 from packages.models import (
     DONATION_DESCRIPTION_MAX,
     CirculationRecord,
@@ -1236,23 +1237,51 @@ def kit_return_unfinished(
     return kit
 
 
+# The reasons the check page offers for a failed garment, besides one typed in.
+STANDARD_REASONS = {
+    "seams": gettext_lazy("Seams"),
+    "sizing": gettext_lazy("Sizing"),
+    "fabric": gettext_lazy("Fabric"),
+    "soiled": gettext_lazy("Soiled"),
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Garments that failed the check for one reason."""
+
+    reason: str
+    count: int
+
+
 def quality_check_record(
     *,
     kit: Kit,
     passed: int,
-    failed: int,
+    failures: list[Failure],
     actor,
     failed_outcome: str = "",
-    reason: str = "",
+    note: str = "",
 ) -> QualityCheck:
-    """Record a check of garments waiting at the hub. Failed ones go back to the maker for
-    rework or are written off."""
-    if passed < 0 or failed < 0 or passed + failed < 1:
+    """Record a check of garments waiting at the hub, with a reason for every failed one (a
+    check everything passed has no failures). Failed ones go back to the maker for rework
+    or are written off; rework is queued to the maker (or group) with the reasons and the
+    note, in the same transaction."""
+    failures = [f for f in failures if f.count]
+    if any(f.count < 0 for f in failures):
+        raise KitError(gettext("A number of garments cannot be less than nothing."))
+    if any(not f.reason.strip() for f in failures):
+        raise KitError(gettext("Say what was wrong with each failed garment."))
+    failed = sum(f.count for f in failures)
+    if passed < 0 or passed + failed < 1:
         raise KitError("Say how many garments passed and how many failed.")
     if failed and failed_outcome not in QualityCheck.FailedOutcome.values:
         raise KitError("Say whether the failed garments go back for rework or are written off.")
-    if failed and failed_outcome == QualityCheck.FailedOutcome.WRITTEN_OFF and not reason:
-        raise KitError("Please say why the garments are being written off.")
+    note = note.strip()
+    reason = "; ".join(f"{f.reason}: {f.count}" for f in failures)
+    if note and failed:
+        reason = f"{reason}. {note}"
+    reason = reason[:2000]
     with transaction.atomic():
         kit = _lock_kit(kit.pk)
         if passed + failed > kit.qty_awaiting_check:
@@ -1277,7 +1306,7 @@ def quality_check_record(
                 to_place=failed_outcome,
                 count=failed,
                 actor=actor,
-                reason=reason or "Failed the check",
+                reason=reason,
             )
         if passed:
             _garments_move(
@@ -1287,6 +1316,8 @@ def quality_check_record(
                 count=passed,
                 actor=actor,
             )
+        if failed and failed_outcome == QualityCheck.FailedOutcome.REWORK:
+            tell_rework(check=check, failures=failures, note=note)
     return check
 
 

@@ -582,7 +582,7 @@ def _kit_lifecycle(demo, rng, kit, maker, week_start, set_clock, *, stage: str) 
     packages.quality_check_record(
         kit=kit,
         passed=to_check - failed,
-        failed=failed,
+        failures=[packages.Failure(reason="Seams not finished" if failed else "", count=failed)],
         actor=staff,
         failed_outcome=(
             QualityCheck.FailedOutcome.WRITTEN_OFF
@@ -591,7 +591,6 @@ def _kit_lifecycle(demo, rng, kit, maker, week_start, set_clock, *, stage: str) 
         )
         if failed
         else "",
-        reason="Seams not finished" if failed else "",
     )
 
 

@@ -1,7 +1,7 @@
-"""Hub staff giving out many kits at once and checking garments with a reason for each
-failure: the writes behind the allocation and quality-check pages that are more than one
-kit rule. Giving out, handing on and taking back one kit are packages.services'
-kit_allocate, kit_reallocate and kit_take_back, which also tell the maker.
+"""Hub staff giving out many kits at once: the write behind the allocation page that is
+more than one kit rule (the quality check is packages.services.quality_check_record).
+Giving out, handing on and taking back one kit are packages.services' kit_allocate,
+kit_reallocate and kit_take_back, which also tell the maker.
 
 Locking order, as in packages/services.py: kits (in id order), then makers (in id order),
 so two staff giving out overlapping kits never wait on each other in a circle.
@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from dropoffs.models import Point
 from makers.models import Maker, MakerGroup
 from packages import services as kits
-from packages.kit_messages import tell
-from packages.models import Kit, KitAssignment, QualityCheck
+from packages.models import Kit
 from packages.services import KitError
 from scrubhub.hubs.models import Hub
 
@@ -87,97 +85,3 @@ def kits_give_many(*, hub: Hub, choices: list[Choice], actor) -> ManyResult:
             except KitError as error:
                 result.refused.append((choice.kit, str(error)))
     return result
-
-
-# --- The quality check ----------------------------------------------------------------------
-
-STANDARD_REASONS = {
-    "seams": gettext_lazy("Seams"),
-    "sizing": gettext_lazy("Sizing"),
-    "fabric": gettext_lazy("Fabric"),
-    "soiled": gettext_lazy("Soiled"),
-}
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Garments that failed for one reason."""
-
-    reason: str
-    count: int
-
-
-def _reason_text(failures: list[Failure]) -> str:
-    return "; ".join(f"{f.reason}: {f.count}" for f in failures if f.count)
-
-
-def quality_check_with_reasons(
-    *,
-    kit: Kit,
-    passed: int,
-    failures: list[Failure],
-    actor,
-    failed_outcome: str = "",
-    note: str = "",
-) -> QualityCheck:
-    """Record a check with a reason for every failed garment
-    (packages.services.quality_check_record). Garments sent back for rework are queued to
-    the maker (or group) with the reasons and the note, in the same transaction."""
-    failures = [f for f in failures if f.count]
-    if any(f.count < 0 for f in failures):
-        raise KitError(_("A number of garments cannot be less than nothing."))
-    if any(not f.reason.strip() for f in failures):
-        raise KitError(_("Say what was wrong with each failed garment."))
-    failed = sum(f.count for f in failures)
-    note = note.strip()
-    reason = _reason_text(failures)
-    if note and failed:
-        reason = f"{reason}. {note}"
-    with transaction.atomic():
-        check = kits.quality_check_record(
-            kit=kit,
-            passed=passed,
-            failed=failed,
-            actor=actor,
-            failed_outcome=failed_outcome if failed else "",
-            reason=reason[:2000],
-        )
-        if failed and failed_outcome == QualityCheck.FailedOutcome.REWORK:
-            assignment = (
-                KitAssignment.objects.filter(kit_id=kit.pk)
-                .select_related("maker", "group", "group__leader", "kit__hub")
-                .order_by("-assigned_at", "-pk")
-                .first()
-            )
-            if assignment is not None:
-                lines = [
-                    ngettext(
-                        "We checked the scrubs from kit %(code)s. Thank you for sewing them. "
-                        "%(count)s garment needs a little more work before it can go to the "
-                        "hospital:",
-                        "We checked the scrubs from kit %(code)s. Thank you for sewing them. "
-                        "%(count)s garments need a little more work before they can go to the "
-                        "hospital:",
-                        failed,
-                    )
-                    % {"code": assignment.kit.display_code, "count": failed},
-                    "\n".join(f"- {f.reason}: {f.count}" for f in failures),
-                ]
-                if note:
-                    lines.append(note)
-                lines.append(
-                    _(
-                        "We will get them back to you. When they are done, hand them in as "
-                        "before. If you are unsure what to change, please ring us."
-                    )
-                )
-                tell(
-                    key=f"quality-rework:{check.pk}",
-                    hub=assignment.kit.hub,
-                    maker=assignment.maker,
-                    group=assignment.group,
-                    subject=_("Kit %(code)s: some scrubs need more work")
-                    % {"code": assignment.kit.display_code},
-                    lines=lines,
-                )
-    return check

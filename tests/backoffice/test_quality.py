@@ -9,7 +9,6 @@ from django.urls import reverse
 from packages import services
 from packages.models import Kit, QualityCheck
 from scrubhub.backoffice.views.quality import CheckForm
-from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.notifications.models import Message
 from tests import factories
 from tests.hubs.helpers import kits_at
@@ -169,9 +168,7 @@ def test_a_check_someone_else_recorded_first_is_refused_in_the_page(
     world, staff, maker, client_for
 ):
     (kit,) = kits_at(world, staff, maker, stage="awaiting_check")
-    staff_kits.quality_check_with_reasons(
-        kit=kit, passed=5, failures=[], actor=world.user("coordinator")
-    )
+    services.quality_check_record(kit=kit, passed=5, failures=[], actor=world.user("coordinator"))
     response = _post(client_for("hub_staff"), kit, passed="5")
     page = response.content.decode()
     assert response.status_code == 409

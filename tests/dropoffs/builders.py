@@ -111,7 +111,7 @@ def delivery_line(world):
         services.handover_garments_return(kit=kit, count=5, actor=staff, point=world.point)
         services.handover_pick_up(point=world.point, kit_counts=[(kit, 5)], actor=staff)
         services.handover_deliver_to_hub(hub=world.hub, kit_counts=[(kit, 5)], actor=staff)
-        packages.quality_check_record(kit=kit, passed=5, failed=0, actor=staff)
+        packages.quality_check_record(kit=kit, passed=5, failures=[], actor=staff)
         delivery = packages.delivery_create(hub=world.hub, hospital=world.hospital, actor=staff)
         return packages.delivery_line_add(
             delivery=delivery, garment_type="top", size="M", count=4, actor=staff

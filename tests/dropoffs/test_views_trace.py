@@ -60,7 +60,7 @@ def test_trace_line_queries_do_not_grow_with_kits(world, client_for, django_asse
         packages.kit_allocate(kit=kit, maker=b.maker_of(world), actor=staff)
         packages.kit_collect(kit=kit, actor=staff)
         packages.garments_return(kit=kit, count=5, actor=staff)
-        packages.quality_check_record(kit=kit, passed=5, failed=0, actor=staff)
+        packages.quality_check_record(kit=kit, passed=5, failures=[], actor=staff)
     packages.delivery_line_add(
         delivery=line.delivery, garment_type="top", size="M", count=20, actor=staff
     )

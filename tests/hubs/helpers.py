@@ -28,7 +28,7 @@ def kits_at(world, staff, maker, *, stage: str, garment_type="top", size="M", co
         if reached >= 3:
             services.garments_return(kit=kit, count=garments, actor=staff)
         if reached >= 4:
-            services.quality_check_record(kit=kit, passed=garments, failed=0, actor=staff)
+            services.quality_check_record(kit=kit, passed=garments, failures=[], actor=staff)
     return kits
 
 

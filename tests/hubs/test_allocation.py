@@ -158,9 +158,13 @@ def test_record_counts_kits_on_time_and_garments_passed(world, staff):
     KitEvent.objects.filter(kit=late, new_status=Kit.Status.WITH_MAKER).update(created_at=long_ago)
     Kit.objects.filter(pk=late.pk).update(collected_at=long_ago)
     services.garments_return(kit=late, count=5, actor=staff)
-    services.quality_check_record(kit=on_time, passed=5, failed=0, actor=staff)
+    services.quality_check_record(kit=on_time, passed=5, failures=[], actor=staff)
     services.quality_check_record(
-        kit=late, passed=3, failed=2, failed_outcome="rework", reason="Seams", actor=staff
+        kit=late,
+        passed=3,
+        failures=[services.Failure(reason="Seams", count=2)],
+        failed_outcome="rework",
+        actor=staff,
     )
     (kit,) = factories.prepared_kits(hub=world.hub, actor=staff)
     (suggestion,) = _suggested(world, [kit])
@@ -175,7 +179,11 @@ def test_a_checked_kit_counts_for_who_held_it_then_not_who_holds_it_later(world,
     _only_makers(world, first, second)
     (kit,) = kits_at(world, staff, first, stage="awaiting_check")
     services.quality_check_record(
-        kit=kit, passed=4, failed=1, failed_outcome="rework", reason="Seams", actor=staff
+        kit=kit,
+        passed=4,
+        failures=[services.Failure(reason="Seams", count=1)],
+        failed_outcome="rework",
+        actor=staff,
     )
     services.kit_reallocate(kit=kit, maker=second, actor=staff)
     records = {c.pk: c.record for c in allocation.candidates_for_hub(hub=world.hub)}
@@ -540,7 +548,7 @@ def test_counters_follow_kits_given_and_handed_in(world, staff):
     maker.refresh_from_db()
     assert (maker.kits_held, maker.kits_handed_in) == (2, 0)
     services.garments_return(kit=first, count=5, actor=staff)
-    services.quality_check_record(kit=first, passed=5, failed=0, actor=staff)
+    services.quality_check_record(kit=first, passed=5, failures=[], actor=staff)
     maker.refresh_from_db()
     # Handed in on time and five garments passed; the kit stays theirs until it closes.
     assert (maker.kits_held, maker.kits_handed_in, maker.kits_on_time) == (2, 1, 1)

@@ -150,7 +150,7 @@ def test_demand_forecast_answers_per_open_request_of_the_hospital(world, staff, 
     services.kit_allocate(kit=kit, maker=other_maker, actor=other_staff)
     services.kit_collect(kit=kit, actor=other_staff)
     services.garments_return(kit=kit, count=5, actor=other_staff)
-    services.quality_check_record(kit=kit, passed=5, failed=0, actor=other_staff)
+    services.quality_check_record(kit=kit, passed=5, failures=[], actor=other_staff)
     today = timezone.localdate()
 
     forecast = demand_forecast(hospital=world.hospital, today=today)

@@ -326,7 +326,7 @@ def test_my_impact_counts_what_i_made_and_what_reached_the_hospital(me, held_kit
     staff = world.user("hub_staff")
     kit = held_kit(finished=3)
     packages.garments_return(kit=kit, count=5, actor=staff)
-    packages.quality_check_record(kit=kit, passed=5, failed=0, actor=staff)
+    packages.quality_check_record(kit=kit, passed=5, failures=[], actor=staff)
     held_kit(who=factories.MakerFactory(hub=world.hub), finished=2)
     html = me.get(url("impact")).content.decode()
     assert "5 garments made by you" in html.replace("\n", " ").replace("</span>", "")
@@ -509,7 +509,7 @@ def test_deleting_my_account_erases_me_ends_my_sessions_and_keeps_the_counts(
         {"kind": "other", "text": "My name is Margaret"} | token(ProblemForm),
     )
     packages.garments_return(kit=kit, count=5, actor=staff)
-    packages.quality_check_record(kit=kit, passed=5, failed=0, actor=staff)
+    packages.quality_check_record(kit=kit, passed=5, failures=[], actor=staff)
     user_id = maker.user_id
     other_device = Client()
     other_device.force_login(world.user("maker"))

@@ -142,9 +142,8 @@ def test_after_erasure_no_text_column_of_any_table_holds_the_person(marked_maker
     packages.quality_check_record(
         kit=kit,
         passed=0,
-        failed=5,
+        failures=[packages.Failure(reason="Soiled", count=5)],
         failed_outcome="written_off",
-        reason="Soiled",
         actor=world.user("hub_staff"),
     )
     makers.maker_erase(maker=marked_maker, actor=world.user("coordinator"))

@@ -165,7 +165,11 @@ def test_erase_blanks_personal_data_keeps_counts_and_removes_membership(world):
     packages.kit_collect(kit=kit, actor=staff)
     packages.garments_return(kit=kit, count=5, actor=staff)
     packages.quality_check_record(
-        kit=kit, passed=0, failed=5, failed_outcome="written_off", reason="x", actor=staff
+        kit=kit,
+        passed=0,
+        failures=[packages.Failure(reason="x", count=5)],
+        failed_outcome="written_off",
+        actor=staff,
     )
     maker = services.maker_erase(maker=maker, actor=staff)
     assert (maker.name, maker.email, maker.phone, maker.postcode, maker.user) == (

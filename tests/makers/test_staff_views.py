@@ -270,7 +270,11 @@ def test_maker_page_shows_details_record_and_is_audited(world, staff_client):
     packages.kit_collect(kit=kit, actor=staff)
     packages.garments_return(kit=kit, count=5, actor=staff)
     packages.quality_check_record(
-        kit=kit, passed=4, failed=1, failed_outcome="written_off", reason="seams", actor=staff
+        kit=kit,
+        passed=4,
+        failures=[packages.Failure(reason="seams", count=1)],
+        failed_outcome="written_off",
+        actor=staff,
     )
     page = staff_client.get(reverse("makers:staff_maker", args=[maker.pk])).content.decode()
     assert maker.name in page and maker.phone in page and maker.email in page

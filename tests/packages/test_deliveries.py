@@ -21,7 +21,7 @@ def _passed_kit(world, staff, maker, *, size="M", garment_type="top", garments=5
     services.kit_allocate(kit=kit, maker=maker, actor=staff)
     services.kit_collect(kit=kit, actor=staff)
     services.garments_return(kit=kit, count=garments, actor=staff)
-    services.quality_check_record(kit=kit, passed=garments, failed=0, actor=staff)
+    services.quality_check_record(kit=kit, passed=garments, failures=[], actor=staff)
     kit.refresh_from_db()
     return kit
 

@@ -386,12 +386,16 @@ def test_failed_garments_go_back_for_rework_and_return(world, staff, maker):
     kit = _kit_in(K.WITH_MAKER, world=world, staff=staff, maker=maker)
     services.garments_return(kit=kit, count=5, actor=staff)
     services.quality_check_record(
-        kit=kit, passed=3, failed=2, failed_outcome="rework", reason="Loose seams", actor=staff
+        kit=kit,
+        passed=3,
+        failures=[services.Failure(reason="Loose seams", count=2)],
+        failed_outcome="rework",
+        actor=staff,
     )
     kit = assert_kit_invariants(kit)
     assert kit.counts() == counts_of(kit, passed=3, rework=2)
     services.garments_return(kit=kit, count=2, from_place=P.REWORK, actor=staff)
-    services.quality_check_record(kit=kit, passed=2, failed=0, actor=staff)
+    services.quality_check_record(kit=kit, passed=2, failures=[], actor=staff)
     kit = assert_kit_invariants(kit)
     assert kit.counts() == counts_of(kit, passed=5)
     assert kit.status == K.WITH_MAKER
@@ -401,22 +405,32 @@ def test_quality_check_refusals(world, staff, maker):
     kit = _kit_in(K.WITH_MAKER, world=world, staff=staff, maker=maker)
     services.garments_return(kit=kit, count=2, actor=staff)
     with pytest.raises(KitError, match="2 garments waiting"):
-        services.quality_check_record(kit=kit, passed=3, failed=0, actor=staff)
+        services.quality_check_record(kit=kit, passed=3, failures=[], actor=staff)
     with pytest.raises(KitError, match="rework or are written off"):
-        services.quality_check_record(kit=kit, passed=0, failed=1, actor=staff)
-    with pytest.raises(KitError, match="why"):
         services.quality_check_record(
-            kit=kit, passed=0, failed=1, failed_outcome="written_off", actor=staff
+            kit=kit, passed=0, failures=[services.Failure(reason="Seams", count=1)], actor=staff
+        )
+    with pytest.raises(KitError, match="Say what was wrong"):
+        services.quality_check_record(
+            kit=kit,
+            passed=0,
+            failures=[services.Failure(reason="", count=1)],
+            failed_outcome="written_off",
+            actor=staff,
         )
     with pytest.raises(KitError, match="how many"):
-        services.quality_check_record(kit=kit, passed=0, failed=0, actor=staff)
+        services.quality_check_record(kit=kit, passed=0, failures=[], actor=staff)
 
 
 def test_failed_garments_written_off_and_the_rest_delivered_close_the_kit(world, staff, maker):
     kit = _kit_in(K.WITH_MAKER, world=world, staff=staff, maker=maker)
     services.garments_return(kit=kit, count=5, actor=staff)
     services.quality_check_record(
-        kit=kit, passed=4, failed=1, failed_outcome="written_off", reason="Torn", actor=staff
+        kit=kit,
+        passed=4,
+        failures=[services.Failure(reason="Torn", count=1)],
+        failed_outcome="written_off",
+        actor=staff,
     )
     delivery = services.delivery_create(hub=world.hub, hospital=world.hospital, actor=staff)
     line = services.delivery_line_add(

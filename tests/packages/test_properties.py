@@ -107,14 +107,22 @@ def _apply(op: str, kit: Kit, n: int, ctx: dict) -> None:
     elif op == "arrive":
         handovers.handover_deliver_to_hub(hub=hub, kit_counts=[(kit, n)], actor=staff)
     elif op == "check_pass":
-        services.quality_check_record(kit=kit, passed=n, failed=0, actor=staff)
+        services.quality_check_record(kit=kit, passed=n, failures=[], actor=staff)
     elif op == "check_rework":
         services.quality_check_record(
-            kit=kit, passed=0, failed=n, failed_outcome="rework", reason="Seams", actor=staff
+            kit=kit,
+            passed=0,
+            failures=[services.Failure(reason="Seams", count=n)],
+            failed_outcome="rework",
+            actor=staff,
         )
     elif op == "check_write_off":
         services.quality_check_record(
-            kit=kit, passed=0, failed=n, failed_outcome="written_off", reason="Torn", actor=staff
+            kit=kit,
+            passed=0,
+            failures=[services.Failure(reason="Torn", count=n)],
+            failed_outcome="written_off",
+            actor=staff,
         )
     elif op == "reserve":
         delivery = ctx.get("delivery")

@@ -119,7 +119,7 @@ def test_two_staff_reserving_the_same_passed_garments_one_wins():
         services.kit_allocate(kit=kit, maker=maker, actor=staff)
         services.kit_collect(kit=kit, actor=staff)
         services.garments_return(kit=kit, count=5, actor=staff)
-        services.quality_check_record(kit=kit, passed=5, failed=0, actor=staff)
+        services.quality_check_record(kit=kit, passed=5, failures=[], actor=staff)
         deliveries = [
             services.delivery_create(hub=hub, hospital=hospital, actor=staff) for _ in range(2)
         ]

@@ -390,7 +390,7 @@ def test_a_reallocated_kit_counts_for_the_maker_who_had_it_last(world, staff, la
     kit.refresh_from_db()
     services.kit_collect(kit=kit, actor=staff)
     services.garments_return(kit=kit, count=2, actor=staff)
-    services.quality_check_record(kit=kit, passed=2, failed=0, actor=staff)
+    services.quality_check_record(kit=kit, passed=2, failures=[], actor=staff)
     kit.refresh_from_db()
     delivery = _received(world, staff, laundry, [kit])
     services.wash_failure_report(

@@ -1,7 +1,7 @@
 """The quality check (/hub/checks/...): garments waiting to be checked, kit by kit, and
 recording how many passed and why each failure failed. Thin: reads go through
 packages.selectors, scoped to request.hub; the write is
-scrubhub.hubs.staff_kit_services.quality_check_with_reasons."""
+packages.services.quality_check_record."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from packages.models import Kit, KitAssignment, QualityCheck
 from packages.selectors import kit_for_staff, kits_awaiting_check, quality_requirements_for_hub
-from packages.services import KitError
+from packages.services import STANDARD_REASONS, Failure, KitError, quality_check_record
 from scrubhub import once
 from scrubhub.backoffice.pages import page_of
-from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.permissions import hub_staff_required
 from scrubhub.once import OnceForm
 
@@ -76,7 +75,7 @@ class CheckForm(OnceForm, forms.Form):
         self.fields.clear()
         self.fields["passed"] = fields.pop("passed")
         self.fields["passed"].initial = waiting
-        for key, label in staff_kits.STANDARD_REASONS.items():
+        for key, label in STANDARD_REASONS.items():
             self._add_reason(f"fail_{key}", str(label))
         for requirement in requirements:
             label = _("Does not meet: %(title)s") % {"title": requirement.title}
@@ -98,15 +97,14 @@ class CheckForm(OnceForm, forms.Form):
         if self.errors:
             return data
         failures = [
-            staff_kits.Failure(reason=label, count=data.get(name) or 0)
-            for name, label in self.reason_fields
+            Failure(reason=label, count=data.get(name) or 0) for name, label in self.reason_fields
         ]
         other = data.get("other") or 0
         if other:
             if not data.get("other_reason", "").strip():
                 self.add_error("other_reason", _("Say what else was wrong."))
                 return data
-            failures.append(staff_kits.Failure(reason=data["other_reason"].strip(), count=other))
+            failures.append(Failure(reason=data["other_reason"].strip(), count=other))
         failed = sum(f.count for f in failures)
         passed = data.get("passed") or 0
         if passed + failed == 0:
@@ -188,7 +186,7 @@ def check_kit(request: HttpRequest, code: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         with once.claim(form) as sent:
-            staff_kits.quality_check_with_reasons(
+            quality_check_record(
                 kit=kit,
                 passed=data["passed"],
                 failures=data["failures"],
