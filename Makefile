@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 # The test suite's database and broker (real Postgres and Redis, as in production).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scrubhub
-TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/10
 PYTEST_WORKERS ?= 2
 PORT ?= 8000
 

@@ -111,14 +111,18 @@ def client_for(client, world):
 
 
 def pytest_configure(config):
-    """Each xdist worker gets its own Redis database, so one worker's tasks never reach
-    another worker's Celery worker (they would look up rows in the wrong test database).
+    """Each xdist worker gets its own Redis database, counting up from the one the broker
+    URL names, so one worker's tasks never reach another worker's Celery worker (they would
+    look up rows in the wrong test database), nor another checkout's run given its own.
     Celery reads CELERY_BROKER_URL from the environment before its settings."""
     worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
     url = os.environ.get("CELERY_BROKER_URL", "")
     if url.startswith("redis://"):
-        base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url.rstrip("/")
-        os.environ["CELERY_BROKER_URL"] = f"{base}/{10 + int(worker.removeprefix('gw') or 0)}"
+        server, _, db = url.rstrip("/").rpartition("/")
+        if url.count("/") <= 2 or not db.isdigit():
+            server, db = url.rstrip("/"), "10"
+        worker_number = int(worker.removeprefix("gw") or 0)
+        os.environ["CELERY_BROKER_URL"] = f"{server}/{int(db) + worker_number}"
 
 
 @pytest.fixture(autouse=True, scope="session")
