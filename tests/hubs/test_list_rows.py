@@ -78,7 +78,7 @@ def test_the_day_a_kit_was_collected_is_the_hubs_own_day(collected, day):
 def test_the_rows_template_escapes_what_people_typed_and_prints_a_dash_for_nobody():
     kit = _kit(status=Kit.Status.ALLOCATED, collection_point=Point(name="<i>Hall</i>"))
     kit.open_assignments = [KitAssignment(maker=Maker(name="<script>x</script>", phone="1 2"))]
-    html = render_to_string("hubs/kit_rows.html", {"rows": kit_list_rows([kit, _kit()])})
+    html = render_to_string("backoffice/kits/kit_rows.html", {"rows": kit_list_rows([kit, _kit()])})
     assert "waiting at &lt;i&gt;Hall&lt;/i&gt;" in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>" not in html
     assert '<a href="tel:12">1 2</a>' in html
@@ -118,7 +118,7 @@ def test_a_group_is_suggested_by_its_key():
 def test_a_kit_nobody_has_room_for_still_links_to_its_page():
     (row,) = shelf_rows([KitRow(kit=_kit(), suggestion=None)])
     assert (row.suggested, row.key, row.give, row.tick, row.reasons) == ("", "", "", "", [])
-    html = render_to_string("hubs/allocate_rows.html", {"rows": [row]})
+    html = render_to_string("backoffice/allocation/allocate_rows.html", {"rows": [row]})
     assert "Nobody has room for another kit at the moment." in html
     assert f'href="{row.url}">Choose someone anyway' in html
     assert 'name="kit"' not in html
@@ -127,7 +127,7 @@ def test_a_kit_nobody_has_room_for_still_links_to_its_page():
 def test_the_reasons_escape_what_people_typed_and_say_which_way_each_counts():
     rows = shelf_rows([_suggested(_kit(), name="<b>Ann</b>")])
     rows[0].reasons.append(Reason("<script>alert(1)</script> lives far away", good=False))
-    html = render_to_string("hubs/allocate_rows.html", {"rows": rows})
+    html = render_to_string("backoffice/allocation/allocate_rows.html", {"rows": rows})
     assert "&lt;script&gt;alert(1)&lt;/script&gt; lives far away" in html
     assert "<script>" not in html and "<b>Ann</b>" not in html
     assert "Give to &lt;b&gt;Ann&lt;/b&gt;" in html

@@ -98,7 +98,7 @@ def _board_context(request: HttpRequest) -> dict:
 def _board(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
     context = _board_context(request)
     context["error"] = error
-    return render(request, "hubs/allocate.html", context, status=status)
+    return render(request, "backoffice/allocation/allocate.html", context, status=status)
 
 
 @require_GET
@@ -146,7 +146,7 @@ def _kit_page(request: HttpRequest, kit: Kit, form: GiveForm, *, status: int = 2
         chosen = shown[0].candidate.key
     return render(
         request,
-        "hubs/allocate_kit.html",
+        "backoffice/allocation/allocate_kit.html",
         {
             "hub": request.hub,
             "kit": kit,
@@ -278,12 +278,12 @@ def allocate_given(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "hubs/allocate_given.html",
+        "backoffice/allocation/allocate_given.html",
         {
             "hub": request.hub,
             "page": page,
             "query": query,
-            "extra_query": urlencode({"q": query}) if query else "",
+            "page_query": urlencode({"q": query}) if query else "",
         },
     )
 
@@ -344,7 +344,9 @@ def _reallocate_page(
     context.update(
         {"form": form, "shown": shown, "query": query, "chosen": form["candidate"].value()}
     )
-    return render(request, "hubs/kit_actions_reallocate.html", context, status=status)
+    return render(
+        request, "backoffice/allocation/kit_actions_reallocate.html", context, status=status
+    )
 
 
 class ReallocateForm(ReasonForm):
@@ -408,7 +410,9 @@ def kit_take_back(request: HttpRequest, code: str) -> HttpResponse:
     context = _actions_context(request, kit)
     context["form"] = form
     status = (409 if form.non_field_errors() else 400) if form.is_bound else 200
-    return render(request, "hubs/kit_actions_take_back.html", context, status=status)
+    return render(
+        request, "backoffice/allocation/kit_actions_take_back.html", context, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -433,4 +437,4 @@ def kit_lost(request: HttpRequest, code: str) -> HttpResponse:
     context = _actions_context(request, kit)
     context["form"] = form
     status = (409 if form.non_field_errors() else 400) if form.is_bound else 200
-    return render(request, "hubs/kit_actions_lost.html", context, status=status)
+    return render(request, "backoffice/allocation/kit_actions_lost.html", context, status=status)

@@ -42,7 +42,7 @@ def applicants(request: HttpRequest) -> HttpResponse:
     query = filter_query(request.GET, APPLICANT_FILTER_FIELDS)
     return render_for_hub(
         request,
-        "makers/staff/applicants.html",
+        "backoffice/applicants/applicants.html",
         {
             "form": form,
             "page": page,
@@ -128,7 +128,7 @@ def applicants_decide(request: HttpRequest) -> HttpResponse:
     if scope == "matching" and request.POST.get("confirmed") != "yes":
         return render_for_hub(
             request,
-            "makers/staff/approve_confirm.html",
+            "backoffice/applicants/approve_confirm.html",
             {
                 "count": len(ids),
                 "selection": _selection_token(hub=request.hub, ids=ids),
@@ -155,7 +155,7 @@ def applicants_decide(request: HttpRequest) -> HttpResponse:
     if decision == "decline" and len(ids) > 1 and request.POST.get("confirmed") != "yes":
         return render_for_hub(
             request,
-            "makers/staff/decline_confirm.html",
+            "backoffice/applicants/decline_confirm.html",
             {
                 "ids": ids,
                 "count": len(ids),
@@ -226,7 +226,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             )
             return redirect("makers:staff_maker", pk=maker.pk)
     status = 400 if form.is_bound else 200
-    return render_for_hub(request, "makers/staff/sign_up.html", {"form": form}, status)
+    return render_for_hub(request, "backoffice/applicants/sign_up.html", {"form": form}, status)
 
 
 def _row_count(request: HttpRequest) -> int:
@@ -243,7 +243,7 @@ def paper_forms(request: HttpRequest) -> HttpResponse:
         formset = paper_formset(rows)(form_kwargs={"hub": request.hub})
         return render_for_hub(
             request,
-            "makers/staff/paper_forms.html",
+            "backoffice/applicants/paper_forms.html",
             {"formset": formset, "rows": rows, "sheet": PaperFormsToken()},
         )
     formset = paper_formset()(request.POST, form_kwargs={"hub": request.hub})
@@ -280,7 +280,7 @@ def paper_forms(request: HttpRequest) -> HttpResponse:
                 return redirect(roster)
     return render_for_hub(
         request,
-        "makers/staff/paper_forms.html",
+        "backoffice/applicants/paper_forms.html",
         {"formset": formset, "rows": formset.total_form_count(), "sheet": sheet},
         status=400,
     )

@@ -30,6 +30,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, audit_events_for_hub(hub=request.hub, action=action), capped=False)
     return render(
         request,
-        "audit/audit_list.html",
+        "backoffice/audit/audit_list.html",
         {"page": page, "action": action, "actions": AuditEvent.Action.choices, "hub": request.hub},
     )

@@ -32,7 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         todo.url = reverse(todo.url_name) + todo.url_query
     return render(
         request,
-        "hubs/dashboard.html",
+        "backoffice/dashboard/dashboard.html",
         {"hub": request.hub, "board": board, "note_form": ShiftNoteForm()},
     )
 
@@ -57,7 +57,7 @@ def shift_notes(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.shift_notes_for_hub(hub=request.hub))
     return render(
         request,
-        "hubs/shift_notes.html",
+        "backoffice/dashboard/shift_notes.html",
         {"hub": request.hub, "page": page, "form": ShiftNoteForm()},
     )
 
@@ -83,7 +83,7 @@ def shift_note_add(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.shift_notes_for_hub(hub=request.hub))
     return render(
         request,
-        "hubs/shift_notes.html",
+        "backoffice/dashboard/shift_notes.html",
         {"hub": request.hub, "page": page, "form": form},
         status=400,
     )

@@ -55,7 +55,7 @@ def hub_deliveries(request: HttpRequest) -> HttpResponse:
     S = Delivery.Status
     return render(
         request,
-        "packages/hub_deliveries.html",
+        "backoffice/deliveries/deliveries.html",
         {
             "hub": request.hub,
             "packing": deliveries.filter(status=S.DRAFT).order_by("-created_at", "-pk")[:50],
@@ -92,7 +92,7 @@ def hub_delivery_new(request: HttpRequest) -> HttpResponse:
             return redirect("packages:hub_delivery", pk=delivery.pk)
     return render(
         request,
-        "packages/hub_delivery_new.html",
+        "backoffice/deliveries/delivery_new.html",
         {"form": form, "hub": request.hub, "hospitals": hospitals},
     )
 
@@ -102,7 +102,7 @@ def _hub_delivery_page(request, delivery: Delivery, *, pack_form=None, status=20
     if delivery.status == Delivery.Status.DRAFT:
         rows = selectors.pack_rows(delivery=delivery)
         context["pack_form"] = pack_form or PackForm(rows=rows)
-    return render(request, "packages/hub_delivery.html", context, status=status)
+    return render(request, "backoffice/deliveries/delivery.html", context, status=status)
 
 
 @require_GET
@@ -164,7 +164,7 @@ def hub_delivery_note(request: HttpRequest, pk: int) -> HttpResponse:
     lines = list(delivery.lines.filter(count_sent__gt=0).order_by(*garment_size_order()))
     return render(
         request,
-        "packages/hub_delivery_note.html",
+        "backoffice/deliveries/delivery_note.html",
         {
             "delivery": delivery,
             "lines": lines,
@@ -227,7 +227,7 @@ def hub_delivery_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("packages:hub_delivery", pk=delivery.pk)
     return render(
         request,
-        "packages/hub_delivery_resolve.html",
+        "backoffice/deliveries/delivery_resolve.html",
         {
             "delivery": delivery,
             "form": form,
@@ -257,7 +257,7 @@ def hub_wash_failures(request: HttpRequest) -> HttpResponse:
     _with_makers(page.object_list)
     return render(
         request,
-        "packages/hub_wash_failures.html",
+        "backoffice/deliveries/wash_failures.html",
         {
             "hub": request.hub,
             "to_look_at": _with_makers(
@@ -291,6 +291,6 @@ def hub_wash_failure(request: HttpRequest, pk: int) -> HttpResponse:
     (failure,) = _with_makers([failure])
     return render(
         request,
-        "packages/hub_wash_failure.html",
+        "backoffice/deliveries/wash_failure.html",
         {"failure": failure, "form": form},
     )

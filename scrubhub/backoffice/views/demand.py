@@ -26,7 +26,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     fabric = fabric_metres_held(hub=request.hub)
     return render(
         request,
-        "hubs/plan.html",
+        "backoffice/demand/plan.html",
         {
             "hub": request.hub,
             "late": selectors.late_requests_named(hub=request.hub, garments_per_kit=per_kit),

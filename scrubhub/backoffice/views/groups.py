@@ -35,7 +35,7 @@ def groups(request: HttpRequest) -> HttpResponse:
     page = page_of(request, found, capped=False)
     return render(
         request,
-        "makers/staff/groups.html",
+        "backoffice/groups/groups.html",
         {
             "hub": request.hub,
             "page": page,
@@ -63,7 +63,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("makers:staff_groups")
     return render(
         request,
-        "makers/staff/group.html",
+        "backoffice/groups/group.html",
         {"hub": request.hub, "group": found, "form": form, "closed": found.status == "closed"},
         status=400 if form.errors else 200,
     )

@@ -47,7 +47,7 @@ def _not_now(request: HttpRequest, batch: ImportBatch) -> HttpResponse | None:
         return redirect("makers:staff_import_done", pk=batch.pk)
     if batch.expires_at <= timezone.now():
         return render_for_hub(
-            request, "makers/staff/import_expired.html", {"batch": batch}, status=410
+            request, "backoffice/imports/import_expired.html", {"batch": batch}, status=410
         )
     return None
 
@@ -103,7 +103,7 @@ def _upload_page(request: HttpRequest, form, status: int) -> HttpResponse:
     )
     return render_for_hub(
         request,
-        "makers/staff/import_upload.html",
+        "backoffice/imports/import_upload.html",
         {
             "form": form,
             "waiting": waiting,
@@ -134,7 +134,7 @@ def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("makers:staff_import_check", pk=batch.pk)
     return render_for_hub(
         request,
-        "makers/staff/import_columns.html",
+        "backoffice/imports/import_columns.html",
         {"batch": batch, "form": form},
         status=400 if form.is_bound else 200,
     )
@@ -181,7 +181,7 @@ def import_check(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.is_bound else 200
     return render_for_hub(
         request,
-        "makers/staff/import_check.html",
+        "backoffice/imports/import_check.html",
         {
             "batch": batch,
             "checked": checked,
@@ -211,7 +211,7 @@ def import_done(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("makers:staff_import_columns", pk=batch.pk)
     return render_for_hub(
         request,
-        "makers/staff/import_done.html",
+        "backoffice/imports/import_done.html",
         {"batch": batch, "answers": staff_selectors.import_answers(batch=batch)},
     )
 

@@ -54,7 +54,7 @@ def kits(request: HttpRequest) -> HttpResponse:
     views = list(KIT_VIEW_TITLES.items())
     return render(
         request,
-        "hubs/kits.html",
+        "backoffice/kits/kits.html",
         {
             "hub": request.hub,
             "page": page,
@@ -78,10 +78,12 @@ def prepare(request: HttpRequest) -> HttpResponse:
             if value not in ("", None)
         }
         form = PrepareForm(hub=request.hub, initial=initial)
-        return render(request, "hubs/prepare.html", {"hub": request.hub, "form": form})
+        return render(request, "backoffice/kits/prepare.html", {"hub": request.hub, "form": form})
     form = PrepareForm(request.POST, hub=request.hub)
     if not form.is_valid():
-        return render(request, "hubs/prepare.html", {"hub": request.hub, "form": form}, status=400)
+        return render(
+            request, "backoffice/kits/prepare.html", {"hub": request.hub, "form": form}, status=400
+        )
     return _preview(request, form)
 
 
@@ -101,7 +103,7 @@ def _preview(request: HttpRequest, form: PrepareForm, *, error: str = "", status
     )
     return render(
         request,
-        "hubs/prepare_confirm.html",
+        "backoffice/kits/prepare_confirm.html",
         {
             "hub": request.hub,
             "data": data,
@@ -126,7 +128,10 @@ def prepare_confirm(request: HttpRequest) -> HttpResponse:
             stale = str(once.STALE_MESSAGE) if form.once_key is None else ""
             return _preview(request, step_one, error=stale, status=400)
         return render(
-            request, "hubs/prepare.html", {"hub": request.hub, "form": step_one}, status=400
+            request,
+            "backoffice/kits/prepare.html",
+            {"hub": request.hub, "form": step_one},
+            status=400,
         )
     data = form.cleaned_data
     try:
@@ -151,7 +156,9 @@ def prepare_confirm(request: HttpRequest) -> HttpResponse:
         if fresh.is_valid():
             return _preview(request, fresh, error=str(error), status=409)
         fresh.add_error(None, str(error))
-        return render(request, "hubs/prepare.html", {"hub": request.hub, "form": fresh}, status=409)
+        return render(
+            request, "backoffice/kits/prepare.html", {"hub": request.hub, "form": fresh}, status=409
+        )
     messages.success(
         request,
         _("%(count)s kits are ready. Print their labels and put one on each kit.")
@@ -164,7 +171,7 @@ def prepare_confirm(request: HttpRequest) -> HttpResponse:
 @hub_staff_required
 def batches(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.batches_for_hub(hub=request.hub))
-    return render(request, "hubs/batches.html", {"hub": request.hub, "page": page})
+    return render(request, "backoffice/kits/batches.html", {"hub": request.hub, "page": page})
 
 
 def _batch(request: HttpRequest, pk: int):
@@ -179,7 +186,9 @@ def _batch(request: HttpRequest, pk: int):
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     found = _batch(request, pk)
     kits = list(selectors.batch_kits(batch=found))
-    return render(request, "hubs/batch.html", {"hub": request.hub, "batch": found, "kits": kits})
+    return render(
+        request, "backoffice/kits/batch.html", {"hub": request.hub, "batch": found, "kits": kits}
+    )
 
 
 def _label_rows(request: HttpRequest, kits: list[Kit], *, instructions: bool = False) -> list:
@@ -219,7 +228,7 @@ def _label_rows(request: HttpRequest, kits: list[Kit], *, instructions: bool = F
 def _labels(request: HttpRequest, kits: list[Kit], *, back_url: str, sheets_url: str):
     return render(
         request,
-        "hubs/labels.html",
+        "backoffice/kits/labels.html",
         {
             "hub": request.hub,
             "labels": _label_rows(request, kits),
@@ -234,7 +243,7 @@ def _kit_sheets(request: HttpRequest, kits: list[Kit], *, back_url: str) -> Http
     goes in the bag with the label showing through, so nothing can be mixed up."""
     return render(
         request,
-        "hubs/kit_sheets.html",
+        "backoffice/kits/kit_sheets.html",
         {
             "hub": request.hub,
             "labels": _label_rows(request, kits, instructions=True),
@@ -294,7 +303,7 @@ def instructions(request: HttpRequest, garment_type: str, size: str) -> HttpResp
         qr = qr_svg(pattern.instructions_url, title=_("QR code for the sewing instructions online"))
     return render(
         request,
-        "hubs/instructions.html",
+        "backoffice/kits/instructions.html",
         {
             "hub": request.hub,
             "pattern": pattern,

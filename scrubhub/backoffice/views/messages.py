@@ -36,7 +36,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
     outbox = selectors.messages_for_hub(hub=request.hub, status=status, channel=channel)
     page = page_of(request, outbox, capped=False)
     return render(
-        request, "notifications/message_list.html", {"form": form, "page": page, "hub": request.hub}
+        request,
+        "backoffice/messages/message_list.html",
+        {"form": form, "page": page, "hub": request.hub},
     )
 
 
@@ -66,7 +68,9 @@ def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
 @hub_staff_required
 def phone_list(request: HttpRequest) -> HttpResponse:
     calls = selectors.phone_list_for_hub(hub=request.hub)[:200]
-    return render(request, "notifications/phone_list.html", {"calls": calls, "hub": request.hub})
+    return render(
+        request, "backoffice/messages/phone_list.html", {"calls": calls, "hub": request.hub}
+    )
 
 
 @require_POST
@@ -94,7 +98,7 @@ def summary_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Weekly summaries will go out at the new time."))
         return redirect("notifications:settings")
     return render(
-        request, "notifications/summary_settings.html", {"form": form, "hub": request.hub}
+        request, "backoffice/messages/summary_settings.html", {"form": form, "hub": request.hub}
     )
 
 
@@ -127,7 +131,7 @@ def _unreachable_page(
         )
     return render(
         request,
-        "notifications/unreachable.html",
+        "backoffice/messages/unreachable.html",
         {
             "people": people,
             "shown": selectors.UNREACHABLE_SHOWN,

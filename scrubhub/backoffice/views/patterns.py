@@ -41,7 +41,9 @@ def patterns(request: HttpRequest) -> HttpResponse:
         (GarmentType(garment_type).label, sizes)
         for garment_type, sizes in pattern_rows(hub=request.hub)
     ]
-    return render(request, "hubs/patterns.html", {"hub": request.hub, "garments": rows})
+    return render(
+        request, "backoffice/patterns/patterns.html", {"hub": request.hub, "garments": rows}
+    )
 
 
 def _preview(form, *, hub, garment_type: str, size: str, **fields) -> dict:
@@ -86,7 +88,7 @@ def pattern_edit(request: HttpRequest, garment_type: str, size: str) -> HttpResp
                 return redirect("hubs:patterns")
     return render(
         request,
-        "hubs/pattern_form.html",
+        "backoffice/patterns/pattern_form.html",
         {
             "hub": hub,
             "form": form,
@@ -138,7 +140,7 @@ def pattern_new(request: HttpRequest) -> HttpResponse:
                 return redirect("hubs:patterns")
     return render(
         request,
-        "hubs/pattern_new.html",
+        "backoffice/patterns/pattern_new.html",
         {"hub": hub, "form": form, "own": own, "preview": preview},
         status=400 if form.errors else 200,
     )

@@ -35,7 +35,9 @@ def staff_points(request: HttpRequest) -> HttpResponse:
         {"point": p, "status": selectors.opening_status(p)}
         for p in selectors.points_for_staff(hub=request.hub)
     ]
-    return render(request, "dropoffs/staff_points.html", {"rows": rows, "hub": request.hub})
+    return render(
+        request, "backoffice/points/staff_points.html", {"rows": rows, "hub": request.hub}
+    )
 
 
 def _point_form_page(request, *, point: Point | None) -> HttpResponse:
@@ -73,7 +75,7 @@ def _point_form_page(request, *, point: Point | None) -> HttpResponse:
     return allow_tiles(
         render(
             request,
-            "dropoffs/point_form.html",
+            "backoffice/points/point_form.html",
             {"form": form, "point": point, "hub": request.hub, **map_settings()},
             status=400 if form.errors else 200,
         )

@@ -30,7 +30,7 @@ def problems(request: HttpRequest) -> HttpResponse:
     page = page_of(request, found)
     return render_for_hub(
         request,
-        "makers/staff/problems.html",
+        "backoffice/problems/problems.html",
         {"page": page, "show": show, "shows": ProblemFilterForm.SHOWS},
     )
 
@@ -64,7 +64,7 @@ def problem(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("makers:staff_problem", pk=found.pk)
     status = 400 if form.is_bound else 200
     return render_for_hub(
-        request, "makers/staff/problem.html", {"problem": found, "form": form}, status
+        request, "backoffice/problems/problem.html", {"problem": found, "form": form}, status
     )
 
 

@@ -30,7 +30,7 @@ MAX_COUNT = 1000
 def checks(request: HttpRequest) -> HttpResponse:
     kits = kits_awaiting_check(hub=request.hub)
     page = page_of(request, kits, capped=False)
-    return render(request, "hubs/checks.html", {"hub": request.hub, "page": page})
+    return render(request, "backoffice/quality/checks.html", {"hub": request.hub, "page": page})
 
 
 class CheckForm(OnceForm, forms.Form):
@@ -147,7 +147,7 @@ def _check_page(
     earlier = list(kit.quality_checks.select_related("checked_by").order_by("-created_at")[:10])
     return render(
         request,
-        "hubs/checks_kit.html",
+        "backoffice/quality/checks_kit.html",
         {
             "hub": request.hub,
             "kit": kit,

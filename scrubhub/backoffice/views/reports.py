@@ -34,7 +34,7 @@ def report(request: HttpRequest) -> HttpResponse:
     dates = reports.DateRange.of(values["start"], values["end"])
     return render(
         request,
-        "hubs/report.html",
+        "backoffice/reports/report.html",
         {
             "hub": request.hub,
             "report": reports.hub_report(hub=request.hub, dates=dates, period=values["period"]),

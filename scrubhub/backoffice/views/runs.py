@@ -31,7 +31,7 @@ def staff_runs(request: HttpRequest) -> HttpResponse:
     hub = request.hub
     return render(
         request,
-        "dropoffs/staff_runs.html",
+        "backoffice/runs/staff_runs.html",
         {
             "hub": hub,
             "points": [
@@ -76,7 +76,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
             return redirect("dropoffs:run", run_id=run.pk)
     return render(
         request,
-        "dropoffs/run_new.html",
+        "backoffice/runs/run_new.html",
         {"form": form, "hub": hub},
         status=400 if form.errors else 200,
     )
@@ -129,7 +129,7 @@ def doorstep_for_maker(request: HttpRequest, maker_id: int) -> HttpResponse:
     return allow_tiles(
         render(
             request,
-            "dropoffs/doorstep_staff.html",
+            "backoffice/runs/doorstep_staff.html",
             {
                 "form": form,
                 "maker": maker,

@@ -31,7 +31,7 @@ def stock(request: HttpRequest) -> HttpResponse:
     unthanked = selectors.donations_for_hub(hub=request.hub, unthanked_only=True).count()
     return render(
         request,
-        "hubs/stock.html",
+        "backoffice/stock/stock.html",
         {"hub": request.hub, "summary": summary, "unthanked": unthanked},
     )
 
@@ -40,14 +40,14 @@ def stock(request: HttpRequest) -> HttpResponse:
 @hub_staff_required
 def fabric_lots(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.fabric_lots_for_hub(hub=request.hub))
-    return render(request, "hubs/fabric_lots.html", {"hub": request.hub, "page": page})
+    return render(request, "backoffice/stock/fabric_lots.html", {"hub": request.hub, "page": page})
 
 
 @require_GET
 @hub_staff_required
 def precut_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.precut_for_hub(hub=request.hub))
-    return render(request, "hubs/precut_list.html", {"hub": request.hub, "page": page})
+    return render(request, "backoffice/stock/precut_list.html", {"hub": request.hub, "page": page})
 
 
 @require_GET
@@ -59,7 +59,7 @@ def donations(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "hubs/donations.html",
+        "backoffice/stock/donations.html",
         {"hub": request.hub, "page": page, "unthanked_only": unthanked_only},
     )
 
@@ -86,7 +86,9 @@ def goods_in(request: HttpRequest) -> HttpResponse:
             )
             return redirect("hubs:donations")
     status = 400 if form.is_bound else 200
-    return render(request, "hubs/goods_in.html", {"hub": request.hub, "form": form}, status=status)
+    return render(
+        request, "backoffice/stock/goods_in.html", {"hub": request.hub, "form": form}, status=status
+    )
 
 
 def _donation(request: HttpRequest, pk: int) -> Donation:
@@ -114,6 +116,6 @@ def donation_letter(request: HttpRequest, pk: int) -> HttpResponse:
     donation = _donation(request, pk)
     return render(
         request,
-        "hubs/donation_letter.html",
+        "backoffice/stock/donation_letter.html",
         {"hub": request.hub, "donation": donation, "signer": request.user},
     )

@@ -53,7 +53,7 @@ def team(request: HttpRequest) -> HttpResponse:
     )
     return _render(
         request,
-        "hubs/team.html",
+        "backoffice/team/team.html",
         {
             "memberships": memberships,
             "invitations": invitations,
@@ -96,7 +96,7 @@ def team_invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, said)
             return redirect("hubs:team")
     status = 400 if form.is_bound else 200
-    return _render(request, "hubs/team_invite.html", {"form": form}, status)
+    return _render(request, "backoffice/team/team_invite.html", {"form": form}, status)
 
 
 @require_POST
@@ -148,7 +148,7 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("hubs:team")
     return _render(
         request,
-        "hubs/team_remove.html",
+        "backoffice/team/team_remove.html",
         {
             "membership": membership,
             "error": error,
@@ -177,7 +177,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             problem = _("This invitation has run out. Please ask the hub for a new one.")
         return render(
-            request, "hubs/team_invitation.html", {**context, "problem": problem}, status=410
+            request,
+            "backoffice/team/team_invitation.html",
+            {**context, "problem": problem},
+            status=410,
         )
     signed_in = request.user.is_authenticated
     form = None if signed_in else AcceptAccountForm(request.POST or None, email=found.email)
@@ -201,7 +204,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             if form is None:
                 return render(
                     request,
-                    "hubs/team_invitation.html",
+                    "backoffice/team/team_invitation.html",
                     {**context, "problem": str(error)},
                     status=409,
                 )
@@ -218,10 +221,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             # Through allauth's sign-in stages like every other way in; a hub that requires
             # two-step sign-in then sends its new staff to set it up (scrubhub.security).
             return perform_login(request, user, redirect_url=reverse("role_home"))
-        return render(request, "hubs/team_invitation.html", {**context, "form": form}, status=400)
+        return render(
+            request, "backoffice/team/team_invitation.html", {**context, "form": form}, status=400
+        )
     return render(
         request,
-        "hubs/team_invitation.html",
+        "backoffice/team/team_invitation.html",
         {
             **context,
             "form": form,
@@ -261,4 +266,4 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
     status = 400 if form.is_bound else 200
     erasure = erasure_preview(hub=hub)
     context = {"form": form, "erasure_warning": erasure and erasure_warning(erasure)}
-    return _render(request, "hubs/settings.html", context, status)
+    return _render(request, "backoffice/team/settings.html", context, status)

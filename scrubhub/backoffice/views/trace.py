@@ -17,7 +17,7 @@ from scrubhub.hubs.permissions import hub_staff_required
 def trace(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "dropoffs/trace.html",
+        "backoffice/trace/trace.html",
         {
             "lines": list(selectors.delivery_lines_for_hub(hub=request.hub)[:50]),
             "lots": list(selectors.fabric_lots_for_hub(hub=request.hub)[:50]),
@@ -35,7 +35,7 @@ def trace_line(request: HttpRequest, line_id: int) -> HttpResponse:
     )
     return render(
         request,
-        "dropoffs/trace_line.html",
+        "backoffice/trace/trace_line.html",
         {
             "line": line,
             "traces": selectors.delivery_line_trace(line=line),
@@ -51,6 +51,6 @@ def trace_lot(request: HttpRequest, lot_id: int) -> HttpResponse:
     lot = get_object_or_404(FabricLot, pk=lot_id, hub=request.hub)
     return render(
         request,
-        "dropoffs/trace_lot.html",
+        "backoffice/trace/trace_lot.html",
         {"lot": lot, "trace": selectors.fabric_lot_trace(lot=lot)},
     )

@@ -77,7 +77,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     query = filter_query(request.GET, FILTER_FIELDS)
     return render_for_hub(
         request,
-        "makers/staff/roster.html",
+        "backoffice/volunteers/roster.html",
         {
             "form": form,
             "page": page,
@@ -170,7 +170,7 @@ def _maker_page(request, maker: Maker, *, progress_form=None, status: int = 200)
                 forms.append(StaffProgressForm(kit=line.kit))
     return render_for_hub(
         request,
-        "makers/staff/maker.html",
+        "backoffice/volunteers/maker.html",
         {
             "maker": maker,
             "record": record,
@@ -350,7 +350,7 @@ def maker_change(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("makers:staff_maker", pk=maker.pk)
     status = 400 if form.is_bound else 200
     return render_for_hub(
-        request, "makers/staff/maker_change.html", {"maker": maker, "form": form}, status
+        request, "backoffice/volunteers/maker_change.html", {"maker": maker, "form": form}, status
     )
 
 
@@ -372,7 +372,7 @@ def maker_erase(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("makers:staff_roster")
     status = 400 if form.is_bound else 200
     return render_for_hub(
-        request, "makers/staff/maker_erase.html", {"maker": maker, "form": form}, status
+        request, "backoffice/volunteers/maker_erase.html", {"maker": maker, "form": form}, status
     )
 
 
@@ -398,7 +398,7 @@ def maker_merge(request: HttpRequest, pk: int) -> HttpResponse:
             ]
         return render_for_hub(
             request,
-            "makers/staff/merge_choose.html",
+            "backoffice/volunteers/merge_choose.html",
             {
                 "maker": maker,
                 "duplicates": staff_selectors.possible_duplicates(maker=maker),
@@ -432,7 +432,7 @@ def maker_merge(request: HttpRequest, pk: int) -> HttpResponse:
     pair = [(m, staff_selectors.maker_record(maker=m)) for m in (maker, other)]
     return render_for_hub(
         request,
-        "makers/staff/merge_confirm.html",
+        "backoffice/volunteers/merge_confirm.html",
         {"maker": maker, "other": other, "pair": pair, "form": form},
         status,
     )
@@ -463,4 +463,4 @@ def standby(request: HttpRequest) -> HttpResponse:
             % {"n": invited},
         )
         return redirect("makers:staff_standby")
-    return render_for_hub(request, "makers/staff/standby.html", {"waiting": waiting})
+    return render_for_hub(request, "backoffice/volunteers/standby.html", {"waiting": waiting})
