@@ -83,7 +83,7 @@ def extend_demo(demo, rng: random.Random) -> None:
         services.demand_withdraw(
             line=withdrawn, actor=laundry, note="The supplier sent 3XL tops after all"
         )
-    services.demand_record_size_run(
+    services.demand_record(
         hospital=hospital,
         garment_types=["top", "trousers"],
         quantities={"XS": 40, "S": 60},

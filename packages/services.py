@@ -1405,38 +1405,6 @@ def kit_cancel(*, kit: Kit, actor, reason: str = "") -> Kit:
 # --- Demand ---------------------------------------------------------------------------------
 
 
-def demand_record(
-    *,
-    hospital: Hospital,
-    garment_type: str,
-    size: str,
-    quantity: int,
-    actor,
-    priority: str = DemandLine.Priority.NORMAL,
-    needed_by: date | None = None,
-    requirements: str = "",
-) -> DemandLine:
-    """What the laundry asks for."""
-    if quantity < 1:
-        raise DemandError("Ask for at least one garment.")
-    with transaction.atomic():
-        line = DemandLine.objects.create(
-            hospital=hospital,
-            garment_type=GarmentType(garment_type),
-            size=Size(size),
-            quantity=quantity,
-            priority=priority,
-            needed_by=needed_by,
-            requirements=requirements,
-            created_by=actor,
-            changed_by=actor,
-        )
-        DemandChange.objects.create(
-            line=line, actor=actor, changes={"status": [None, line.status]}, note="Recorded"
-        )
-    return line
-
-
 _UNSET = object()
 
 
@@ -1707,7 +1675,7 @@ def _check_needed_by(needed_by: date | None, today: date | None) -> None:
         raise DemandError(gettext("The date you need them by cannot be in the past."))
 
 
-def demand_record_size_run(
+def demand_record(
     *,
     hospital: Hospital,
     garment_types: Iterable[str],
@@ -1718,8 +1686,9 @@ def demand_record_size_run(
     requirements: str = "",
     today: date | None = None,
 ) -> list[DemandLine]:
-    """A whole size run at once: one demand line per garment type and size with a quantity.
-    All of it is recorded, or (on any bad number) none of it."""
+    """What the laundry asks for, a whole size run at once: one demand line per garment type
+    and size with a quantity, each with its first history entry. All of it is recorded, or
+    (on any bad number) none of it."""
     garment_types = [GarmentType(t) for t in garment_types]
     if not garment_types:
         raise DemandError(gettext("Choose tops, trousers or both."))
@@ -1737,25 +1706,36 @@ def demand_record_size_run(
                 gettext("Size %(size)s: %(quantity)s is more than we can take in one request.")
                 % {"size": size, "quantity": quantity}
             )
-    wanted = [(size, q) for size, q in quantities.items() if q]
+    wanted = sorted(
+        ((size, q) for size, q in quantities.items() if q), key=lambda w: Size.values.index(w[0])
+    )
     if not wanted:
         raise DemandError(gettext("Enter how many you need of at least one size."))
     _check_needed_by(needed_by, today)
+    requirements = requirements.strip()
     with transaction.atomic():
-        return [
-            demand_record(
+        lines = [
+            DemandLine.objects.create(
                 hospital=hospital,
                 garment_type=garment_type,
-                size=size,
+                size=Size(size),
                 quantity=quantity,
-                actor=actor,
                 priority=priority,
                 needed_by=needed_by,
-                requirements=requirements.strip(),
+                requirements=requirements,
+                created_by=actor,
+                changed_by=actor,
             )
             for garment_type in garment_types
-            for size, quantity in sorted(wanted, key=lambda w: Size.values.index(w[0]))
+            for size, quantity in wanted
         ]
+        DemandChange.objects.bulk_create(
+            DemandChange(
+                line=line, actor=actor, changes={"status": [None, line.status]}, note="Recorded"
+            )
+            for line in lines
+        )
+    return lines
 
 
 def _demand_delivered(line_id: int) -> int:

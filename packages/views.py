@@ -153,7 +153,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with once.claim(form) as sent:
-                lines = services.demand_record_size_run(
+                lines = services.demand_record(
                     hospital=request.hospital,
                     garment_types=form.garment_types(),
                     quantities=form.quantities(),

@@ -441,21 +441,17 @@ def _build_stock(demo: Demo) -> None:
                 donation=cutter,
             )
     for size, sets in NEED_BY_SIZE.items():
-        for garment_type in GarmentType.values:
-            packages.demand_record(
-                hospital=demo.hospital,
-                garment_type=garment_type,
-                size=size,
-                quantity=sets,
-                actor=demo.users["laundry"],
-                priority=(
-                    DemandLine.Priority.URGENT if size in {"M", "L"} else DemandLine.Priority.NORMAL
-                ),
-                needed_by=(timezone.localdate() + timedelta(weeks=14)),
-                requirements=(
-                    "Navy or teal. Ties, not elastic. Fabric approved for hospital washing."
-                ),
-            )
+        packages.demand_record(
+            hospital=demo.hospital,
+            garment_types=GarmentType.values,
+            quantities={size: sets},
+            actor=demo.users["laundry"],
+            priority=(
+                DemandLine.Priority.URGENT if size in {"M", "L"} else DemandLine.Priority.NORMAL
+            ),
+            needed_by=(timezone.localdate() + timedelta(weeks=14)),
+            requirements="Navy or teal. Ties, not elastic. Fabric approved for hospital washing.",
+        )
 
 
 def _age_band(rng: random.Random) -> str:

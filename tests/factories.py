@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from dropoffs.models import Point
 from scrubhub.hubs.models import Hospital, Hub, Membership, Role
@@ -191,14 +192,17 @@ def passed_kit(
 def demand(*, hospital, garment_type="top", size="M", quantity=20, actor=None, **extra):
     from packages import services
 
+    # A request needed by a day gone by was recorded while that day was still ahead.
+    needed_by = extra.get("needed_by")
+    today = min(needed_by, timezone.localdate()) if needed_by else None
     return services.demand_record(
         hospital=hospital,
-        garment_type=garment_type,
-        size=size,
-        quantity=quantity,
+        garment_types=[garment_type],
+        quantities={size: quantity},
         actor=actor,
+        today=today,
         **extra,
-    )
+    )[0]
 
 
 def delivery(

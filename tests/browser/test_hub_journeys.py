@@ -86,9 +86,8 @@ def test_read_the_plan_and_start_preparing_from_it(page_for, world, axe):
     for garment_type, size, quantity in (("top", "M", 52), ("trousers", "L", 20)):
         services.demand_record(
             hospital=world.hospital,
-            garment_type=garment_type,
-            size=size,
-            quantity=quantity,
+            garment_types=[garment_type],
+            quantities={size: quantity},
             actor=laundry,
         )
     factories.prepared_kits(hub=world.hub, kit_count=2, actor=world.user("hub_staff"))

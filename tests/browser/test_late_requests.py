@@ -21,9 +21,8 @@ def test_a_late_request_is_plain_to_the_laundry_and_the_hub(page_for, world, axe
     Maker.objects.filter(pk=maker.pk).update(status=Maker.Status.ACTIVE)
     services.demand_record(
         hospital=world.hospital,
-        garment_type="top",
-        size="M",
-        quantity=100,
+        garment_types=["top"],
+        quantities={"M": 100},
         priority="urgent",
         needed_by=timezone.localdate() + datetime.timedelta(days=14),
         actor=world.user("laundry"),

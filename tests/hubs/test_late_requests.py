@@ -29,13 +29,12 @@ def sewing(world, maker):
 def _urgent(world, quantity, *, days, garment_type="top", size="M", priority="urgent"):
     return services.demand_record(
         hospital=world.hospital,
-        garment_type=garment_type,
-        size=size,
-        quantity=quantity,
+        garment_types=[garment_type],
+        quantities={size: quantity},
         priority=priority,
         needed_by=timezone.localdate() + datetime.timedelta(days=days),
         actor=world.user("laundry"),
-    )
+    )[0]
 
 
 def test_a_request_needed_before_the_forecast_is_late_with_what_would_meet_it(world, staff, sewing):
@@ -87,7 +86,7 @@ def test_nothing_passing_is_late_and_a_date_gone_by_offers_nothing_to_meet_it(wo
 
 def test_a_request_without_a_date_or_on_time_is_not_late(world, staff, sewing):
     services.demand_record(
-        hospital=world.hospital, garment_type="top", size="M", quantity=50, actor=staff
+        hospital=world.hospital, garment_types=["top"], quantities={"M": 50}, actor=staff
     )
     _urgent(world, 5, days=10)
     kits_at(world, staff, sewing, stage="passed", count=1)

@@ -30,11 +30,10 @@ def _line(lines, garment_type="top", size="M"):
 def _demand(world, quantity, *, garment_type="top", size="M", hospital=None):
     return services.demand_record(
         hospital=hospital or world.hospital,
-        garment_type=garment_type,
-        size=size,
-        quantity=quantity,
+        garment_types=[garment_type],
+        quantities={size: quantity},
         actor=world.user("laundry"),
-    )
+    )[0]
 
 
 def test_plan_subtracts_delivered_on_the_way_and_pipeline_and_counts_stock(world, staff, maker):

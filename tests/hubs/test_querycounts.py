@@ -114,7 +114,7 @@ def grow(world):
             [ShiftNote(hub=hub, text=f"Note {i}", written_by=staff) for i in range(max(0, more))]
         )
         services.demand_record(
-            hospital=world.hospital, garment_type="top", size="M", quantity=n, actor=staff
+            hospital=world.hospital, garment_types=["top"], quantities={"M": n}, actor=staff
         )
 
     return grow_to

@@ -37,7 +37,7 @@ def test_dashboard_shows_what_needs_doing_and_demand(world, staff, maker, staff_
     from packages import services
 
     services.demand_record(
-        hospital=world.hospital, garment_type="top", size="M", quantity=60, actor=staff
+        hospital=world.hospital, garment_types=["top"], quantities={"M": 60}, actor=staff
     )
     kits_at(world, staff, maker, stage="allocated", count=2)
     (checked,) = kits_at(world, staff, maker, stage="awaiting_check")
@@ -67,7 +67,7 @@ def test_dashboard_chart_coordinates_are_numbers_in_any_language(
     from packages import services
 
     services.demand_record(
-        hospital=world.hospital, garment_type="top", size="M", quantity=7, actor=staff
+        hospital=world.hospital, garment_types=["top"], quantities={"M": 7}, actor=staff
     )
     kits_at(world, staff, maker, stage="allocated", count=1)
     settings.LANGUAGE_CODE = "de"
@@ -322,7 +322,7 @@ def test_plan_page_links_each_line_to_a_filled_in_prepare_form(world, staff, sta
     from packages import services
 
     services.demand_record(
-        hospital=world.hospital, garment_type="trousers", size="XL", quantity=23, actor=staff
+        hospital=world.hospital, garment_types=["trousers"], quantities={"XL": 23}, actor=staff
     )
     text = staff_client.get(reverse("hubs:plan")).content.decode()
     assert "Scrub trousers XL" in text

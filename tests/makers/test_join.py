@@ -233,9 +233,8 @@ def test_the_hub_page_shows_progress_in_words_and_share_tags(client, world):
     for garment_type in ("top", "trousers"):
         packages.demand_record(
             hospital=world.hospital,
-            garment_type=garment_type,
-            size="M",
-            quantity=40,
+            garment_types=[garment_type],
+            quantities={"M": 40},
             actor=world.user("laundry"),
         )
     response = client.get(reverse("makers:hub_page", kwargs={"slug": world.hub.slug}))

@@ -135,14 +135,14 @@ def test_demand_is_recorded_changed_and_withdrawn_with_history(world):
     laundry = world.user("laundry")
     line = services.demand_record(
         hospital=world.hospital,
-        garment_type="trousers",
-        size="L",
-        quantity=40,
+        garment_types=["trousers"],
+        quantities={"L": 40},
         priority=DemandLine.Priority.HIGH,
         requirements="Ties not elastic",
         needed_by=datetime.date(2027, 1, 4),
+        today=datetime.date(2027, 1, 1),
         actor=laundry,
-    )
+    )[0]
     assert list(open_demand_for_hub(hub=world.hub)) == [line]
     assert list(open_demand_for_hub(hub=world.other_hub)) == []
     line = services.demand_change(line=line, quantity=60, actor=laundry)
@@ -162,11 +162,11 @@ def test_demand_mark_met_and_refusals(world):
     laundry = world.user("laundry")
     with pytest.raises(DemandError, match="at least one"):
         services.demand_record(
-            hospital=world.hospital, garment_type="top", size="S", quantity=0, actor=laundry
+            hospital=world.hospital, garment_types=["top"], quantities={"S": 0}, actor=laundry
         )
     line = services.demand_record(
-        hospital=world.hospital, garment_type="top", size="S", quantity=5, actor=laundry
-    )
+        hospital=world.hospital, garment_types=["top"], quantities={"S": 5}, actor=laundry
+    )[0]
     services.demand_mark_met(line=line, actor=laundry)
     with pytest.raises(DemandError, match="already met"):
         services.demand_withdraw(line=line, actor=laundry)

@@ -34,7 +34,7 @@ def _run(world, laundry, **overrides):
         "today": TODAY,
     }
     options.update(overrides)
-    return services.demand_record_size_run(**options)
+    return services.demand_record(**options)
 
 
 # --- Demand ---------------------------------------------------------------------------------
