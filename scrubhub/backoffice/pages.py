@@ -19,8 +19,8 @@ GET_POST = require_http_methods(["GET", "POST"])
 def page_of(request: HttpRequest, items, *, per_page: int = PAGE_SIZE, capped: bool = True) -> Page:
     """The page of `items` that ?page= asks for (the last for a number past the end, the
     first for junk). CappedPaginator counts only up to a cap, so a big hub's list never
-    counts its whole table; `capped=False` counts every row, for the lists whose page
-    still shows the whole count without saying "more than" (until their templates do)."""
+    counts its whole table (the pager then says the pages hold only the first rows);
+    `capped=False` counts every row, for a page that acts on the exact whole count."""
     paginator = CappedPaginator(items, per_page) if capped else Paginator(items, per_page)
     return paginator.get_page(request.GET.get("page"))
 

@@ -55,3 +55,19 @@ def test_roster_says_more_than_when_past_the_cap(world, client_for, monkeypatch)
     text = client_for("hub_staff").get(reverse("makers:staff_roster")).content.decode()
     shown = Maker.objects.filter(hub=world.hub).exclude(status="erased").count()
     assert f"{shown} makers match." in text
+
+
+def test_a_capped_list_pager_says_its_pages_hold_only_the_first_rows(
+    world, client_for, monkeypatch
+):
+    monkeypatch.setattr(counting, "LIST_COUNT_CAP", 100)
+    factories.MakerGroupFactory.create_batch(101, hub=world.hub)
+    staff = client_for("hub_staff")
+    text = staff.get(reverse("makers:staff_groups"), {"page": 2}).content.decode()
+    assert (
+        "Page 2 of 2, which hold the first 100. There are more: search or filter the list "
+        "to find them." in text
+    )
+    monkeypatch.setattr(counting, "LIST_COUNT_CAP", 200)
+    text = staff.get(reverse("makers:staff_groups"), {"page": 2}).content.decode()
+    assert "Page 2 of 3</p>" in text

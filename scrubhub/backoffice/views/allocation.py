@@ -274,7 +274,6 @@ def allocate_given(request: HttpRequest) -> HttpResponse:
         request,
         allocation.given_kits(hub=request.hub, query=query),
         per_page=GIVEN_PAGE_SIZE,
-        capped=False,
     )
     return render(
         request,

@@ -38,6 +38,7 @@ APPLICANT_FILTER_FIELDS = ("q", "age_band", "experience", "point", "joined_since
 def applicants(request: HttpRequest) -> HttpResponse:
     form = ApplicantFilterForm(request.GET or None, hub=request.hub)
     found = staff_selectors.applicants_listed(hub=request.hub, filters=form.filters())
+    # Uncapped: "Approve all N people this list shows" must name and check the exact N.
     page = page_of(request, found, capped=False)
     query = filter_query(request.GET, APPLICANT_FILTER_FIELDS)
     return render_for_hub(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.selectors import audit_events_for_hub
-from scrubhub.backoffice.pages import page_of
+from scrubhub.backoffice.pages import filter_query, page_of
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.query import QueryForm
 
@@ -27,9 +27,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if not is_coordinator_of(request.user, request.hub):
         raise PermissionDenied(_("Only the hub's coordinators see the audit trail."))
     action = AuditQuery.read(request)["action"]
-    page = page_of(request, audit_events_for_hub(hub=request.hub, action=action), capped=False)
+    page = page_of(request, audit_events_for_hub(hub=request.hub, action=action))
     return render(
         request,
         "backoffice/audit/audit_list.html",
-        {"page": page, "action": action, "actions": AuditEvent.Action.choices, "hub": request.hub},
+        {
+            "page": page,
+            "page_query": filter_query(request.GET, ["action"]),
+            "action": action,
+            "actions": AuditEvent.Action.choices,
+            "hub": request.hub,
+        },
     )

@@ -64,7 +64,6 @@ def hub_deliveries(request: HttpRequest) -> HttpResponse:
             "page": page_of(
                 request,
                 deliveries.filter(status=S.RECEIVED).order_by("-received_at", "-pk"),
-                capped=False,
             ),
         },
     )

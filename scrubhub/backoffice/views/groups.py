@@ -32,7 +32,7 @@ def _group(request: HttpRequest, pk: int) -> MakerGroup:
 def groups(request: HttpRequest) -> HttpResponse:
     show = GroupsQuery.read(request)["show"]
     found = selectors.groups_for_staff(hub=request.hub, show=show)
-    page = page_of(request, found, capped=False)
+    page = page_of(request, found)
     return render(
         request,
         "backoffice/groups/groups.html",

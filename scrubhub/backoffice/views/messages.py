@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from makers.services import MakerError, maker_contact_correct
 from makers.staff_selectors import maker_for_staff
 from scrubhub import once
-from scrubhub.backoffice.pages import page_of
+from scrubhub.backoffice.pages import filter_query, page_of
 from scrubhub.hubs.permissions import hub_staff_required, is_coordinator_of
 from scrubhub.notifications import selectors, services
 from scrubhub.notifications.forms import (
@@ -34,11 +34,16 @@ def message_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         status, channel = form.cleaned_data["status"], form.cleaned_data["channel"]
     outbox = selectors.messages_for_hub(hub=request.hub, status=status, channel=channel)
-    page = page_of(request, outbox, capped=False)
+    page = page_of(request, outbox)
     return render(
         request,
         "backoffice/messages/message_list.html",
-        {"form": form, "page": page, "hub": request.hub},
+        {
+            "form": form,
+            "page": page,
+            "page_query": filter_query(request.GET, ["status", "channel"]),
+            "hub": request.hub,
+        },
     )
 
 

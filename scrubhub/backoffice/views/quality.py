@@ -29,7 +29,7 @@ MAX_COUNT = 1000
 @hub_staff_required
 def checks(request: HttpRequest) -> HttpResponse:
     kits = kits_awaiting_check(hub=request.hub)
-    page = page_of(request, kits, capped=False)
+    page = page_of(request, kits)
     return render(request, "backoffice/quality/checks.html", {"hub": request.hub, "page": page})
 
 
