@@ -27,13 +27,16 @@ def sewing(world, maker):
 
 
 def _urgent(world, quantity, *, days, garment_type="top", size="M", priority="urgent"):
+    needed_by = timezone.localdate() + datetime.timedelta(days=days)
     return services.demand_record(
         hospital=world.hospital,
         garment_types=[garment_type],
         quantities={size: quantity},
         priority=priority,
-        needed_by=timezone.localdate() + datetime.timedelta(days=days),
+        needed_by=needed_by,
         actor=world.user("laundry"),
+        # A date gone by is recorded as if on that day (the service refuses past dates).
+        today=min(needed_by, timezone.localdate()),
     )[0]
 
 
