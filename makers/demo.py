@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from makers import services
-from makers.models import KitProblem, Maker, ReturnPlan
+from makers.models import CONSENT_WORDING, KitProblem, Maker, ReturnPlan
 from packages import services as packages
 from packages.models import Kit, KitAssignment
+from scrubhub.accounts.demo import FIRST_NAMES, SURNAMES
 
 NEW_APPLICANTS = 14
 
@@ -34,8 +35,6 @@ def _open_day(point, day: date) -> date:
 
 
 def extend_demo(demo, rng: random.Random) -> None:
-    from scrubhub.demo import CONSENT_VERSION, FIRST_NAMES, SURNAMES
-
     hub, staff = demo.hub, demo.users["staff"]
     today = timezone.localdate()
     for i in range(NEW_APPLICANTS):
@@ -58,7 +57,7 @@ def extend_demo(demo, rng: random.Random) -> None:
             experience=rng.choice(list(Maker.Experience.values)),
             has_sewing_machine=rng.random() < 0.9,
             preferred_point=rng.choice(demo.points),
-            consent_version=CONSENT_VERSION,
+            consent_version=CONSENT_WORDING,
             client="demo",
         )
     demo.summary["joined_this_week"] = NEW_APPLICANTS
@@ -134,8 +133,6 @@ def extend_demo(demo, rng: random.Random) -> None:
 
     # Paper forms typed in by the hub (issue 7): phone-only people, one of whom already
     # joined on the form, so her page offers to merge the two records.
-    from scrubhub.demo import CONSENT_VERSION as PAPER_CONSENT
-
     twin = (
         Maker.objects.filter(hub=hub, status=Maker.Status.APPROVED, user__isnull=False)
         .exclude(user__username="maker")
@@ -155,7 +152,7 @@ def extend_demo(demo, rng: random.Random) -> None:
                 "postcode": "DD3 6HL",
                 "age_band": Maker.AgeBand.OVER_70,
                 "preferred_point": demo.points[0],
-                "consent_version": PAPER_CONSENT,
+                "consent_version": CONSENT_WORDING,
             }
             for name, phone in paper
         ],

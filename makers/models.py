@@ -207,6 +207,11 @@ class MakerEvent(models.Model):
         return f"{self.old_status or 'new'} → {self.new_status}"
 
 
+# The wording of the join form's consent questions, stored with each consent a maker gives;
+# change it whenever that wording (or the privacy notice it points to) changes.
+CONSENT_WORDING = "privacy-v1"
+
+
 class Consent(models.Model):
     """What a maker agreed to, when, and to which wording."""
 

@@ -34,7 +34,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from dropoffs.models import Handover, Point
-from makers.models import Consent, Maker, MakerEvent, MakerGroup, ReturnPlan
+from makers.models import CONSENT_WORDING, Consent, Maker, MakerEvent, MakerGroup, ReturnPlan
 from packages.models import (
     PLACES,
     Delivery,
@@ -79,7 +79,6 @@ BENCH_USERS = {
     "helper": "bench-helper",
     "driver": "bench-driver",
 }
-CONSENT_VERSION = "privacy-v1"
 POINT_KINDS = ["library", "church hall", "pharmacy", "village shop", "community centre"]
 SIZE_WEIGHTS = {"XS": 5, "S": 15, "M": 29, "L": 27, "XL": 16, "2XL": 6, "3XL": 2}
 DAY = timedelta(days=1)
@@ -730,7 +729,7 @@ class SeedBuilder:
                     plan.active_makers.append((pk, point))
                 for purpose in (Consent.Purpose.STORE_DETAILS, Consent.Purpose.CONTACT):
                     consents.append(
-                        (out.next_id(Consent), pk, purpose, CONSENT_VERSION, applied_at,
+                        (out.next_id(Consent), pk, purpose, CONSENT_WORDING, applied_at,
                          changed_at if erased else None)
                     )  # fmt: skip
             for number in range(max(1, plan.makers // 2000)):

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +24,7 @@ from dropoffs.models import Point
 from makers import demo as makers_demo
 from makers import guardian_services
 from makers import services as makers
-from makers.models import Consent, Maker
+from makers.models import CONSENT_WORDING, Consent, Maker
 from packages import demo as packages_demo
 from packages import services as packages
 from packages.models import (
@@ -39,17 +37,17 @@ from packages.models import (
     QualityCheck,
     Size,
 )
+from scrubhub.accounts.demo import FIRST_NAMES, SURNAMES, demo_user
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
 from scrubhub.hubs import demo as hubs_demo
 from scrubhub.hubs.models import Hospital, Hub, Membership, Role
 from scrubhub.notifications import demo as notifications_demo
 from scrubhub.notifications.models import Message
+from scrubhub.start import demo as start_demo
 
-DEMO_PASSWORD = "scrubhub-demo"  # noqa: S105 - public on purpose; the demo refuses production  # nosec B105
 HUB_SLUG = "tayside"
 WEEKS = 10
-CONSENT_VERSION = "privacy-v1"
 
 # The laundry's extra need, in sets per size (5,000 in all), on top of 6,500 in circulation.
 NEED_BY_SIZE = {"XS": 250, "S": 750, "M": 1450, "L": 1350, "XL": 800, "2XL": 300, "3XL": 100}
@@ -95,125 +93,6 @@ POINTS = [
         "-3.0597",
         "Every day 08:00–20:00",
     ),
-]
-
-FIRST_NAMES = [
-    "Agnes",
-    "Ailsa",
-    "Alan",
-    "Alison",
-    "Andrew",
-    "Anne",
-    "Bernadette",
-    "Brian",
-    "Catriona",
-    "Charlotte",
-    "Christine",
-    "Colin",
-    "David",
-    "Deborah",
-    "Douglas",
-    "Eilidh",
-    "Elaine",
-    "Elizabeth",
-    "Euan",
-    "Fiona",
-    "Fraser",
-    "Gillian",
-    "Gordon",
-    "Grace",
-    "Hamish",
-    "Heather",
-    "Helen",
-    "Iain",
-    "Isla",
-    "Jean",
-    "Jennifer",
-    "Joan",
-    "Kirsty",
-    "Laura",
-    "Lorna",
-    "Margaret",
-    "Marion",
-    "Moira",
-    "Morag",
-    "Nicola",
-    "Niamh",
-    "Pauline",
-    "Rhona",
-    "Rose",
-    "Ruth",
-    "Sandra",
-    "Shona",
-    "Sheila",
-    "Sophie",
-    "Susan",
-    "Thomas",
-    "Valerie",
-    "Wendy",
-    "Yvonne",
-    "Zainab",
-    "Priya",
-    "Mei",
-    "Olga",
-    "Amira",
-    "Tomasz",
-]
-SURNAMES = [
-    "Anderson",
-    "Baxter",
-    "Black",
-    "Brown",
-    "Buchanan",
-    "Cameron",
-    "Campbell",
-    "Christie",
-    "Craig",
-    "Crawford",
-    "Cunningham",
-    "Dewar",
-    "Docherty",
-    "Duncan",
-    "Ferguson",
-    "Forbes",
-    "Fraser",
-    "Gallacher",
-    "Gibson",
-    "Gordon",
-    "Graham",
-    "Grant",
-    "Hamilton",
-    "Henderson",
-    "Hunter",
-    "Johnston",
-    "Kerr",
-    "Lindsay",
-    "MacDonald",
-    "MacKay",
-    "MacLeod",
-    "Martin",
-    "McGregor",
-    "McIntosh",
-    "Milne",
-    "Mitchell",
-    "Morrison",
-    "Murray",
-    "Paterson",
-    "Reid",
-    "Robertson",
-    "Ross",
-    "Scott",
-    "Simpson",
-    "Sinclair",
-    "Smith",
-    "Stewart",
-    "Thomson",
-    "Watson",
-    "Wilson",
-    "Young",
-    "Khan",
-    "Kowalski",
-    "Chen",
 ]
 
 
@@ -266,22 +145,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
     ]
 
 
-def _user(username: str, first: str, last: str, **extra):
-    User = get_user_model()
-    user = User(
-        username=username,
-        first_name=first,
-        last_name=last,
-        email=f"{username}@demo.scrubhub.invalid",
-        **extra,
-    )
-    user.set_password(DEMO_PASSWORD)
-    user.save()
-    # allauth signs people in by email address too; it looks addresses up here.
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    return user
-
-
 def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
     """Builds the whole demo in one transaction. Call only when demo_exists() is False."""
     rng = random.Random(seed)  # demo data, not security  # nosec B311
@@ -296,6 +159,7 @@ def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
         _build_now(demo, rng, makers_list)
         dropoffs_demo.extend_demo(demo, rng)
         hubs_demo.extend_demo(demo, rng)
+        start_demo.extend_demo(demo, rng)
         makers_demo.extend_demo(demo, rng)
         packages_demo.extend_demo(demo, rng)
         notifications_demo.extend_demo(demo, rng)
@@ -347,19 +211,21 @@ def _build_places_and_people(rng: random.Random) -> Demo:
         for index, (name, address, postcode, lat, lon, hours) in enumerate(POINTS, start=1)
     ]
     demo = Demo(hub=hub, hospital=hospital, points=points)
-    demo.users["staff"] = _user("staff", "Morag", "Fleming")
+    demo.users["staff"] = demo_user("staff", "Morag", "Fleming")
     Membership.objects.create(user=demo.users["staff"], role=Role.COORDINATOR, hub=hub)
-    demo.users["shift"] = _user("shift", "Ravi", "Patel")
+    demo.users["shift"] = demo_user("shift", "Ravi", "Patel")
     Membership.objects.create(user=demo.users["shift"], role=Role.HUB_STAFF, hub=hub)
-    demo.users["laundry"] = _user("laundry", "Jim", "Donaldson")
+    demo.users["laundry"] = demo_user("laundry", "Jim", "Donaldson")
     Membership.objects.create(user=demo.users["laundry"], role=Role.LAUNDRY, hospital=hospital)
-    demo.users["driver"] = _user("driver", "Kenny", "Ogilvie")
+    demo.users["driver"] = demo_user("driver", "Kenny", "Ogilvie")
     Membership.objects.create(user=demo.users["driver"], role=Role.DRIVER, hub=hub)
-    demo.users["helper"] = _user("helper", "Fiona", "Lamb")
+    demo.users["helper"] = demo_user("helper", "Fiona", "Lamb")
     Membership.objects.create(
         user=demo.users["helper"], role=Role.POINT_HELPER, hub=hub, point=points[0]
     )
-    demo.users["admin"] = _user("admin", "Platform", "Operator", is_staff=True, is_superuser=True)
+    demo.users["admin"] = demo_user(
+        "admin", "Platform", "Operator", is_staff=True, is_superuser=True
+    )
     return demo
 
 
@@ -467,7 +333,7 @@ def _build_makers(demo, rng, count, start, set_clock) -> list[Maker]:
     staff = demo.users["staff"]
     hub = demo.hub
     result = []
-    maker_user = _user("maker", "Margaret", "Duncan")
+    maker_user = demo_user("maker", "Margaret", "Duncan")
     for i in range(count):
         set_clock(start + timedelta(hours=2 + i * (WEEKS * 7 * 24 - 48) // count))
         first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
@@ -499,8 +365,8 @@ def _build_makers(demo, rng, count, start, set_clock) -> list[Maker]:
             heard_about=rng.choice(list(Maker.HeardAbout.values)),
             needs_doorstep_collection=age_band == Maker.AgeBand.OVER_70 and rng.random() < 0.3,
             consents=[
-                (Consent.Purpose.STORE_DETAILS, CONSENT_VERSION),
-                (Consent.Purpose.CONTACT, CONSENT_VERSION),
+                (Consent.Purpose.STORE_DETAILS, CONSENT_WORDING),
+                (Consent.Purpose.CONTACT, CONSENT_WORDING),
             ],
         )
         if maker.needs_guardian:

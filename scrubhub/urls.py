@@ -28,8 +28,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy, name="privacy"),
     path("my-page/", views.role_home, name="role_home"),
-    path("start/", include("scrubhub.hubs.start_urls")),
-    path("operator/", include("scrubhub.hubs.operator_urls")),
+    path("start/", include("scrubhub.start.urls")),
+    path("operator/", include("scrubhub.start.operator_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # The hub's back office: every /hub/ page is in scrubhub/backoffice/urls.py.

@@ -45,7 +45,7 @@ class HubAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "area", "email", "phone")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("hospitals",)
-    # Hubs started at /start/ are opened or declined on /operator/hubs/ (start_services),
+    # Hubs started at /start/ are opened or declined on /operator/hubs/ (scrubhub.start.services),
     # which also sends the messages they held.
     readonly_fields = (
         "erasure_dates_changed_at",

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from makers import services, staff_selectors
+from makers.models import CONSENT_WORDING
 from makers.services import MakerError, MakerRowError
 from makers.staff_forms import (
     ApplicantFilterForm,
@@ -29,7 +30,6 @@ from scrubhub import once
 from scrubhub.backoffice.pages import GET_POST, filter_query, page_of, render_for_hub
 from scrubhub.hubs.permissions import hub_staff_required
 
-CONSENT_VERSION = "privacy-v1"  # the wording of the join form's consent (makers.views)
 APPLICANT_FILTER_FIELDS = ("q", "age_band", "experience", "point", "joined_since", "guardian")
 
 
@@ -212,7 +212,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 maker = services.maker_sign_up_on_behalf(
                     hub=request.hub,
                     actor=request.user,
-                    **form.service_kwargs(consent_version=CONSENT_VERSION),
+                    **form.service_kwargs(consent_version=CONSENT_WORDING),
                 )
                 sent.done_url = reverse("makers:staff_maker", kwargs={"pk": maker.pk})
         except once.AlreadySent as repeat:
@@ -265,7 +265,7 @@ def paper_forms(request: HttpRequest) -> HttpResponse:
                     made = services.makers_sign_up_many(
                         hub=request.hub,
                         actor=request.user,
-                        rows=[f.service_kwargs(consent_version=CONSENT_VERSION) for f in filled],
+                        rows=[f.service_kwargs(consent_version=CONSENT_WORDING) for f in filled],
                     )
                     sent.done_url = roster
             except once.AlreadySent as repeat:

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import available_timezones
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -23,6 +24,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from dropoffs.models import Point
+from dropoffs.services import DropoffsError, point_create, point_hours_set
+from packages.models import GarmentType
+from packages.services import PackagesError, pattern_for, pattern_save
 from scrubhub.audit.models import AuditEvent
 from scrubhub.audit.services import audit_record
 from scrubhub.hubs import team_services
@@ -109,7 +114,6 @@ def coordinator_sign_up(
 ):
     """Someone new starts a hub: an account with the password they chose, then the hub in
     "setting up" with them as its coordinator. Returns (user, hub)."""
-    from allauth.account.models import EmailAddress
 
     person_name = _text(person_name, most=200, missing=_("Please tell us your name."), field="name")
     email = (email or "").strip().lower()
@@ -360,8 +364,6 @@ def setup_garments_save(*, hub: Hub, actor, metres: dict[tuple[str, str], Decima
     """The fabric each garment type and size takes, through packages.services.pattern_save.
     A size already set keeps its name and sewing instructions; a new one starts from the
     shared pattern's, if there is one."""
-    from packages.models import GarmentType
-    from packages.services import PackagesError, pattern_for, pattern_save
 
     wanted = {key: value for key, value in metres.items() if value is not None}
     if not wanted:
@@ -404,7 +406,6 @@ def setup_point_add(
     accepts_finished_garments: bool = True,
 ):
     """A first drop-off point, through dropoffs.services.point_create."""
-    from dropoffs.services import DropoffsError, point_create
 
     with transaction.atomic():
         _require_coordinator(actor, hub)
@@ -436,8 +437,6 @@ def setup_point_add(
 def setup_hours_save(*, hub: Hub, actor, hours: dict) -> None:
     """When each point is open: `hours` maps each of the hub's points to (the words people
     read, [(weekday, opens, closes), ...])."""
-    from dropoffs.models import Point
-    from dropoffs.services import DropoffsError, point_hours_set
 
     with transaction.atomic():
         _require_coordinator(actor, hub)
@@ -693,7 +692,6 @@ def hubs_for_operator() -> tuple[list[Hub], list[Hub]]:
     )
     waiting = list(hubs.filter(approval=A.WAITING).order_by("approval_asked_at", "pk")[:200])
     others = list(hubs.exclude(approval=A.WAITING).order_by("-created_at", "-pk")[:50])
-    from allauth.account.models import EmailAddress
 
     users = [m.user for hub in waiting + others for m in hub.coordinator_roles]
     confirmed = set(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scrubhub.hubs import start_views as views
+from scrubhub.start import views
 
 app_name = "operator"
 urlpatterns = [

@@ -1,5 +1,5 @@
 """Forms for starting a hub (/start/) and the operator's answer. They check what was typed;
-the rules live in scrubhub.hubs.start_services."""
+the rules live in scrubhub.start.services."""
 
 from __future__ import annotations
 

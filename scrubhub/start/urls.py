@@ -1,9 +1,9 @@
 """Starting a hub (/start/), one step a page. The step pages' names are the step names
-(start_services.STEPS), so the setup page can link to each."""
+(services.STEPS), so the setup page can link to each."""
 
 from django.urls import path
 
-from scrubhub.hubs import start_views as views
+from scrubhub.start import views
 
 app_name = "start"
 urlpatterns = [

@@ -1,7 +1,8 @@
 """Starting a hub (/start/) and the platform operator's queue of hubs asking to open
 (/operator/hubs/). The setup pages are the hub coordinator's: 404 for anyone not on the
-hub's staff, 403 for its other staff. Each step saves through start_services and goes on to
-the next; the setup page lists which are done, so leaving and coming back carries on."""
+hub's staff, 403 for its other staff. Each step saves through scrubhub.start.services and
+goes on to the next; the setup page lists which are done, so leaving and coming back carries
+on."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from dropoffs.models import Point
 from makers.selectors import erasure_preview, erasure_warning
 from packages.models import Pattern
 from scrubhub import once
-from scrubhub.hubs import start_services as services
-from scrubhub.hubs.models import STAFF_ROLES, Hub
+from scrubhub.hubs.models import STAFF_ROLES, Hub, Invitation, Role
 from scrubhub.hubs.permissions import SESSION_HUB_KEY, is_coordinator_of, memberships
-from scrubhub.hubs.start_forms import (
+from scrubhub.hubs.team_services import StandDownError, TeamError
+from scrubhub.ratelimits import over_limit, too_many
+from scrubhub.start import services
+from scrubhub.start.forms import (
     DeclineForm,
     GarmentsStepForm,
     HospitalStepForm,
@@ -36,8 +39,6 @@ from scrubhub.hubs.start_forms import (
     StartAccountForm,
     StartHubForm,
 )
-from scrubhub.hubs.team_services import StandDownError, TeamError
-from scrubhub.ratelimits import over_limit, too_many
 
 GET_POST = require_http_methods(["GET", "POST"])
 Step = services.Step
@@ -108,7 +109,7 @@ def begin(request: HttpRequest) -> HttpResponse:
     status = 400 if form.is_bound else 200
     return render(
         request,
-        "hubs/start/begin.html",
+        "start/begin.html",
         {
             "form": form,
             "started": services.hubs_being_set_up(user=request.user),
@@ -173,7 +174,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         hub,
-        "hubs/start/overview.html",
+        "start/overview.html",
         {
             "missing": missing,
             "first_to_do": services.next_step(progress),
@@ -244,7 +245,7 @@ def step_hub(request: HttpRequest, pk: int) -> HttpResponse:
     response = _page(
         request,
         hub,
-        "hubs/start/step_hub.html",
+        "start/step_hub.html",
         {"form": form, **map_settings()},
         step=Step.HUB,
         status=400 if form.is_bound else 200,
@@ -294,8 +295,6 @@ def step_hospitals(request: HttpRequest, pk: int) -> HttpResponse:
                 done += " " + _("The invitation goes once the hub is open.")
             messages.success(request, done)
             return redirect("start:hospitals", pk=hub.pk)
-    from scrubhub.hubs.models import Invitation, Role
-
     hospitals = list(hub.hospitals.order_by("name"))
     invited = {}
     for invitation in Invitation.objects.filter(
@@ -306,7 +305,7 @@ def step_hospitals(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         hub,
-        "hubs/start/step_hospitals.html",
+        "start/step_hospitals.html",
         {"form": form, "invite": invite, "rows": rows},
         step=Step.HOSPITALS,
         status=400 if bound.is_bound else 200,
@@ -337,7 +336,7 @@ def step_garments(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         hub,
-        "hubs/start/step_garments.html",
+        "start/step_garments.html",
         {"form": form, "patterns": patterns},
         step=Step.GARMENTS,
         status=400 if form.is_bound else 200,
@@ -377,7 +376,7 @@ def step_points(request: HttpRequest, pk: int) -> HttpResponse:
     response = _page(
         request,
         hub,
-        "hubs/start/step_points.html",
+        "start/step_points.html",
         {
             "form": form,
             "points": list(Point.objects.filter(hub=hub).order_by("name")),
@@ -414,7 +413,7 @@ def step_hours(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         hub,
-        "hubs/start/step_hours.html",
+        "start/step_hours.html",
         {"forms": forms},
         step=Step.HOURS,
         status=400 if failed else 200,
@@ -452,7 +451,7 @@ def step_settings(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         hub,
-        "hubs/start/step_settings.html",
+        "start/step_settings.html",
         {"form": form, "erasure_warning": erasure and erasure_warning(erasure)},
         step=Step.SETTINGS,
         status=400 if form.is_bound else 200,
@@ -475,7 +474,7 @@ def _operator_page(request, *, failed: tuple[int, DeclineForm] | None = None, st
         )
     return render(
         request,
-        "hubs/start/operator_hubs.html",
+        "start/operator_hubs.html",
         {"waiting": waiting, "others": others},
         status=status,
     )

@@ -17,12 +17,15 @@ from dropoffs.models import OpeningHours, Point
 from makers.models import Maker
 from packages.models import Pattern
 from scrubhub.audit.models import AuditEvent
-from scrubhub.hubs import start_services as start
+from scrubhub.celery import app
 from scrubhub.hubs.models import Hub, Invitation, Membership, Role, SetupStep
-from scrubhub.hubs.start_forms import HospitalStepForm, PointStepForm, StartAccountForm
+from scrubhub.hubs.team_forms import InviteForm
 from scrubhub.hubs.team_services import TeamError
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.services import message_deliver, messages_due_for_sweep
+from scrubhub.notifications.services import message_deliver, message_queue, messages_due_for_sweep
+from scrubhub.start import services as start
+from scrubhub.start.forms import HospitalStepForm, PointStepForm, StartAccountForm
+from scrubhub.start.views import START_RATE
 from tests import factories
 from tests.once import token
 
@@ -389,7 +392,6 @@ def test_no_message_of_an_unapproved_hub_leaves_and_on_approval_they_all_go(
     user, hub = started
     hub = all_steps(hub, user, laundry_email="linen@example.org")
     maker = factories.MakerFactory(hub=hub, email="sewer@example.org")
-    from scrubhub.notifications.services import message_queue
 
     message_queue(
         idempotency_key="test-to-a-maker",
@@ -675,9 +677,6 @@ def test_a_real_worker_sends_nothing_for_a_hub_until_it_is_approved(transactiona
 
     from celery.contrib.testing.worker import start_worker
 
-    from scrubhub.celery import app
-    from scrubhub.notifications.services import message_queue
-
     def wait_for(condition, seconds=20.0):
         deadline = clock.monotonic() + seconds
         while clock.monotonic() < deadline:
@@ -711,7 +710,6 @@ def test_a_real_worker_sends_nothing_for_a_hub_until_it_is_approved(transactiona
 
 
 def test_starting_hubs_is_limited_for_each_client(client, db):
-    from scrubhub.hubs.start_views import START_RATE
 
     limit = int(START_RATE.split("/")[0])
     answers = [client.post(reverse("start:begin"), {}).status_code for _ in range(limit + 1)]
@@ -725,7 +723,6 @@ def test_the_hubs_own_pages_say_it_is_not_open_and_invitations_wait(started):
     dashboard = client.get(reverse("hubs:dashboard")).content.decode()
     assert "This hub is not open yet" in dashboard
     hospital = start.setup_hospital_add(hub=hub, actor=user, name="Stracathro Hospital")
-    from scrubhub.hubs.team_forms import InviteForm
 
     invited = client.post(
         reverse("hubs:team_invite"),
