@@ -203,7 +203,7 @@ def measure(args) -> dict:
 
 def weekly_summary(args) -> dict:
     try:
-        from scrubhub.notifications.summaries import weekly_summaries_send
+        from packages.summaries import weekly_summaries_send
     except ImportError:
         return {"state": "pending", "why": "no weekly summary function in this build"}
     import resource

@@ -21,6 +21,7 @@ from django.utils import timezone
 from dropoffs import demo as dropoffs_demo
 from dropoffs import services as dropoffs
 from dropoffs.models import Point
+from dropoffs.reminders import reminders_send
 from makers import demo as makers_demo
 from makers import guardian_services
 from makers import services as makers
@@ -163,6 +164,8 @@ def build(*, seed: int = 2020, makers_count: int = 600) -> Demo:
         makers_demo.extend_demo(demo, rng)
         packages_demo.extend_demo(demo, rng)
         notifications_demo.extend_demo(demo, rng)
+        # Kits collected weeks ago are overdue: today's reminders go out as they would.
+        reminders_send()
         # The demo's history already happened: its messages count as sent, so a fresh
         # `make run` does not print hundreds of old emails. Today's stay waiting.
         Message.objects.filter(

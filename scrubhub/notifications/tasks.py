@@ -1,6 +1,6 @@
 """Celery tasks for the outbox: delivering messages, sweeping what is due, polling
-receipts, and the reminder and weekly-summary runs. They retry and pace;
-the work is in the services."""
+receipts, and the daily and weekly runs the apps register (`runs.py`). They retry and
+pace; the work is in the services."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 from celery import shared_task
 
-from scrubhub.notifications import services
+from scrubhub.notifications import runs, services
 from scrubhub.notifications.sms import SendDeferred, SendRejected
 
 
@@ -72,16 +72,12 @@ def poll_message_status() -> int:
 
 @shared_task
 def send_reminders() -> int:
-    """The daily tick: makers' and groups' reminders, and the day-before messages to
-    drivers and point helpers. Each part is safe to run twice or twice at once."""
-    from scrubhub.notifications.day_before import points_day_before_send, runs_day_before_send
-    from scrubhub.notifications.reminders import reminders_send
-
-    return reminders_send() + runs_day_before_send() + points_day_before_send()
+    """The daily tick: every run the apps registered (makers' and groups' reminders, the
+    day-before messages to drivers and point helpers). Each is safe to run twice at once."""
+    return runs.daily_runs_send()
 
 
 @shared_task
 def send_due_weekly_summaries() -> int:
-    from scrubhub.notifications.summaries import due_summaries_send
-
-    return due_summaries_send()
+    """The hourly tick: the weekly summaries of each hub whose weekday and hour have come."""
+    return runs.weekly_runs_send()

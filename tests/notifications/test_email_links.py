@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 import pytest
 
 from makers.services import signin_link_send
+from packages.summaries import weekly_summaries_send
 from scrubhub.notifications import services
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.summaries import weekly_summaries_send
-from tests.notifications.test_summaries import MONDAY_8AM, active_maker  # noqa: F401
+from tests.packages.test_summaries import MONDAY_8AM, active_maker  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

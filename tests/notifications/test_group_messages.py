@@ -12,12 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dropoffs.reminders import reminders_send
 from makers.models import MakerGroup
 from packages import services as packages
 from packages.models import GarmentMovement, Kit, KitAssignment, KitEvent
+from packages.summaries import weekly_summaries_send
 from scrubhub.notifications.models import KitReminder, Message, OptOut
-from scrubhub.notifications.reminders import reminders_send
-from scrubhub.notifications.summaries import weekly_summaries_send
 from tests import factories
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -223,7 +223,7 @@ def test_a_leader_with_a_phone_only_gets_no_weekly_text(world):
 
 
 def test_group_summaries_cost_the_same_queries_for_two_groups_or_twenty(world):
-    from scrubhub.notifications import summaries
+    from packages import summaries
 
     def groups(n: int) -> None:
         for _ in range(n):

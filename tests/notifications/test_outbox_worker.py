@@ -147,7 +147,7 @@ def test_a_real_worker_sends_an_overdue_reminder_end_to_end(world, worker):
 
 
 def test_a_real_worker_runs_the_daily_tick_for_groups_drivers_and_helpers_once(world, worker):
-    from tests.notifications.test_day_before import DAILY_KINDS, everything_due_tomorrow
+    from tests.dropoffs.test_day_before import DAILY_KINDS, everything_due_tomorrow
 
     everything_due_tomorrow(world)
     # The run planned and the hand-in's thank-you go first; only the tick's are counted.

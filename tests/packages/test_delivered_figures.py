@@ -16,9 +16,9 @@ from makers.models import Maker
 from makers.selectors import hub_progress
 from packages import services
 from packages.selectors import DeliveredFigures, delivered_figures
+from packages.summaries import hub_week, week_of, weekly_summaries_send
 from scrubhub.hubs.selectors import dashboard_for_hub
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.summaries import hub_week, week_of, weekly_summaries_send
 from tests.hubs.helpers import kits_at
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -70,8 +70,8 @@ def test_the_confirm_form_starts_empty_and_asks_for_a_count(client_for, world, s
 
 
 def test_the_laundrys_weekly_summary_lists_requests_in_garment_order(world):
-    from scrubhub.notifications.summaries import weekly_summaries_send
-    from tests.notifications.test_summaries import MONDAY_8AM
+    from packages.summaries import weekly_summaries_send
+    from tests.packages.test_summaries import MONDAY_8AM
 
     for size in SIZES:
         factories.demand(hospital=world.hospital, garment_type="top", size=size, quantity=4)

@@ -17,9 +17,9 @@ from packages import selectors, services
 from packages.forms import WashFailureForm
 from packages.models import Kit, PrecutStock, WashFailure
 from packages.services import DeliveryError, LaundryError
+from packages.summaries import weekly_summaries_send
 from scrubhub.audit.models import AuditEvent
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.summaries import weekly_summaries_send
 from tests import factories
 from tests.once import token
 from tests.packages.test_laundry_views import _assert_private, _plant

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dropoffs.reminders import reminders_send
 from packages import services as packages
 from scrubhub.notifications.models import KitReminder, Message
-from scrubhub.notifications.reminders import reminders_send
 from tests import factories
 
 

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from makers.models import Maker, MakerEvent, MakerGroup
+from makers.models import KitProblem, Maker, MakerEvent, MakerGroup
 from makers.selectors import HANDED_IN_PLACES
 from packages.models import (
     Delivery,
@@ -159,14 +159,7 @@ def hub_week(*, hub: Hub, start: datetime, end: datetime, now: datetime) -> HubW
         .order_by(*garment_size_order())
     )
     labels = dict(Kit._meta.get_field("garment_type").choices)
-    try:
-        from makers.models import KitProblem
-
-        problems_open = KitProblem.objects.filter(
-            maker__hub=hub, status=KitProblem.Status.OPEN
-        ).count()
-    except (ImportError, AttributeError):
-        problems_open = 0
+    problems_open = KitProblem.objects.filter(maker__hub=hub, status=KitProblem.Status.OPEN).count()
     week = Q(created_at__gte=start, created_at__lt=end)
     return HubWeek(
         returned=_moved_in_week(

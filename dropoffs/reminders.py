@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from makers.models import Maker, MakerGroup
+from dropoffs.models import Run, RunStop
+from makers.models import Maker, MakerGroup, ReturnPlan
 from packages.models import Kit, KitAssignment
 from scrubhub.notifications.contacts import Contact, group_leader_contact
 from scrubhub.notifications.models import KitReminder, Message
@@ -76,9 +77,6 @@ class MakerReminder:
 
 
 def _tomorrows_plans_and_visits(tomorrow: date) -> dict[int, MakerReminder]:
-    from dropoffs.models import Run, RunStop
-    from makers.models import ReturnPlan
-
     due: dict[int, MakerReminder] = defaultdict(MakerReminder)
     plans = ReturnPlan.objects.filter(status=ReturnPlan.Status.OPEN, day=tomorrow).select_related(
         "kit", "point"

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from makers.models import Maker
+from packages.summaries import due_summaries_send, hubs_due, weekly_summaries_send
 from scrubhub.notifications.models import HubMessageSettings, Message, OptOut
-from scrubhub.notifications.summaries import due_summaries_send, hubs_due, weekly_summaries_send
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 MONDAY_8AM = datetime(2026, 11, 30, 8, 5, tzinfo=LONDON)
@@ -87,7 +87,7 @@ def test_kit_messages_cannot_be_turned_off(world, active_maker):
 def test_makers_are_read_in_batches_with_a_fixed_number_of_queries(
     world,
 ):
-    from scrubhub.notifications import summaries
+    from packages import summaries
     from tests import factories
 
     for n in range(30):

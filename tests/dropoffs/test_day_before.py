@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dropoffs import services as dropoffs
+from dropoffs.day_before import points_day_before_send, runs_day_before_send
 from dropoffs.models import Run
 from makers.services import return_plan_make
 from packages import services as packages
 from scrubhub.hubs.models import Role
-from scrubhub.notifications.day_before import points_day_before_send, runs_day_before_send
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.selectors import unreachable_for_hub
 from scrubhub.notifications.tasks import send_reminders
