@@ -215,7 +215,7 @@ def weekly_summary(args) -> dict:
 
     from makers.models import Maker
     from scrubhub.hubs.models import Hub
-    from scrubhub.notifications import services as outbox
+    from scrubhub.notifications import delivery as outbox
     from scrubhub.notifications.models import Message
 
     hub = Hub.objects.get(slug=args.hub_slug)

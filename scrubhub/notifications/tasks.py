@@ -1,6 +1,6 @@
 """Celery tasks for the outbox: delivering messages, sweeping what is due, polling
 receipts, and the daily and weekly runs the apps register (`runs.py`). They retry and
-pace; the work is in the services."""
+pace; the work is in `delivery.py`."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ import time
 
 from celery import shared_task
 
-from scrubhub.notifications import runs, services
+from scrubhub.notifications import delivery, runs
 from scrubhub.notifications.sms import SendDeferred, SendRejected
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def deliver_message(self, message_id: int) -> bool:
     try:
-        return services.message_deliver(message_id=message_id)
+        return delivery.message_deliver(message_id=message_id)
     except Exception as exc:
         # The row is already back to pending (or failed for good); retry with backoff, at
         # the time the row now says (the sweep waits for it too).
-        countdown = services.retry_delay(self.request.retries + 1)
+        countdown = delivery.retry_delay(self.request.retries + 1)
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
@@ -27,9 +27,9 @@ def deliver_message(self, message_id: int) -> bool:
 def sweep_outbox() -> int:
     """Send what is still pending: messages whose publishing failed while the broker was down."""
     sent = 0
-    for message_id in services.messages_due_for_sweep():
+    for message_id in delivery.messages_due_for_sweep():
         try:
-            sent += services.message_deliver(message_id=message_id)
+            sent += delivery.message_deliver(message_id=message_id)
         except Exception:  # noqa: BLE001, S112 - recorded on the row; the next sweep retries  # nosec B112
             continue
     return sent
@@ -41,7 +41,7 @@ def deliver_messages(message_ids: list[int]) -> int:
     sent = 0
     for message_id in message_ids:
         try:
-            sent += services.message_deliver(message_id=message_id)
+            sent += delivery.message_deliver(message_id=message_id)
         except Exception:  # noqa: BLE001, S112 - recorded on the row; the sweep retries  # nosec B112
             continue
     return sent
@@ -58,11 +58,11 @@ def poll_message_status() -> int:
     changed = 0
     # Well inside the task's time limit; the rest are asked on the next run.
     deadline = time.monotonic() + 40
-    for message_id in services.messages_awaiting_report():
+    for message_id in delivery.messages_awaiting_report():
         if time.monotonic() > deadline:
             break
         try:
-            changed += services.message_status_check(message_id=message_id)
+            changed += delivery.message_status_check(message_id=message_id)
         except SendDeferred:
             break  # the provider is busy or down: no use asking about the others now
         except SendRejected:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from scrubhub.notifications import notify, services
+from scrubhub.notifications import delivery, notify, services
 
 
 @login_not_required
@@ -49,7 +49,7 @@ def notify_receipt(request: HttpRequest) -> HttpResponse:
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
         return JsonResponse({"error": "A receipt is a JSON object with an id."}, status=400)
     report = notify.Report.from_notify(payload)
-    changed = services.message_report_record(
+    changed = delivery.message_report_record(
         provider_id=report.provider_id[:100],
         status=report.status,
         completed_at=report.completed_at,

@@ -1,6 +1,6 @@
 """Starting a hub at /start/: a person signs up as its coordinator, sets it up one step at a
 time, and asks a platform operator to open it. Until an operator approves it the hub sends
-nothing to the public: its messages wait in the outbox (notifications.services.MAY_GO) and
+nothing to the public: its messages wait in the outbox (notifications.delivery.MAY_GO) and
 go on approval. Each step is saved by its own function here, which checks the person is the
 hub's coordinator, writes through the owning app's service, records an audit row and marks
 the step done, all in one transaction."""

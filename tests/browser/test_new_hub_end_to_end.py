@@ -15,8 +15,8 @@ from django.utils import timezone
 from makers.models import Maker
 from packages.models import DemandLine, Kit, PrecutStock
 from scrubhub.hubs.models import Hub
+from scrubhub.notifications.delivery import message_deliver
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.services import message_deliver
 from tests.browser import journeys
 
 pytestmark = pytest.mark.xdist_group("browser")

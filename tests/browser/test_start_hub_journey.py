@@ -8,8 +8,8 @@ import pytest
 from dropoffs.models import OpeningHours, Point
 from packages.models import Pattern
 from scrubhub.hubs.models import Hub, Invitation
+from scrubhub.notifications.delivery import message_deliver
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.services import message_deliver
 from tests.browser import journeys
 
 pytestmark = pytest.mark.xdist_group("browser")

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from scrubhub.notifications import services
+from scrubhub.notifications import delivery, services
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.sms import SendDeferred
 from scrubhub.notifications.tasks import poll_message_status, sweep_outbox
@@ -43,7 +43,7 @@ def row(message: Message) -> Message:
 
 def sent_text(notify) -> Message:
     message = text()
-    assert services.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is True
     return row(message)
 
 
@@ -51,7 +51,7 @@ def receipt(message: Message, status: str, *, token: str | None = RECEIPT_TOKEN,
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token is not None else {}
     payload = {
         "id": message.provider_id,
-        "reference": services.provider_reference(message.pk),
+        "reference": delivery.provider_reference(message.pk),
         "to": message.to_address,
         "status": status,
         "created_at": "2026-12-03T10:15:00.000000Z",
@@ -94,7 +94,7 @@ def test_an_accepted_text_is_sent_by_the_real_client_and_marked_sent_with_notify
 def test_a_text_notify_refuses_fails_at_once_with_notifys_words_and_is_not_retried(db, notify):
     notify.answer_next(NOT_A_MOBILE)
     message = text()
-    assert services.message_deliver(message_id=message.pk) is False
+    assert delivery.message_deliver(message_id=message.pk) is False
     message = row(message)
     assert message.status == Message.Status.FAILED
     assert message.failure_reason == Message.FailureReason.REJECTED
@@ -109,7 +109,7 @@ def test_a_rate_limited_text_waits_backing_off_then_is_sent_once(db, notify):
     notify.answer_next(RATE_LIMITED)
     message = text()
     with pytest.raises(SendDeferred, match="429"):
-        services.message_deliver(message_id=message.pk)
+        delivery.message_deliver(message_id=message.pk)
     message = row(message)
     assert message.status == Message.Status.PENDING
     assert "Exceeded rate limit" in message.last_error
@@ -129,8 +129,8 @@ def test_a_rate_limited_text_waits_backing_off_then_is_sent_once(db, notify):
 
 
 def test_the_wait_doubles_with_each_attempt_up_to_an_hour():
-    assert [services.retry_delay(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
-    assert services.retry_delay(20) == 3600
+    assert [delivery.retry_delay(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert delivery.retry_delay(20) == 3600
 
 
 def test_a_text_rate_limited_on_every_attempt_fails_as_technical(db, notify, settings):
@@ -139,7 +139,7 @@ def test_a_text_rate_limited_on_every_attempt_fails_as_technical(db, notify, set
     message = text()
     for _ in range(2):
         with pytest.raises(SendDeferred):
-            services.message_deliver(message_id=message.pk)
+            delivery.message_deliver(message_id=message.pk)
     message = row(message)
     assert message.status == Message.Status.FAILED
     assert message.failure_reason == Message.FailureReason.TECHNICAL
@@ -150,10 +150,10 @@ def test_a_text_notify_took_but_answered_too_late_is_not_sent_again(db, notify):
     notify.answer_next(Scripted(delay=2.0, accept=True))
     message = text()
     with pytest.raises(SendDeferred, match="did not answer"):
-        services.message_deliver(message_id=message.pk)
+        delivery.message_deliver(message_id=message.pk)
     assert row(message).status == Message.Status.PENDING
     # The retry finds Notify's message by its reference instead of sending a second.
-    assert services.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is True
     message = row(message)
     [taken] = notify.notifications.values()
     assert message.status == Message.Status.SENT and message.provider_id == taken["id"]
@@ -164,8 +164,8 @@ def test_a_text_that_timed_out_before_notify_took_it_is_sent_on_the_retry(db, no
     notify.answer_next(Scripted(status=500, delay=2.0))
     message = text()
     with pytest.raises(SendDeferred):
-        services.message_deliver(message_id=message.pk)
-    assert services.message_deliver(message_id=message.pk) is True
+        delivery.message_deliver(message_id=message.pk)
+    assert delivery.message_deliver(message_id=message.pk) is True
     assert row(message).status == Message.Status.SENT
     assert len(notify.sends("sms")) == 2 and len(notify.notifications) == 1
 
@@ -179,7 +179,7 @@ def test_email_goes_through_notify_when_chosen(db, notify, settings):
         body="Thank you for joining.",
         kind="welcome",
     )
-    assert services.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is True
     [request] = notify.sends("email")
     assert request.body["email_address"] == "maker@example.org"
     assert request.body["template_id"] == fake_notify.EMAIL_TEMPLATE_ID
@@ -192,7 +192,7 @@ def test_email_goes_through_notify_when_chosen(db, notify, settings):
 
 def test_the_console_backend_prints_the_text_it_would_have_sent(db, capsys):
     message = text()
-    assert services.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is True
     printed = capsys.readouterr().out
     assert PHONE in printed and "Your kit is ready to collect." in printed
     assert "not sent" in printed
@@ -213,9 +213,9 @@ def test_worker_sweep_and_retry_racing_send_a_text_once(transactional_db, notify
             connection.close()
 
     racers = [
-        lambda: services.message_deliver(message_id=message.pk),  # the worker
+        lambda: delivery.message_deliver(message_id=message.pk),  # the worker
         lambda: sweep_outbox(),  # a beat tick
-        lambda: services.message_deliver(message_id=message.pk),  # a retry
+        lambda: delivery.message_deliver(message_id=message.pk),  # a retry
     ]
     threads = [threading.Thread(target=run, args=(r,)) for r in racers]
     for thread in threads:
@@ -327,7 +327,7 @@ def test_a_failed_text_sent_again_goes_as_a_new_notify_message(db, notify):
     notify.set_status(first, "permanent-failure")
     receipt(message, "permanent-failure")
     services.message_resend(message=row(message))
-    assert services.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is True
     message = row(message)
     assert message.status == Message.Status.SENT and message.provider_id != first
     assert len(notify.sends("sms")) == 2
@@ -352,7 +352,7 @@ def test_a_message_cancelled_by_an_erasure_cannot_be_sent_again(db):
 
 def accepted_a_while_ago(notify, key="t1") -> Message:
     message = text(key)
-    services.message_deliver(message_id=message.pk)
+    delivery.message_deliver(message_id=message.pk)
     Message.objects.filter(pk=message.pk).update(sent_at=timezone.now() - timedelta(minutes=20))
     return row(message)
 

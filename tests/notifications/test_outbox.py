@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from scrubhub.notifications import services
+from scrubhub.notifications import delivery, services
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.tasks import sweep_outbox
 
@@ -67,8 +67,8 @@ def test_a_message_is_published_only_after_the_transaction_commits(db, monkeypat
 
 def test_deliver_sends_once_and_marks_sent(db):
     message = queue()
-    assert services.message_deliver(message_id=message.pk) is True
-    assert services.message_deliver(message_id=message.pk) is False
+    assert delivery.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is False
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert message.sent_at is not None
@@ -85,7 +85,7 @@ def test_a_failed_send_goes_back_to_pending_with_the_error(db, monkeypatch):
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     with pytest.raises(SMTPException):
-        services.message_deliver(message_id=message.pk)
+        delivery.message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.PENDING
     assert "mail server said no" in message.last_error
@@ -100,12 +100,12 @@ def test_after_the_last_attempt_a_message_is_failed_and_can_be_resent(db, monkey
     )
     for _ in range(2):
         with pytest.raises(SMTPException):
-            services.message_deliver(message_id=message.pk)
+            delivery.message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED
     monkeypatch.undo()
     services.message_resend(message=message)
-    assert services.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -167,7 +167,7 @@ def test_sms_goes_through_the_configured_gateway(db, settings):
         kind="kit_ready",
         channel=Message.Channel.SMS,
     )
-    assert services.message_deliver(message_id=message.pk) is True
+    assert delivery.message_deliver(message_id=message.pk) is True
     assert sent == [("07700900123", "Your kit is ready.")]
 
 
@@ -190,6 +190,6 @@ def test_every_email_from_a_hub_carries_its_name_and_phone_in_text_and_html(worl
     )
     assert world.hub.phone in message.body and world.hub.name in message.body
     assert world.hub.phone in message.html_body and "<p " in message.html_body
-    services.message_deliver(message_id=message.pk)
+    delivery.message_deliver(message_id=message.pk)
     sent = mail.outbox[0]
     assert sent.alternatives[0][1] == "text/html"

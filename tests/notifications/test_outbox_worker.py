@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from packages.models import Kit, KitEvent
 from scrubhub.celery import app
+from scrubhub.notifications import delivery
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.tasks import sweep_outbox
 
@@ -96,8 +97,6 @@ def test_with_the_broker_unreachable_the_request_succeeds_and_the_sweep_sends_la
 
 
 def test_after_an_outage_the_periodic_sweep_on_a_real_worker_sends_once(world, worker):
-    from scrubhub.notifications import services
-
     # As left behind by a request made while the broker was down: pending, never published.
     message = Message.objects.create(
         idempotency_key="outage-1",
@@ -107,7 +106,7 @@ def test_after_an_outage_the_periodic_sweep_on_a_real_worker_sends_once(world, w
         kind="welcome",
     )
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=2))
-    assert message.pk in services.messages_due_for_sweep()
+    assert message.pk in delivery.messages_due_for_sweep()
 
     sweep_outbox.delay()
     sweep_outbox.delay()  # two beat ticks at once
@@ -186,10 +185,8 @@ def test_with_redis_unreachable_joining_still_succeeds_and_the_welcome_goes_once
 
     # The periodic sweep (run here in-process; the real-worker run is tested above) sends
     # the welcome once, whether or not the broker ever got the task.
-    from scrubhub.notifications import services
-
     Message.objects.filter(pk=welcome.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     assert sweep_outbox() == 1
     assert sweep_outbox() == 0
     assert [m.to for m in mail.outbox] == [["outage@example.org"]]
-    assert services.messages_due_for_sweep() == []
+    assert delivery.messages_due_for_sweep() == []

@@ -17,7 +17,7 @@ from makers.models import Maker, MakerEvent
 from makers.services import MakerError, maker_contact_correct
 from scrubhub.audit.models import AuditEvent
 from scrubhub.hubs.selectors import todos_for_hub
-from scrubhub.notifications import selectors, services
+from scrubhub.notifications import delivery, selectors, services
 from scrubhub.notifications.forms import ContactCorrectForm
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.sms import SendDeferred
@@ -448,7 +448,7 @@ def _receipt(message: Message, status: str):
         reverse("notifications:notify_receipt"),
         {
             "id": message.provider_id,
-            "reference": services.provider_reference(message.pk),
+            "reference": delivery.provider_reference(message.pk),
             "to": message.to_address,
             "status": status,
             "notification_type": "sms",
@@ -471,7 +471,7 @@ def test_a_text_that_fails_for_good_is_corrected_and_reaches_the_new_number(
         hub=world.hub,
     )
     # What the worker does with it: sent through the real client to the fake Notify.
-    assert services.message_deliver(message_id=text.pk) is True
+    assert delivery.message_deliver(message_id=text.pk) is True
     text.refresh_from_db()
     assert text.status == "sent"
     assert _receipt(text, "permanent-failure").json() == {"changed": True}
@@ -491,7 +491,7 @@ def test_a_text_that_fails_for_good_is_corrected_and_reaches_the_new_number(
         )
     assert len(published) == 1  # delivery is published once the correction is committed
 
-    assert services.message_deliver(message_id=text.pk) is True
+    assert delivery.message_deliver(message_id=text.pk) is True
     assert notify.texts_to(NEW_PHONE) == ["Your kit is ready to collect at the library."]
     assert notify.texts_to(OLD_PHONE) == ["Your kit is ready to collect at the library."]
     text.refresh_from_db()
@@ -521,13 +521,13 @@ def test_sent_again_to_the_same_number_asks_notify_first_and_never_sends_twice(
         hub=world.hub,
     )
     with pytest.raises(SendDeferred):
-        services.message_deliver(message_id=text.pk)
+        delivery.message_deliver(message_id=text.pk)
     text.refresh_from_db()
     assert (text.status, text.failure_reason) == ("failed", "technical")
 
     settings.OUTBOX_MAX_ATTEMPTS = 5
     correct(maker, actor=world.user("hub_staff"), phone=OLD_PHONE)
-    assert services.message_deliver(message_id=text.pk) is True
+    assert delivery.message_deliver(message_id=text.pk) is True
     text.refresh_from_db()
     [taken] = notify.notifications.values()
     assert text.status == "sent" and text.provider_id == taken["id"]

@@ -21,8 +21,9 @@ from scrubhub.celery import app
 from scrubhub.hubs.models import Hub, Invitation, Membership, Role, SetupStep
 from scrubhub.hubs.team_forms import InviteForm
 from scrubhub.hubs.team_services import TeamError
+from scrubhub.notifications.delivery import message_deliver, messages_due_for_sweep
 from scrubhub.notifications.models import Message
-from scrubhub.notifications.services import message_deliver, message_queue, messages_due_for_sweep
+from scrubhub.notifications.services import message_queue
 from scrubhub.start import services as start
 from scrubhub.start.forms import HospitalStepForm, PointStepForm, StartAccountForm
 from scrubhub.start.views import START_RATE
