@@ -1,5 +1,5 @@
 """Starting a hub (/start/), one step a page. The step pages' names are the step names
-(services.STEPS), so the setup page can link to each."""
+(selectors.STEPS), so the setup page can link to each."""
 
 from django.urls import path
 

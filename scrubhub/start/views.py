@@ -26,7 +26,7 @@ from scrubhub.hubs.models import STAFF_ROLES, Hub, Invitation, Role
 from scrubhub.hubs.permissions import SESSION_HUB_KEY, is_coordinator_of, memberships
 from scrubhub.hubs.team_services import StandDownError, TeamError
 from scrubhub.ratelimits import over_limit, too_many
-from scrubhub.start import services
+from scrubhub.start import selectors, services
 from scrubhub.start.forms import (
     DeclineForm,
     GarmentsStepForm,
@@ -112,7 +112,7 @@ def begin(request: HttpRequest) -> HttpResponse:
         "start/begin.html",
         {
             "form": form,
-            "started": services.hubs_being_set_up(user=request.user),
+            "started": selectors.hubs_being_set_up(user=request.user),
             "login_url": f"{reverse('account_login')}?next={request.path}",
         },
         status=status,
@@ -138,7 +138,7 @@ def _setup_hub(request: HttpRequest, pk: int) -> Hub:
 
 
 def _page(request, hub: Hub, template: str, context: dict, *, step: str = "", status=200):
-    progress = services.setup_progress(hub=hub)
+    progress = selectors.setup_progress(hub=hub)
     number = next((i for i, row in enumerate(progress, 1) if row.step == step), None)
     following = progress[number] if number and number < len(progress) else None
     return render(
@@ -159,7 +159,7 @@ def _page(request, hub: Hub, template: str, context: dict, *, step: str = "", st
 
 def _after(hub: Hub, step: str) -> str:
     """Where a saved step goes on to: the step after it."""
-    order = list(services.STEPS)
+    order = list(selectors.STEPS)
     at = order.index(step)
     if at + 1 < len(order):
         return reverse(f"start:{order[at + 1]}", args=[hub.pk])
@@ -169,7 +169,7 @@ def _after(hub: Hub, step: str) -> str:
 @require_GET
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     hub = _setup_hub(request, pk)
-    progress = services.setup_progress(hub=hub)
+    progress = selectors.setup_progress(hub=hub)
     missing = [row for row in progress if row.needed and not row.done]
     return _page(
         request,
@@ -177,7 +177,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "start/overview.html",
         {
             "missing": missing,
-            "first_to_do": services.next_step(progress),
+            "first_to_do": selectors.next_step(progress),
             "may_ask": not missing
             and hub.approval in services.APPROVAL_ALLOWED
             and Hub.Approval.WAITING in services.APPROVAL_ALLOWED[hub.approval],
@@ -467,7 +467,7 @@ def _operator_only(request: HttpRequest) -> None:
 
 
 def _operator_page(request, *, failed: tuple[int, DeclineForm] | None = None, status=200):
-    waiting, others = services.hubs_for_operator()
+    waiting, others = selectors.hubs_for_operator()
     for hub in waiting:
         hub.decline_form = (
             failed[1] if failed and failed[0] == hub.pk else DeclineForm(prefix=f"h{hub.pk}")

@@ -24,6 +24,7 @@ from scrubhub.hubs.team_services import TeamError
 from scrubhub.notifications.delivery import message_deliver, messages_due_for_sweep
 from scrubhub.notifications.models import Message
 from scrubhub.notifications.services import message_queue
+from scrubhub.start import selectors as start_selectors
 from scrubhub.start import services as start
 from scrubhub.start.forms import HospitalStepForm, PointStepForm, StartAccountForm
 from scrubhub.start.views import START_RATE
@@ -104,7 +105,7 @@ def test_signing_up_makes_an_account_and_a_hub_setting_up_with_them_as_coordinat
     assert Membership.objects.filter(user=user, hub=hub, role=Role.COORDINATOR).exists()
     (row,) = AuditEvent.objects.filter(hub=hub)
     assert row.actor == user and row.action == AuditEvent.Action.ROLE_CHANGED
-    assert start.steps_done(hub=hub) == set()
+    assert start_selectors.steps_done(hub=hub) == set()
 
 
 def test_sign_up_refuses_an_address_that_already_has_an_account(world):
@@ -154,7 +155,7 @@ def test_the_hub_step_saves_the_details_and_is_done(started):
         "hello@example.org",
     )
     assert saved.latitude == Decimal("56.64")
-    assert start.steps_done(hub=hub) == {SetupStep.Step.HUB}
+    assert start_selectors.steps_done(hub=hub) == {SetupStep.Step.HUB}
 
 
 def test_the_hub_step_refuses_another_hubs_web_address_beside_the_field(started, world):
@@ -170,7 +171,7 @@ def test_the_hub_step_refuses_another_hubs_web_address_beside_the_field(started,
             email="a@example.org",
         )
     assert refused.value.field == "slug"
-    assert start.steps_done(hub=hub) == set()
+    assert start_selectors.steps_done(hub=hub) == set()
 
 
 def test_an_open_hubs_web_address_cannot_change(world):
@@ -216,7 +217,7 @@ def test_adding_a_hospital_links_it_and_invites_its_laundry_held_until_open(star
     assert mail.outbox == []
     details = set(AuditEvent.objects.filter(hub=hub).values_list("detail", flat=True))
     assert f"Invited laundry staff of hospital {hospital.pk}" in details
-    assert start.steps_done(hub=hub) == {SetupStep.Step.HOSPITALS}
+    assert start_selectors.steps_done(hub=hub) == {SetupStep.Step.HOSPITALS}
 
 
 def test_a_hospital_already_served_is_refused_and_a_bad_laundry_address_adds_nothing(started):
@@ -252,14 +253,14 @@ def test_garments_save_a_pattern_a_size_keeping_its_sewing_instructions(started)
     start.setup_garments_save(hub=hub, actor=user, metres={("top", "M"): Decimal("1.7")})
     top = Pattern.objects.get(hub=hub, garment_type="top", size="M", is_current=True)
     assert (top.metres_per_garment, top.instructions_text) == (Decimal("1.70"), "Our own words.")
-    assert start.steps_done(hub=hub) == {SetupStep.Step.GARMENTS}
+    assert start_selectors.steps_done(hub=hub) == {SetupStep.Step.GARMENTS}
 
 
 def test_garments_need_at_least_one_size(started):
     user, hub = started
     with pytest.raises(start.StartError, match="at least one"):
         start.setup_garments_save(hub=hub, actor=user, metres={("top", "M"): None})
-    assert start.steps_done(hub=hub) == set()
+    assert start_selectors.steps_done(hub=hub) == set()
 
 
 def test_a_point_and_its_opening_hours_are_saved_with_audit_rows(started):
@@ -286,7 +287,7 @@ def test_a_point_and_its_opening_hours_are_saved_with_audit_rows(started):
     ]
     audited = AuditEvent.objects.filter(hub=hub, subject_type="dropoffs.Point")
     assert audited.count() == 2
-    assert start.steps_done(hub=hub) == {SetupStep.Step.POINTS, SetupStep.Step.HOURS}
+    assert start_selectors.steps_done(hub=hub) == {SetupStep.Step.POINTS, SetupStep.Step.HOURS}
 
 
 def test_hours_of_another_hubs_point_are_refused(started, world):
@@ -308,7 +309,7 @@ def test_settings_save_the_overdue_limit_stand_down_and_retention(started):
         60,
     )
     assert saved.erasure_dates_changed_at is not None  # the nightly erasure waits a week
-    assert start.steps_done(hub=hub) == {SetupStep.Step.SETTINGS}
+    assert start_selectors.steps_done(hub=hub) == {SetupStep.Step.SETTINGS}
 
 
 def test_settings_refuse_a_stand_down_date_in_the_past(started):
@@ -321,7 +322,7 @@ def test_settings_refuse_a_stand_down_date_in_the_past(started):
             stand_down_on=hub.today() - timedelta(days=1),
             retention_days=180,
         )
-    assert start.steps_done(hub=hub) == set()
+    assert start_selectors.steps_done(hub=hub) == set()
 
 
 # --- Asking to open, approving and declining --------------------------------------------------
@@ -343,7 +344,7 @@ def test_asking_to_open_puts_the_hub_in_the_queue_and_tells_the_operators(starte
     told = Message.objects.get(kind="hub_asks_to_open")
     assert told.to_address == world.user("operator").email and told.hub is None
     assert reverse("operator:hubs") in told.body
-    waiting, _others = start.hubs_for_operator()
+    waiting, _others = start_selectors.hubs_for_operator()
     assert waiting == [hub]
 
 
@@ -357,7 +358,7 @@ def test_every_approval_change_is_allowed_or_refused_by_the_table(world, now, to
     )
     coordinator = factories.UserFactory()
     Membership.objects.create(user=coordinator, role=Role.COORDINATOR, hub=hub)
-    for step in start.NEEDED_TO_OPEN:
+    for step in start_selectors.NEEDED_TO_OPEN:
         SetupStep.objects.create(hub=hub, step=step, done_at=timezone.now())
     operator = world.user("operator")
     change = {
@@ -622,7 +623,7 @@ def test_each_step_page_saves_and_goes_on_to_the_next(started):
         url("hours"), {f"p{point.pk}-opens_0": "10:00", f"p{point.pk}-closes_0": "16:00"}
     )
     assert hours.url == url("settings")
-    assert start.steps_done(hub=hub) == set(start.STEPS)
+    assert start_selectors.steps_done(hub=hub) == set(start_selectors.STEPS)
     overview = client.get(url("overview")).content.decode()
     assert "Ask to open the hub" in overview and "Not done yet" not in overview
     asked = client.post(reverse("start:ask", args=[hub.pk]))
