@@ -12,7 +12,8 @@ from operator import add
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -689,6 +690,37 @@ class KitProgress(models.Model):
         return f"Kit {self.kit_id}: {self.finished} finished"
 
 
+class DemandLineQuerySet(models.QuerySet):
+    def most_urgent_first(self) -> DemandLineQuerySet:
+        return self.order_by(*DemandLine.urgency_order())
+
+    def with_delivery_sums(self) -> DemandLineQuerySet:
+        """Each request with `delivered` (what arrived, never more than was sent), `on_the_way`
+        (sent, not yet confirmed) and `packed` (in a delivery being packed)."""
+        S = Delivery.Status
+        return self.annotate(
+            delivered=Coalesce(
+                Sum(
+                    Least("delivery_lines__count_received", "delivery_lines__count_sent"),
+                    filter=Q(delivery_lines__delivery__status=S.RECEIVED),
+                ),
+                0,
+            ),
+            on_the_way=Coalesce(
+                Sum(
+                    "delivery_lines__count_sent", filter=Q(delivery_lines__delivery__status=S.SENT)
+                ),
+                0,
+            ),
+            packed=Coalesce(
+                Sum(
+                    "delivery_lines__count_sent", filter=Q(delivery_lines__delivery__status=S.DRAFT)
+                ),
+                0,
+            ),
+        )
+
+
 class DemandLine(models.Model):
     """What a hospital's laundry asked for."""
 
@@ -724,6 +756,8 @@ class DemandLine(models.Model):
     )
     changed_at = models.DateTimeField(auto_now=True)
 
+    objects = DemandLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["needed_by", "pk"]
         indexes = [models.Index(fields=["hospital", "status"])]
@@ -733,6 +767,17 @@ class DemandLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.get_garment_type_display()} {self.size}"
+
+    @staticmethod
+    def urgency_order() -> list:
+        """Most urgent first: urgent, high, normal, low; then the earliest date; then oldest."""
+        P = DemandLine.Priority
+        rank = Case(
+            *[When(priority=p, then=Value(i)) for i, p in enumerate([P.URGENT, P.HIGH, P.NORMAL])],
+            default=Value(3),
+            output_field=models.IntegerField(),
+        )
+        return [rank, F("needed_by").asc(nulls_last=True), "created_at", "pk"]
 
 
 class DemandChange(models.Model):

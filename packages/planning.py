@@ -497,7 +497,6 @@ def request_forecasts(
     id: see RequestForecast. A fixed handful of queries however many requests, hubs or
     kits there are."""
     from makers.models import Maker
-    from packages.selectors import _with_delivery_sums, urgency_order
     from scrubhub.counting import FIGURE_COUNT_CAP, count_up_to
     from scrubhub.hubs.models import Hub
 
@@ -505,10 +504,9 @@ def request_forecasts(
     since = today - timedelta(days=FORECAST_WINDOW_DAYS - 1)
     # Each request's own deliveries, as the laundry sees them on the request.
     lines = list(
-        _with_delivery_sums(
-            DemandLine.objects.filter(hospital_id__in=hospital_ids, status=DemandLine.Status.OPEN)
-        )
-        .order_by(*urgency_order())
+        DemandLine.objects.filter(hospital_id__in=hospital_ids, status=DemandLine.Status.OPEN)
+        .with_delivery_sums()
+        .most_urgent_first()
         .values(
             "pk",
             "hospital_id",

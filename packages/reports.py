@@ -48,7 +48,6 @@ from packages.models import (
     qty_field,
     sets,
 )
-from packages.selectors import _with_delivery_sums, urgency_order
 from scrubhub.exports import Column
 
 # A printed report lists this many deliveries or requests; the CSV has them all.
@@ -282,9 +281,9 @@ def demand_rows(
     order = ["-created_at", "-pk"]
     lines = lines.filter(dates.moments("created_at"))
     if open_only:  # what is still to do: most urgent first, as the laundry's page has it
-        lines, order = lines.filter(status=DemandLine.Status.OPEN), urgency_order()
+        lines, order = lines.filter(status=DemandLine.Status.OPEN), DemandLine.urgency_order()
     forecasts = request_forecasts(hospital_ids=hospital_ids)
-    annotated = _with_delivery_sums(lines).select_related("hospital").order_by(*order)
+    annotated = lines.with_delivery_sums().select_related("hospital").order_by(*order)
     found = annotated[:limit] if limit else annotated.iterator(chunk_size=500)
     return (DemandRow(line=line, forecast=forecasts.get(line.pk)) for line in found)
 

@@ -35,6 +35,7 @@ from packages.models import (
     qty_field,
     sets,
 )
+from packages.planning import current_patterns, request_forecasts
 
 
 def kits_for_hub(*, hub, status: str | None = None) -> QuerySet[Kit]:
@@ -357,19 +358,6 @@ IN_PRODUCTION_PLACES = [
 ]
 
 
-def urgency_order() -> list:
-    """Most urgent first: urgent, high, normal, low; then the earliest date; then oldest."""
-    from django.db.models import Case, F, IntegerField, Value, When
-
-    P = DemandLine.Priority
-    rank = Case(
-        *[When(priority=p, then=Value(i)) for i, p in enumerate([P.URGENT, P.HIGH, P.NORMAL])],
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    return [rank, F("needed_by").asc(nulls_last=True), "created_at", "pk"]
-
-
 def demand_lines_for_laundry(*, user) -> QuerySet[DemandLine]:
     """Requests from the hospitals whose laundry the user works in (empty for anyone else)."""
     from scrubhub.hubs.permissions import laundry_hospitals
@@ -405,33 +393,8 @@ def most_urgent_open_demand(*, hospital_id: int, garment_type: str, size: str):
             size=size,
             status=DemandLine.Status.OPEN,
         )
-        .order_by(*urgency_order())
+        .most_urgent_first()
         .first()
-    )
-
-
-def _with_delivery_sums(lines: QuerySet[DemandLine]) -> QuerySet[DemandLine]:
-    """Each request with `delivered` (what arrived, never more than was sent), `on_the_way`
-    (sent, not yet confirmed) and `packed` (in a delivery being packed)."""
-    from django.db.models.functions import Coalesce, Least
-
-    S = Delivery.Status
-    return lines.annotate(
-        delivered=Coalesce(
-            Sum(
-                Least("delivery_lines__count_received", "delivery_lines__count_sent"),
-                filter=Q(delivery_lines__delivery__status=S.RECEIVED),
-            ),
-            0,
-        ),
-        on_the_way=Coalesce(
-            Sum("delivery_lines__count_sent", filter=Q(delivery_lines__delivery__status=S.SENT)),
-            0,
-        ),
-        packed=Coalesce(
-            Sum("delivery_lines__count_sent", filter=Q(delivery_lines__delivery__status=S.DRAFT)),
-            0,
-        ),
     )
 
 
@@ -472,14 +435,6 @@ def production_pool(*, hospital) -> dict[tuple[str, str], int]:
     return {(r["garment_type"], r["size"]): sum(r[f"sum_{f}"] or 0 for f in fields) for r in rows}
 
 
-def forecast_available() -> bool:
-    try:
-        from packages.planning import demand_forecast  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _ready_on(outlook):
     return None if outlook is None else outlook.ready_on
 
@@ -491,17 +446,13 @@ def open_demand_figures(*, hospital, today=None) -> list[DemandFigures]:
     the same size never both count the same garments. A fixed number of queries, however
     many requests there are."""
     lines = list(
-        _with_delivery_sums(
-            DemandLine.objects.filter(hospital=hospital, status=DemandLine.Status.OPEN)
-        ).order_by(*urgency_order())
+        DemandLine.objects.filter(hospital=hospital, status=DemandLine.Status.OPEN)
+        .with_delivery_sums()
+        .most_urgent_first()
     )
     pool = production_pool(hospital=hospital)
-    forecast: dict | None = None
-    if forecast_available():
-        from packages.planning import request_forecasts
-
-        # Each request's own forecast: an urgent one waits only for those ahead of it.
-        forecast = request_forecasts(hospital_ids=[hospital.pk], today=today)
+    # Each request's own forecast: an urgent one waits only for those ahead of it.
+    forecast = request_forecasts(hospital_ids=[hospital.pk], today=today)
     figures = []
     for line in lines:
         key = (line.garment_type, line.size)
@@ -515,8 +466,8 @@ def open_demand_figures(*, hospital, today=None) -> list[DemandFigures]:
                 delivered=line.delivered,
                 on_the_way=line.on_the_way,
                 in_production=making,
-                forecast="" if forecast is None else _ready_on(forecast.get(line.pk)),
-                outlook=None if forecast is None else forecast.get(line.pk),
+                forecast=_ready_on(forecast.get(line.pk)),
+                outlook=forecast.get(line.pk),
             )
         )
     return figures
@@ -524,9 +475,12 @@ def open_demand_figures(*, hospital, today=None) -> list[DemandFigures]:
 
 def closed_demand(*, hospital) -> QuerySet[DemandLine]:
     """Requests that were met or withdrawn, latest change first, with delivered totals."""
-    return _with_delivery_sums(
-        DemandLine.objects.filter(hospital=hospital).exclude(status=DemandLine.Status.OPEN)
-    ).order_by("-changed_at", "-pk")
+    return (
+        DemandLine.objects.filter(hospital=hospital)
+        .exclude(status=DemandLine.Status.OPEN)
+        .with_delivery_sums()
+        .order_by("-changed_at", "-pk")
+    )
 
 
 def demand_line_figures(*, line: DemandLine) -> DemandFigures:
@@ -535,7 +489,7 @@ def demand_line_figures(*, line: DemandLine) -> DemandFigures:
         for figures in open_demand_figures(hospital=line.hospital):
             if figures.line.pk == line.pk:
                 return figures
-    annotated = _with_delivery_sums(DemandLine.objects.filter(pk=line.pk)).get()
+    annotated = DemandLine.objects.filter(pk=line.pk).with_delivery_sums().get()
     return DemandFigures(
         line=annotated, delivered=annotated.delivered, on_the_way=annotated.on_the_way
     )
@@ -820,9 +774,11 @@ def pack_rows(*, delivery: Delivery) -> list[PackRow]:
     }
     packed = {(line.garment_type, line.size): line.count_sent for line in delivery.lines.all()}
     urgent: dict[tuple[str, str], DemandLine] = {}
-    for line in _with_delivery_sums(
+    for line in (
         DemandLine.objects.filter(hospital_id=delivery.hospital_id, status=DemandLine.Status.OPEN)
-    ).order_by(*urgency_order()):
+        .with_delivery_sums()
+        .most_urgent_first()
+    ):
         urgent.setdefault((line.garment_type, line.size), line)
     rows = []
     for garment_type in GarmentType.values:
@@ -869,8 +825,6 @@ class PatternRow:
 
 def pattern_rows(*, hub) -> list[tuple[str, list[PatternRow]]]:
     """Every garment type, each with a row per size in size order: one query."""
-    from packages.planning import current_patterns
-
     patterns = current_patterns(hub=hub)
     return [
         (

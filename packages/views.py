@@ -128,7 +128,6 @@ def demand_list(request: HttpRequest) -> HttpResponse:
             "hospital": request.hospital,
             "page": _page(request, figures),
             "total_needed": sum(f.still_needed for f in figures),
-            "forecast_shown": selectors.forecast_available(),
         },
     )
 
@@ -230,7 +229,6 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": [
                 (change, _change_rows(change)) for change in selectors.demand_history(line=line)
             ],
-            "forecast_shown": selectors.forecast_available(),
         },
     )
 
