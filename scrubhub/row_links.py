@@ -1,6 +1,6 @@
 """Links for the rows of a long list, reversed once for the whole list: reverse() costs about
 18 µs a call, a tenth of a 50-row list's time. The row presenters use it
-(hubs.selectors.KitListRow, hubs.allocation.ShelfRow, makers.staff_selectors.RosterRow)."""
+(hubs.selectors.KitListRow, packages.allocation.ShelfRow, makers.staff_selectors.RosterRow)."""
 
 from __future__ import annotations
 

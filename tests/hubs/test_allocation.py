@@ -11,10 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from makers.models import Maker
-from packages import services
+from packages import allocation, services, staff_kits
 from packages.models import Kit, KitAssignment, KitEvent
-from scrubhub.hubs import allocation
-from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.notifications.models import Message
 from tests import factories
 from tests.hubs.helpers import kits_at

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from dropoffs.models import Point
 from makers.models import Maker, MakerGroup
+from packages.allocation import Candidate, KitRow, Reason, Suggestion, shelf_rows
 from packages.models import Kit, KitAssignment
-from scrubhub.hubs.allocation import Candidate, KitRow, Reason, Suggestion, shelf_rows
 from scrubhub.hubs.selectors import kit_list_rows
 from tests import factories
 from tests.hubs.helpers import kits_at

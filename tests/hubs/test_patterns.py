@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from packages.models import Pattern
+from packages.pattern_forms import NewPatternForm
 from scrubhub.audit.models import AuditEvent
-from scrubhub.hubs.pattern_forms import NewPatternForm
 from tests import factories
 from tests.once import token
 

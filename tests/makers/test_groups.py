@@ -10,8 +10,8 @@ from django.urls import reverse
 from makers import services
 from makers.models import MakerGroup
 from makers.services import MakerError
+from packages.allocation import group_candidates
 from scrubhub.audit.models import AuditEvent
-from scrubhub.hubs.allocation import group_candidates
 from tests import factories
 from tests.querycount import assert_same_queries_at_sizes
 

@@ -19,10 +19,10 @@ from makers.forms import GuardianAgreeForm, GuardianRefuseForm
 from makers.guardian_services import GuardianStatus
 from makers.models import Consent, GuardianRequest, Maker, MakerEvent
 from makers.staff_forms import GuardianAskForm
+from packages import allocation
 from packages import services as packages
 from packages.models import Kit, KitAssignment
 from packages.services import KitError
-from scrubhub.hubs import allocation
 from scrubhub.hubs.selectors import todos_for_hub
 from scrubhub.notifications.models import Message
 from tests import factories

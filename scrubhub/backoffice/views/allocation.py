@@ -1,6 +1,6 @@
 """Giving out kits (/hub/allocate/...) and taking them back, giving them to someone else or
-marking them lost (/hub/kits/<code>/...). Thin: reads through scrubhub.hubs.allocation,
-writes through scrubhub.hubs.staff_kit_services and packages.services. Every staff member
+marking them lost (/hub/kits/<code>/...). Thin: reads through packages.allocation,
+writes through packages.staff_kits and packages.services. Every staff member
 on shift may do every task here, so the only refusals are "not hub staff" (403) and
 "another hub's kit" (404)."""
 
@@ -18,13 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dropoffs.models import Point
 from makers.models import Maker, MakerGroup
+from packages import allocation, staff_kits
 from packages import services as kit_services
 from packages.models import Kit
 from packages.selectors import kit_for_code, kit_for_staff
 from packages.services import KitError, normalise_kit_code
 from scrubhub.backoffice.pages import page_of
-from scrubhub.hubs import allocation
-from scrubhub.hubs import staff_kit_services as staff_kits
 from scrubhub.hubs.permissions import hub_staff_required
 from scrubhub.query import QueryForm, SearchField
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from packages.models import GarmentType, Pattern, Size
+from packages.pattern_forms import NewPatternForm, PatternForm
 from packages.selectors import pattern_rows
 from packages.services import PatternError, pattern_for, pattern_save, patterns_save
 from scrubhub import once
 from scrubhub.hubs.labels import qr_svg
-from scrubhub.hubs.pattern_forms import NewPatternForm, PatternForm
 from scrubhub.hubs.permissions import hub_staff_required
 
 
