@@ -90,7 +90,7 @@ def _erasure_due_today(world, coordinator_sets=False):
 def test_nightly_erasure_waits_a_week_after_the_stand_down_date_changes(world, caplog):
     maker = factories.MakerFactory(hub=world.hub, status=Maker.Status.ACTIVE, name="Waits")
     _erasure_due_today(world, coordinator_sets=True)
-    with caplog.at_level(logging.WARNING, logger="makers.services"):
+    with caplog.at_level(logging.WARNING, logger="makers.services.erasure"):
         assert services.makers_retention_erase() == 0
     maker.refresh_from_db()
     assert maker.name == "Waits"
@@ -120,7 +120,7 @@ def test_one_maker_the_database_refuses_does_not_stop_or_undo_the_others(world, 
     last = factories.MakerFactory(hub=world.hub, status=Maker.Status.ACTIVE, name="Last One")
     _future_consent(refused)
     _stood_down(world.hub, days_ago=31)
-    with caplog.at_level(logging.WARNING, logger="makers.services"):
+    with caplog.at_level(logging.WARNING, logger="makers.services.erasure"):
         erased = services.makers_retention_erase()
     assert erased == 3  # first, last and the persona maker
     for maker in (first, last):
