@@ -54,7 +54,7 @@ class FindMakerForm(forms.Form):
 
 
 def client_key_field(initial=None) -> forms.UUIDField:
-    """The handover's own key (see dropoffs.services._key_check). The page's script puts a
+    """The handover's own key (see dropoffs.services.handovers._key_check). The page's script puts a
     fresh one in each time the page is shown, so every copy of a page the phone kept for
     no signal records its own handover."""
     return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=initial)

@@ -1,6 +1,6 @@
 // The phone's outbox: handovers a helper recorded with no signal, kept in IndexedDB until
 // the server has answered. Each keeps the form as it was sent, with its own client_key, so
-// sending it again and again makes one handover (dropoffs.services._key_check). Used by the
+// sending it again and again makes one handover (dropoffs.services.handovers._key_check). Used by the
 // pages (offline.js) and by the service worker (service-worker.js), so it touches no page.
 //
 // An item: {key, url, body, kit, what, user, queuedAt, state, message}

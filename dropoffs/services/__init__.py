@@ -1,0 +1,86 @@
+"""Dropoffs' writes, one module per capability: handovers (kits and garments changing hands,
+one handover per client_key, refusals that say what happened since), points (details,
+opening hours, pausing and closing), runs (collection runs and doorsteps), and common (the
+errors they raise and the helpers they share). Import from here: `from dropoffs import
+services` and `from dropoffs.services import point_create` keep working as they did when
+this was one module."""
+
+from dropoffs.services.common import (
+    OPEN_RUN,
+    DoorstepError,
+    DropoffsError,
+    HandoverAlreadyRecorded,
+    HandoverError,
+    PointError,
+    RunError,
+)
+from dropoffs.services.handovers import (
+    ACTION_KIND,
+    KIND_DONE,
+    handover_deliver_to_hub,
+    handover_garments_return,
+    handover_garments_return_many,
+    handover_kit_collect,
+    handover_kit_return_unfinished,
+    handover_not_allowed,
+    handover_pick_up,
+    kit_version,
+)
+from dropoffs.services.points import (
+    POINT_ALLOWED,
+    POINT_VERBS,
+    Hours,
+    point_close,
+    point_create,
+    point_hours_set,
+    point_pause,
+    point_resume,
+    point_update,
+)
+from dropoffs.services.runs import (
+    DOORSTEP_CONSENT_WORDING,
+    doorstep_set,
+    doorstep_stop,
+    run_cancel,
+    run_finish,
+    run_plan,
+    run_stop_skip,
+    run_stop_visit,
+)
+
+__all__ = [
+    "ACTION_KIND",
+    "DOORSTEP_CONSENT_WORDING",
+    "KIND_DONE",
+    "OPEN_RUN",
+    "POINT_ALLOWED",
+    "POINT_VERBS",
+    "DoorstepError",
+    "DropoffsError",
+    "HandoverAlreadyRecorded",
+    "HandoverError",
+    "Hours",
+    "PointError",
+    "RunError",
+    "doorstep_set",
+    "doorstep_stop",
+    "handover_deliver_to_hub",
+    "handover_garments_return",
+    "handover_garments_return_many",
+    "handover_kit_collect",
+    "handover_kit_return_unfinished",
+    "handover_not_allowed",
+    "handover_pick_up",
+    "kit_version",
+    "point_close",
+    "point_create",
+    "point_hours_set",
+    "point_pause",
+    "point_resume",
+    "point_update",
+    "run_cancel",
+    "run_finish",
+    "run_plan",
+    "run_stop_skip",
+    "run_stop_visit",
+]
