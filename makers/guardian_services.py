@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from makers.models import Consent, GuardianRequest, Maker, MakerEvent
+from makers.services.core import MakerError, _message_maker
 from makers.validators import is_mobile, normalise_phone
 from scrubhub.notifications.models import Message
 
@@ -52,8 +53,6 @@ class GuardianStatus:
 
 
 def _error(message: str):
-    from makers.services import MakerError
-
     return MakerError(message)
 
 
@@ -352,8 +351,6 @@ def guardian_answer(*, token: str, agree: bool, name: str = "") -> GuardianReque
     """The parent or guardian answers on their link's page. Agreeing records the consent
     (its wording version, time and the name they gave); either answer closes the link, and
     the maker hears kindly which it was."""
-    from makers.services import _message_maker
-
     name = " ".join(name.split())[:200]
     if agree and not name:
         raise _error(_("Please type your name."))
