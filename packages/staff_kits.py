@@ -3,7 +3,7 @@ more than one kit rule (the quality check is packages.services.quality_check_rec
 Giving out, handing on and taking back one kit are packages.services' kit_allocate,
 kit_reallocate and kit_take_back, which also tell the maker.
 
-Locking order, as in packages/services.py: kits (in id order), then makers (in id order),
+Locking order, as in packages.services: kits (in id order), then makers (in id order),
 so two staff giving out overlapping kits never wait on each other in a circle.
 """
 
