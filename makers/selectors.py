@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from makers.models import KitProblem, Maker, MakerGroup, ReturnPlan
+from packages.codes import normalise_kit_code
 from scrubhub.counting import FIGURE_COUNT_CAP, CappedCount, count_up_to
 from scrubhub.hubs.models import ERASURE_WAIT_AFTER_CHANGE
 from scrubhub.notifications.contacts import Contact
@@ -159,8 +160,6 @@ def maker_contact(*, maker: Maker) -> Contact:
 def kit_for_maker(*, maker: Maker, code: str):
     """One kit the maker holds now, by its code however it was typed, or None. Another
     maker's kit, or another hub's, is None too: the page must not say it exists."""
-    from packages.services import normalise_kit_code
-
     normal = normalise_kit_code(code)
     if not normal:
         return None

@@ -41,6 +41,7 @@ from dropoffs.models import Point
 from makers.guardian_services import may_have_kits_now
 from makers.models import Maker, MakerGroup
 from makers.staff_selectors import makers_matching
+from packages.codes import normalise_kit_code
 from packages.models import (
     GarmentType,
     Kit,
@@ -680,8 +681,6 @@ def given_kits(*, hub: Hub, query: str = "") -> QuerySet[Kit]:
     )
     query = query.strip()
     if query:
-        from packages.services import normalise_kit_code
-
         code = normalise_kit_code(query)
         match = Q(assignments__ended_at__isnull=True) & (
             Q(assignments__maker__name__icontains=query)

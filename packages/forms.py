@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from packages.codes import normalise_kit_code
 from packages.models import GARMENT_PLURALS, DemandLine, GarmentType, Size, WashFailure
 from packages.services import DEMAND_MAX_PER_SIZE, THANK_YOU_NOTE_MAX
 from scrubhub.form_fields import DateField
@@ -360,8 +361,6 @@ class WashFailureForm(OnceForm, forms.Form):
         typed = cleaned.get("kit_code", "").strip()
         code = picked
         if typed:
-            from packages.services import normalise_kit_code
-
             normal = normalise_kit_code(typed)
             if picked and normal != picked:
                 self.add_error(

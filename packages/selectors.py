@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from packages.codes import normalise_kit_code
 from packages.models import (
     PLACES,
     Delivery,
@@ -46,8 +47,6 @@ def kits_for_hub(*, hub, status: str | None = None) -> QuerySet[Kit]:
 
 def kit_for_code(*, hub, code: str) -> Kit | None:
     """The hub's kit with this code, forgiving how it was typed; None if there is none."""
-    from packages.services import normalise_kit_code
-
     normal = normalise_kit_code(code)
     if not normal:
         return None
@@ -58,8 +57,6 @@ def kit_for_staff(*, hub, code: str) -> Kit:
     """The kit a hub staff member's page names by code (as typed or printed), with its
     pattern and collection point, else Http404: another hub's kit is never revealed, not
     even that it exists. The staff role itself is checked by hub_staff_required."""
-    from packages.services import normalise_kit_code
-
     normal = normalise_kit_code(code)
     kit = (
         Kit.objects.filter(hub=hub, code=normal)

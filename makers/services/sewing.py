@@ -30,7 +30,7 @@ def _held_kit(*, maker: Maker, kit):
 def kit_progress_record(*, maker: Maker, kit, finished: int, seen: int, actor):
     """The maker says "I have finished N of M". `seen` is the number their page showed: if
     it changed since (another phone, a replayed form), we ask them to look again."""
-    from packages.services import kit_progress_log
+    from packages.services.making import kit_progress_log
 
     with transaction.atomic():
         kit = _held_kit(maker=maker, kit=kit)

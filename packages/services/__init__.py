@@ -3,7 +3,7 @@ module by what it changes. Import from here (`from packages.services import kit_
 this package re-exports each module's names.
 
 - `errors`: the domain errors views show to people.
-- `codes`: kit codes, as printed and as typed or scanned.
+- kit codes live in `packages/codes.py` (pure functions, no writes), re-exported here.
 - `moves`: which status a kit may take next and where its garments may go, and the one path
   each takes (`_kit_status_set`, `_garments_move`), with the tallies and point holdings they
   keep; every other module changes a kit through these.
@@ -20,7 +20,7 @@ Locking order, everywhere: delivery, then kits (in id order), then stock, then t
 point holdings. Keeping one order means two requests never wait on each other in a circle.
 """
 
-from packages.services.codes import (
+from packages.codes import (
     KIT_CODE_ALPHABET,
     KIT_CODE_LENGTH,
     kit_code_generate,

@@ -14,6 +14,8 @@ from django.db.models import F
 from django.utils.translation import gettext, ngettext
 
 from dropoffs.models import Point
+from makers.services.status import maker_mark_active
+from packages.codes import kit_code_generate
 from packages.kit_messages import tell_given, tell_not_needed
 from packages.models import (
     FabricLot,
@@ -28,7 +30,6 @@ from packages.models import (
     Size,
     qty_field,
 )
-from packages.services.codes import kit_code_generate
 from packages.services.errors import KitError, KitTakenError, StockError
 from packages.services.moves import (
     KIT_ALLOWED,
@@ -245,8 +246,6 @@ def _assignment_open(*, kit: Kit, maker, group, actor) -> KitAssignment:
         kits_held=F("kits_held") + 1, last_given_at=assignment.assigned_at
     )
     if maker is not None and maker.status != maker.Status.ACTIVE:
-        from makers.services import maker_mark_active
-
         maker_mark_active(maker=maker, actor=actor)
     return assignment
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from dropoffs.models import Point
+from packages.codes import normalise_kit_code
 from packages.kit_messages import tell_rework
 from packages.models import (
     Delivery,
@@ -24,7 +25,6 @@ from packages.models import (
     QualityRequirement,
     WashFailure,
 )
-from packages.services.codes import normalise_kit_code
 from packages.services.errors import DeliveryError, KitError, LaundryError
 from packages.services.moves import _check_count, _garments, _garments_move, _kit_label, _lock_kit
 from scrubhub.hubs.models import Hospital
