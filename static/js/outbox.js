@@ -111,8 +111,9 @@
     return (await run(META, "readonly", (store) => store.get("user"))) || "";
   }
 
-  // One item to the server. The answer of our own views is JSON (dropoffs.views
-  // _outbox_answer); anything else means the item could not be judged, so it waits.
+  // One item to the server. The answer of our own views is JSON
+  // (dropoffs.views.outbox._outbox_answer); anything else means the item could not be
+  // judged, so it waits.
   async function sendOne(item, csrf) {
     const body = new URLSearchParams(item.body);
     if (csrf) {

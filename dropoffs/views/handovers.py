@@ -1,6 +1,6 @@
-"""The public points, handovers at a point, a maker's doorstep, and drivers' runs. Thin:
-fetch and authorise in one call, then a form and a service. The hub staff's points, runs
-and traces are in the back office (scrubhub/backoffice/views/)."""
+"""Scanning and handovers at a point: the scan page and where the helper is, a kit's page
+and its handover buttons, a maker's sign-in from her own label, and handing in many kits
+at once. Thin: fetch and authorise in one call, then a form and a service."""
 
 from __future__ import annotations
 
@@ -11,103 +11,40 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dropoffs import selectors, services
 from dropoffs.forms import (
-    DoorstepForm,
     FindMakerForm,
     HandInManyForm,
     HandoverForm,
-    RunStopForm,
     ScanForm,
-    SkipStopForm,
     StationForm,
 )
-from dropoffs.maps import allow_tiles, map_settings
-from dropoffs.models import DoorstepAddress, Run, RunStop
 from dropoffs.permissions import (
     SESSION_STATION_KEY,
     current_station,
     get_assignment_to_hand_in,
     get_kit_for,
-    get_run_for,
     kits_to_hand_over_by_code,
-    may_see_doorstep_addresses,
     stations_for,
 )
+from dropoffs.views.common import PROBLEMS
+from dropoffs.views.outbox import _form_problems, _from_outbox, _outbox_answer
 from makers import services as maker_services
 from makers import signin
 from makers.forms import SignInForm
-from makers.models import Maker
-from makers.selectors import maker_for_user
 from packages.selectors import kit_holder
-from packages.services import PackagesError, kit_code_neighbours, normalise_kit_code
+from packages.services import kit_code_neighbours, normalise_kit_code
 from scrubhub import once
-from scrubhub.hubs.models import STAFF_ROLES, Hub, Role
+from scrubhub.hubs.models import STAFF_ROLES, Role
 from scrubhub.hubs.permissions import role_required
-from scrubhub.query import QueryForm, SearchField
 from scrubhub.ratelimits import kit_lookup_rate, over_limit, too_many
-
-PROBLEMS = (PackagesError, services.DropoffsError)
-
-
-# --- Public points ------------------------------------------------------------------------
-
-
-class NearQuery(QueryForm):
-    near = SearchField(max_length=10)
-
-
-def _points_page(request: HttpRequest, hub: Hub | None) -> HttpResponse:
-    near = selectors.postcode_district(NearQuery.read(request)["near"])[:4]
-    now = timezone.now()
-    rows = [
-        {
-            "point": p,
-            "status": selectors.opening_status(p, now),
-            "hours": selectors.hours_by_day(p),
-            "district": selectors.postcode_district(p.postcode),
-        }
-        for p in selectors.public_points(hub=hub)
-    ]
-    rows.sort(
-        key=lambda r: (
-            near and r["district"] != near,
-            selectors.district_sort_key(r["point"].postcode),
-            r["point"].name,
-        )
-    )
-    return allow_tiles(
-        render(
-            request,
-            "dropoffs/points.html",
-            {"rows": rows, "hub": hub, "near": near, **map_settings()},
-        )
-    )
-
-
-@login_not_required
-@require_GET
-def points(request: HttpRequest) -> HttpResponse:
-    return _points_page(request, None)
-
-
-@login_not_required
-@require_GET
-def hub_points(request: HttpRequest, hub_slug: str) -> HttpResponse:
-    hub = get_object_or_404(Hub, slug=hub_slug, is_active=True)
-    request.hub = hub  # so the layout shows this hub's name and phone
-    return _points_page(request, hub)
-
-
-# --- Scanning and handovers -----------------------------------------------------------------
 
 SCAN_SUGGESTIONS = 5  # near misses offered for a mistyped code
 
@@ -329,22 +266,6 @@ DONE_TEXT = {
 }
 
 
-def _from_outbox(request: HttpRequest) -> bool:
-    """The phone's outbox (static/js/outbox.js) sending a handover it kept while there was
-    no signal: it reads a short answer, not a page."""
-    return request.headers.get("Accept", "").startswith("application/json")
-
-
-def _outbox_answer(result: str, message: str, status: int = 200) -> JsonResponse:
-    """The outbox's answer: sent, already (recorded before; the outbox forgets it like a
-    sent one) or refused (it shows the message to the helper)."""
-    return JsonResponse({"result": result, "message": str(message)}, status=status)
-
-
-def _form_problems(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
 @require_POST
 def kit_handover(request: HttpRequest, code: str) -> HttpResponse:
     found, can_act = get_kit_for(request.user, code)
@@ -493,215 +414,3 @@ def hand_in_many(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=400 if form.errors or problem else 200,
     )
-
-
-# --- Doorsteps (the maker's own choice) -------------------------------------------------------
-
-
-def _own_maker(request: HttpRequest) -> Maker:
-    maker = maker_for_user(user=request.user)
-    if maker is None:
-        raise PermissionDenied(_("This page is for makers."))
-    return maker
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.MAKER)
-def doorstep(request: HttpRequest) -> HttpResponse:
-    maker = _own_maker(request)
-    request.hub = maker.hub
-    current = DoorstepAddress.objects.filter(maker=maker).first()
-    initial = (
-        {
-            "address": current.address,
-            "postcode": current.postcode,
-            "access_notes": current.access_notes,
-        }
-        if current
-        else {"postcode": maker.postcode}
-    )
-    form = DoorstepForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.doorstep_set(
-                maker=maker,
-                address=data["address"],
-                postcode=data["postcode"],
-                access_notes=data["access_notes"],
-                consent=data["consent"],
-                actor=request.user,
-            )
-        except PROBLEMS as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Thank you. A driver will bring your kits to your door."))
-            return redirect("dropoffs:doorstep")
-    return render(
-        request,
-        "dropoffs/doorstep.html",
-        {
-            "form": form,
-            "maker": maker,
-            "current": current,
-            "offered": maker.age_band == Maker.AgeBand.OVER_70,
-            "hub_offers": maker.hub.offers_doorstep_visits,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@role_required(Role.MAKER)
-def doorstep_stop(request: HttpRequest) -> HttpResponse:
-    maker = _own_maker(request)
-    try:
-        services.doorstep_stop(maker=maker, actor=request.user)
-    except PROBLEMS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Doorstep visits stopped. We have deleted your address."))
-    return redirect("dropoffs:doorstep")
-
-
-# --- Points for hub staff ---------------------------------------------------------------------
-
-
-# --- Runs: hub staff plan them ----------------------------------------------------------------
-
-
-# --- Runs: the driver's pages ---------------------------------------------------------------
-
-
-@require_GET
-@role_required(Role.DRIVER, *STAFF_ROLES)
-def runs(request: HttpRequest) -> HttpResponse:
-    mine = list(selectors.runs_for_driver(user=request.user)[:30])
-    return render(
-        request,
-        "dropoffs/runs.html",
-        {
-            "open_runs": [r for r in mine if r.is_open],
-            "done_runs": [r for r in mine if not r.is_open][:10],
-        },
-    )
-
-
-@require_GET
-def run(request: HttpRequest, run_id: int) -> HttpResponse:
-    the_run = get_run_for(request.user, run_id)
-    request.hub = the_run.hub
-    addresses = may_see_doorstep_addresses(request.user, the_run)
-    return render(
-        request,
-        "dropoffs/run.html",
-        {
-            "run": the_run,
-            "sheet": selectors.run_sheet(run=the_run, with_addresses=addresses),
-            "addresses": addresses,
-            "map_links": _map_links(request, the_run, addresses),
-            "is_staff": the_run.driver_id != request.user.pk,
-        },
-    )
-
-
-def _map_links(request: HttpRequest, the_run: Run, addresses: bool) -> bool:
-    """Addresses are map links for the run's own driver, who is on the road; staff who
-    read the sheet at the hub see them as text."""
-    return addresses and the_run.driver_id == request.user.pk
-
-
-def _sheet_stop(the_run: Run, stop_id: int, *, with_addresses: bool):
-    sheet = selectors.run_sheet(run=the_run, with_addresses=with_addresses)
-    found = next((s for s in sheet if s.stop.pk == stop_id), None)
-    if found is None:
-        raise Http404
-    return found
-
-
-@require_http_methods(["GET", "POST"])
-def run_stop(request: HttpRequest, run_id: int, stop_id: int) -> HttpResponse:
-    the_run = get_run_for(request.user, run_id)
-    request.hub = the_run.hub
-    addresses = may_see_doorstep_addresses(request.user, the_run)
-    sheet_stop = _sheet_stop(the_run, stop_id, with_addresses=addresses)
-    if sheet_stop.stop.status != RunStop.Status.TO_VISIT or not the_run.is_open:
-        messages.info(request, _("That stop has already been ticked off."))
-        return redirect("dropoffs:run", run_id=the_run.pk)
-    form = RunStopForm(request.POST or None, sheet_stop=sheet_stop)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.run_stop_visit(
-                stop=sheet_stop.stop,
-                actor=request.user,
-                pick_up=form.pick_up(),
-                dropped=form.dropped(),
-                note=form.cleaned_data["note"],
-            )
-        except PROBLEMS as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Stop %s ticked off.") % sheet_stop.stop.position)
-            return redirect(reverse("dropoffs:run", kwargs={"run_id": the_run.pk}) + "#next")
-    return render(
-        request,
-        "dropoffs/run_stop.html",
-        {
-            "run": the_run,
-            "item": sheet_stop,
-            "form": form,
-            "skip_form": SkipStopForm(),
-            "addresses": addresses,
-            "map_links": _map_links(request, the_run, addresses),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-def run_stop_skip(request: HttpRequest, run_id: int, stop_id: int) -> HttpResponse:
-    the_run = get_run_for(request.user, run_id)
-    request.hub = the_run.hub
-    addresses = may_see_doorstep_addresses(request.user, the_run)
-    sheet_stop = _sheet_stop(the_run, stop_id, with_addresses=addresses)
-    skip_form = SkipStopForm(request.POST)
-    if skip_form.is_valid():
-        try:
-            services.run_stop_skip(
-                stop=sheet_stop.stop, actor=request.user, reason=skip_form.cleaned_data["reason"]
-            )
-        except PROBLEMS as exc:
-            skip_form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Stop %s marked as missed.") % sheet_stop.stop.position)
-            return redirect("dropoffs:run", run_id=the_run.pk)
-    return render(
-        request,
-        "dropoffs/run_stop.html",
-        {
-            "run": the_run,
-            "item": sheet_stop,
-            "form": RunStopForm(sheet_stop=sheet_stop),
-            "skip_form": skip_form,
-            "addresses": addresses,
-            "map_links": _map_links(request, the_run, addresses),
-        },
-        status=400,
-    )
-
-
-@require_POST
-def run_finish(request: HttpRequest, run_id: int) -> HttpResponse:
-    the_run = get_run_for(request.user, run_id)
-    try:
-        services.run_finish(run=the_run, actor=request.user)
-    except PROBLEMS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, _("Run finished. The scrubs are at the hub, waiting to be checked.")
-        )
-    return redirect("dropoffs:run", run_id=the_run.pk)
-
-
-# --- Traceability (hub staff) ---------------------------------------------------------------
