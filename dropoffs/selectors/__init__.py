@@ -1,0 +1,108 @@
+"""Dropoffs' reads, scoped to a hub or a viewer, one module per capability: points (the
+public list, opening hours and days, the staff's list), handovers (finding a maker's kits at
+a point, what can happen to a kit here), runs (doorsteps, runs, the run sheet), days (what a
+point or a driver should expect on a day) and trace (deliveries and fabric lots). Import
+from here: `from dropoffs import selectors` and `from dropoffs.selectors import open_on`
+keep working as they did when this was one module."""
+
+from dropoffs.selectors.days import (
+    DriverCall,
+    PointDay,
+    PointExpected,
+    StopLoad,
+    point_expected,
+    points_day_ahead,
+    stop_loads,
+)
+from dropoffs.selectors.handovers import (
+    EXPECTED_STATUSES,
+    SEARCH_LIMIT,
+    HandoverOption,
+    assignment_expected,
+    handover_options,
+    handovers_for_hub,
+    holder_kits,
+    kit_point_holding,
+    kits_expected,
+    said_finished,
+    take_back_default,
+)
+from dropoffs.selectors.points import (
+    OpeningStatus,
+    closed_day_message,
+    district_sort_key,
+    hours_by_day,
+    hours_known,
+    open_days_words,
+    open_on,
+    opening_status,
+    points_for_hub,
+    points_for_staff,
+    postcode_district,
+    public_points,
+)
+from dropoffs.selectors.runs import (
+    MAP_SEARCH_URL,
+    SheetStop,
+    doorsteps_for_hub,
+    map_search_url,
+    run_sheet,
+    runs_for_driver,
+    runs_for_hub,
+    waiting_at_points,
+)
+from dropoffs.selectors.trace import (
+    KitTrace,
+    LotTrace,
+    delivery_line_trace,
+    delivery_lines_for_hub,
+    fabric_lot_trace,
+    fabric_lots_for_hub,
+)
+
+__all__ = [
+    "DriverCall",
+    "EXPECTED_STATUSES",
+    "HandoverOption",
+    "KitTrace",
+    "LotTrace",
+    "MAP_SEARCH_URL",
+    "OpeningStatus",
+    "PointDay",
+    "PointExpected",
+    "SEARCH_LIMIT",
+    "SheetStop",
+    "StopLoad",
+    "assignment_expected",
+    "closed_day_message",
+    "delivery_line_trace",
+    "delivery_lines_for_hub",
+    "district_sort_key",
+    "doorsteps_for_hub",
+    "fabric_lot_trace",
+    "fabric_lots_for_hub",
+    "handover_options",
+    "handovers_for_hub",
+    "holder_kits",
+    "hours_by_day",
+    "hours_known",
+    "kit_point_holding",
+    "kits_expected",
+    "map_search_url",
+    "open_days_words",
+    "open_on",
+    "opening_status",
+    "point_expected",
+    "points_day_ahead",
+    "points_for_hub",
+    "points_for_staff",
+    "postcode_district",
+    "public_points",
+    "run_sheet",
+    "runs_for_driver",
+    "runs_for_hub",
+    "said_finished",
+    "stop_loads",
+    "take_back_default",
+    "waiting_at_points",
+]
