@@ -5,7 +5,7 @@ gives them both."""
 
 from django.urls import path
 
-from makers import views, welcome_views
+from makers import views
 
 urlpatterns = [
     # Public: the hub's page, joining, and signing in by link.
@@ -21,8 +21,8 @@ urlpatterns = [
     path("signin/link/", views.signin_link, name="signin_link"),
     path("goodbye/", views.deleted, name="deleted"),
     # The two links in the welcome someone a hub imported from its own sheet is sent.
-    path("welcome/<str:token>/stay/", welcome_views.import_stay, name="import_stay"),
-    path("welcome/<str:token>/leave/", welcome_views.import_leave, name="import_leave"),
+    path("welcome/<str:token>/stay/", views.import_stay, name="import_stay"),
+    path("welcome/<str:token>/leave/", views.import_leave, name="import_leave"),
     # The maker's own pages.
     path("me/", views.me, name="me"),
     path("me/kits/<str:code>/", views.kit_detail, name="kit"),

@@ -4,7 +4,7 @@
 The sheet is kept between the steps as an ImportBatch that only its uploader sees, in their
 hub (anyone else gets 404). Reading the file is makers.sheets, checking the rows is
 makers.imports, and the import itself is makers.services.makers_import. The welcome each
-new person gets links to two public pages (stay, or leave): makers/welcome_views.py."""
+new person gets links to two public pages (stay, or leave): makers/views/welcome.py."""
 
 from __future__ import annotations
 
