@@ -14,7 +14,7 @@ from django.core.cache import cache
 from makers import services
 from makers.models import Consent, Maker, MakerGroup
 from packages.models import KitAssignment
-from scrubhub.notifications import services as notifications
+from scrubhub.notifications.delivery import message_deliver
 from scrubhub.notifications.models import Message
 from tests import factories, fake_notify
 
@@ -40,7 +40,7 @@ def notify(settings):
 def link_texted(notify) -> str:
     """Deliver the waiting text as the worker would; the link's path, from what Notify got."""
     for message in Message.objects.filter(kind="guardian_ask", status="pending"):
-        assert notifications.message_deliver(message_id=message.pk)
+        assert message_deliver(message_id=message.pk)
     texts = notify.texts_to(MUM)
     assert texts, "no text reached Notify"
     link = re.search(r"(\S*/guardian/\S+/)", texts[-1]).group(1)

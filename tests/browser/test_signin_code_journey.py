@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from makers.models import Maker
-from scrubhub.notifications import services as notifications
+from scrubhub.notifications.delivery import message_deliver
 from scrubhub.notifications.models import Message
 from tests import fake_notify
 
@@ -38,7 +38,7 @@ def notify(settings):
 def code_texted(notify) -> str:
     """Deliver the waiting code as the worker would, and read it from what Notify got."""
     for message in Message.objects.filter(kind="maker_signin_code", status="pending"):
-        assert notifications.message_deliver(message_id=message.pk)
+        assert message_deliver(message_id=message.pk)
     texts = notify.texts_to(NUMBER)
     assert texts, "no text reached Notify"
     return re.search(r"sign-in code is (\d{6})\.", texts[-1]).group(1)
