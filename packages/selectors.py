@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import (
     DateTimeField,
@@ -403,8 +404,9 @@ class DemandFigures:
     delivered: int = 0
     on_the_way: int = 0
     in_production: int = 0
-    forecast: object = None  # a date, None (not at the current rate) or "" (no forecast)
-    # The planning's RequestForecast (late or not), or None when there is no forecast.
+    # When it will be ready: a date, or None (not at the current rate, or a closed request).
+    forecast: date | None = None
+    # The planning's RequestForecast (late or not); None for a closed request.
     outlook: object = None
 
     @property
